@@ -1,0 +1,260 @@
+//! Fonts: the embedded IPAex Mincho / Gothic pair, fonts chosen by path, and
+//! the advance-width metrics that the typesetter measures with.
+//!
+//! printpdf does no measuring, so every width in the layout comes from here:
+//! the font's `cmap` maps a character to a glyph and `hmtx` gives its advance.
+//! The same bytes are later handed to printpdf for embedding, so the glyph the
+//! layout measured is the glyph that is drawn.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::Error;
+
+/// IPAex明朝, shipped in `fonts/` and embedded in the binary.
+pub const IPAEX_MINCHO: &[u8] = include_bytes!("../fonts/ipaexm.ttf");
+/// IPAexゴシック, shipped in `fonts/` and embedded in the binary.
+pub const IPAEX_GOTHIC: &[u8] = include_bytes!("../fonts/ipaexg.ttf");
+
+/// The two typefaces of an official Japanese document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// 明朝: body text.
+    Mincho,
+    /// ゴシック: headings, labels, table heads.
+    Gothic,
+}
+
+impl Family {
+    /// Both families, in a fixed order.
+    pub const ALL: [Family; 2] = [Family::Mincho, Family::Gothic];
+
+    /// The other family, used as a fallback when a glyph is missing.
+    pub fn other(self) -> Family {
+        match self {
+            Family::Mincho => Family::Gothic,
+            Family::Gothic => Family::Mincho,
+        }
+    }
+
+    /// Japanese name for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::Mincho => "明朝",
+            Family::Gothic => "ゴシック",
+        }
+    }
+}
+
+/// Where a font comes from: `PATH` or `PATH#INDEX` for a face in a `.ttc`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FontSpec {
+    /// File path of a `.ttf`, `.otf` or `.ttc`.
+    pub path: PathBuf,
+    /// Face index inside a collection; 0 for a single-face file.
+    pub index: u32,
+}
+
+impl FontSpec {
+    /// Parses `PATH` or `PATH#INDEX` (`C:\Windows\Fonts\msmincho.ttc#0`).
+    /// A path that exists as given is taken whole, even if it contains `#`.
+    pub fn parse(s: &str) -> Result<FontSpec, Error> {
+        if Path::new(s).exists() {
+            return Ok(FontSpec { path: PathBuf::from(s), index: 0 });
+        }
+        if let Some((path, idx)) = s.rsplit_once('#') {
+            let index = idx.trim().parse::<u32>().map_err(|_| {
+                Error::input(format!(
+                    "フォント指定「{s}」の「#」の後ろはフォント番号（0, 1, 2 …）にしてください。"
+                ))
+            })?;
+            return Ok(FontSpec { path: PathBuf::from(path), index });
+        }
+        Ok(FontSpec { path: PathBuf::from(s), index: 0 })
+    }
+}
+
+/// One loaded face: its bytes (for embedding) and its metrics (for measuring).
+#[derive(Clone)]
+pub struct Font {
+    /// Display name (PostScript or family name) for messages and `pdffonts`.
+    pub name: String,
+    /// The font file; shared, never copied per document.
+    pub bytes: Arc<[u8]>,
+    /// Face index inside the file.
+    pub index: u32,
+    units_per_em: f32,
+    /// Ascender in em (positive).
+    pub ascent: f32,
+    /// Descender in em (positive distance below the baseline).
+    pub descent: f32,
+    /// Character → (glyph id, advance in font units).
+    glyphs: HashMap<char, (u16, u16)>,
+}
+
+impl fmt::Debug for Font {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Font")
+            .field("name", &self.name)
+            .field("index", &self.index)
+            .field("glyphs", &self.glyphs.len())
+            .finish()
+    }
+}
+
+impl Font {
+    /// Parses a face from bytes. `origin` names the file for messages.
+    pub fn from_bytes(bytes: Arc<[u8]>, index: u32, origin: &str) -> Result<Font, Error> {
+        let face = ttf_parser::Face::parse(&bytes, index).map_err(|e| {
+            Error::input(format!(
+                "フォント「{origin}」（番号 {index}）を読み込めません: {e}。\
+                 TrueType/OpenType（.ttf/.otf）または .ttc とその番号を指定してください。"
+            ))
+        })?;
+        let units_per_em = face.units_per_em() as f32;
+        let mut glyphs = HashMap::new();
+        if let Some(cmap) = face.tables().cmap {
+            for sub in cmap.subtables {
+                if !sub.is_unicode() {
+                    continue;
+                }
+                sub.codepoints(|cp| {
+                    if let (Some(ch), Some(gid)) = (char::from_u32(cp), sub.glyph_index(cp)) {
+                        if gid.0 != 0 {
+                            let adv = face.glyph_hor_advance(gid).unwrap_or(0);
+                            glyphs.entry(ch).or_insert((gid.0, adv));
+                        }
+                    }
+                });
+            }
+        }
+        if glyphs.is_empty() {
+            return Err(Error::input(format!(
+                "フォント「{origin}」には Unicode の文字表（cmap）がありません。別のフォントを指定してください。"
+            )));
+        }
+        let name = face
+            .names()
+            .into_iter()
+            .find(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+            .and_then(|n| n.to_string())
+            .unwrap_or_else(|| origin.to_string());
+        let (asc, desc) = (face.ascender() as f32, -(face.descender() as f32));
+        let total = (asc + desc).max(1.0);
+        // Normalise to one em so that the em box is centred in the line box.
+        Ok(Font {
+            name,
+            index,
+            units_per_em,
+            ascent: asc / total,
+            descent: desc / total,
+            glyphs,
+            bytes,
+        })
+    }
+
+    /// Loads a face from a file chosen by the user.
+    pub fn from_spec(spec: &FontSpec) -> Result<Font, Error> {
+        let origin = spec.path.display().to_string();
+        let bytes = std::fs::read(&spec.path).map_err(|e| {
+            Error::input(format!("フォントファイル「{origin}」を開けません: {e}"))
+        })?;
+        Font::from_bytes(Arc::from(bytes), spec.index, &origin)
+    }
+
+    /// True when the face has a glyph for `ch`.
+    pub fn has(&self, ch: char) -> bool {
+        self.glyphs.contains_key(&ch)
+    }
+
+    /// Advance width of `ch` in em, or `None` when the face lacks it.
+    pub fn advance(&self, ch: char) -> Option<f32> {
+        self.glyphs
+            .get(&ch)
+            .map(|&(_, adv)| adv as f32 / self.units_per_em)
+    }
+}
+
+/// The Mincho / Gothic pair a document is set in.
+#[derive(Debug, Clone)]
+pub struct FontSet {
+    /// Body face.
+    pub mincho: Font,
+    /// Heading face.
+    pub gothic: Font,
+}
+
+impl FontSet {
+    /// The embedded IPAex pair.
+    pub fn embedded() -> FontSet {
+        FontSet {
+            mincho: Font::from_bytes(Arc::from(IPAEX_MINCHO), 0, "ipaexm.ttf")
+                .expect("embedded IPAex Mincho parses"),
+            gothic: Font::from_bytes(Arc::from(IPAEX_GOTHIC), 0, "ipaexg.ttf")
+                .expect("embedded IPAex Gothic parses"),
+        }
+    }
+
+    /// The embedded pair with either face replaced by a user's font.
+    pub fn with_overrides(mincho: Option<&FontSpec>, gothic: Option<&FontSpec>) -> Result<FontSet, Error> {
+        let mincho = match mincho {
+            Some(spec) => Font::from_spec(spec)?,
+            None => Font::from_bytes(Arc::from(IPAEX_MINCHO), 0, "ipaexm.ttf")?,
+        };
+        let gothic = match gothic {
+            Some(spec) => Font::from_spec(spec)?,
+            None => Font::from_bytes(Arc::from(IPAEX_GOTHIC), 0, "ipaexg.ttf")?,
+        };
+        Ok(FontSet { mincho, gothic })
+    }
+
+    /// The face of a family.
+    pub fn get(&self, family: Family) -> &Font {
+        match family {
+            Family::Mincho => &self.mincho,
+            Family::Gothic => &self.gothic,
+        }
+    }
+
+    /// The family that will draw `ch` when `wanted` is asked for: the wanted
+    /// face if it has the glyph, else the other face, else `None` (an error
+    /// for the caller: no text may silently disappear).
+    pub fn resolve(&self, wanted: Family, ch: char) -> Option<Family> {
+        if self.get(wanted).has(ch) {
+            Some(wanted)
+        } else if self.get(wanted.other()).has(ch) {
+            Some(wanted.other())
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_fonts_cover_japanese_and_latin() {
+        let fonts = FontSet::embedded();
+        for ch in "第３号議案令和二年度（１）ー々ゃABC123、。「」　".chars() {
+            assert!(fonts.mincho.has(ch), "mincho lacks {ch}");
+            assert!(fonts.gothic.has(ch), "gothic lacks {ch}");
+        }
+        assert_eq!(fonts.mincho.advance('議'), Some(1.0));
+        let a = fonts.mincho.advance('a').unwrap();
+        assert!(a > 0.3 && a < 0.7, "proportional Latin in IPAex: {a}");
+        assert!(!fonts.mincho.has('😀'));
+        assert_eq!(fonts.resolve(Family::Mincho, '😀'), None);
+    }
+
+    #[test]
+    fn font_spec_parses_collection_index() {
+        let spec = FontSpec::parse("/no/such/msmincho.ttc#1").unwrap();
+        assert_eq!(spec.index, 1);
+        assert_eq!(spec.path, PathBuf::from("/no/such/msmincho.ttc"));
+        assert!(FontSpec::parse("/no/such/x.ttc#a").is_err());
+    }
+}

@@ -1,0 +1,219 @@
+//! Templates: handlebars renders data into layout markup.
+//!
+//! The registry runs in strict mode (a misspelt field is an error, not an
+//! empty string) and escapes every `{{value}}` for XML, so text typed into a
+//! workbook can never inject markup. Shipped templates are embedded in the
+//! binary; a user's directory (`--templates DIR`) overrides them by file name.
+//!
+//! Helpers (all documented in `docs/templates.md`):
+//! - `{{zenkaku x}}`, `{{hankaku x}}`: full-width / half-width digits and letters;
+//! - `{{kanji_num n}}`: 20 → 二十;
+//! - `{{numbering "（１）" n}}`: list and heading markers;
+//! - `{{lines text}}`: escapes text and turns its line breaks into `<br/>`;
+//! - `{{inc @index}}`: adds one (for numbering from a zero-based index).
+
+use std::path::Path;
+
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError, RenderErrorReason, TemplateError,
+};
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::japanese;
+
+/// Templates shipped with keikaku, by file name.
+pub const BUILTIN: &[(&str, &str)] = &[("agenda.hbs", include_str!("../templates/agenda.hbs"))];
+
+/// XML escaping for `{{value}}`: handlebars' HTML escaping also covers XML.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Control characters are not allowed in XML 1.0; keep tab and newline.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A string or number parameter as text.
+fn param_text(h: &Helper, i: usize) -> Result<String, RenderError> {
+    match h.param(i).map(|p| p.value()) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Number(n)) => Ok(n.to_string()),
+        Some(Value::Bool(b)) => Ok(b.to_string()),
+        Some(Value::Null) | None => Err(RenderErrorReason::ParamNotFoundForIndex("helper", i).into()),
+        Some(other) => Ok(other.to_string()),
+    }
+}
+
+/// A non-negative integer parameter; accepts "２" and "2" as text.
+fn param_u64(h: &Helper, i: usize) -> Result<u64, RenderError> {
+    match h.param(i).map(|p| p.value()) {
+        Some(Value::Number(n)) => n.as_u64().ok_or_else(|| RenderErrorReason::InvalidParamType("0 以上の整数").into()),
+        Some(Value::String(s)) => japanese::hankaku(s)
+            .trim()
+            .parse()
+            .map_err(|_| RenderErrorReason::InvalidParamType("0 以上の整数").into()),
+        _ => Err(RenderErrorReason::ParamNotFoundForIndex("helper", i).into()),
+    }
+}
+
+fn zenkaku_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    out.write(&xml_escape(&japanese::zenkaku(&param_text(h, 0)?)))?;
+    Ok(())
+}
+
+fn hankaku_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    out.write(&xml_escape(&japanese::hankaku(&param_text(h, 0)?)))?;
+    Ok(())
+}
+
+fn kanji_num_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    out.write(&japanese::kanji_num(param_u64(h, 0)?))?;
+    Ok(())
+}
+
+fn numbering_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    let style = param_text(h, 0)?;
+    let n = param_u64(h, 1)?;
+    let numbering = japanese::Numbering::parse(&style).ok_or(RenderErrorReason::InvalidParamType(japanese::Numbering::NAMES))?;
+    out.write(&xml_escape(&numbering.format(n.min(u32::MAX as u64) as u32)))?;
+    Ok(())
+}
+
+fn inc_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    out.write(&(param_u64(h, 0)? + 1).to_string())?;
+    Ok(())
+}
+
+fn lines_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    let text = match h.param(0).map(|p| p.value()) {
+        Some(Value::Null) | None => String::new(),
+        _ => param_text(h, 0)?,
+    };
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let parts: Vec<String> = text.split('\n').map(xml_escape).collect();
+    out.write(&parts.join("<br/>"))?;
+    Ok(())
+}
+
+/// A handlebars registry with keikaku's settings and helpers.
+pub fn registry() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(xml_escape);
+    hb.register_helper("zenkaku", Box::new(zenkaku_helper));
+    hb.register_helper("hankaku", Box::new(hankaku_helper));
+    hb.register_helper("kanji_num", Box::new(kanji_num_helper));
+    hb.register_helper("numbering", Box::new(numbering_helper));
+    hb.register_helper("lines", Box::new(lines_helper));
+    hb.register_helper("inc", Box::new(inc_helper));
+    hb
+}
+
+fn template_error(e: &TemplateError, origin: &str) -> Error {
+    let at = match e.pos() {
+        Some((l, c)) => format!("{origin} {l}行{c}列"),
+        None => origin.to_string(),
+    };
+    Error::input(format!("{at}: テンプレートの書き方に誤りがあります（{}）。", e.reason()))
+}
+
+fn render_error(e: &RenderError, origin: &str) -> Error {
+    let at = match (e.line_no, e.column_no) {
+        (Some(l), Some(c)) => format!("{origin} {l}行{c}列"),
+        _ => origin.to_string(),
+    };
+    let what = match e.reason() {
+        RenderErrorReason::MissingVariable(Some(path)) => {
+            format!("データに「{path}」がありません。データの項目名とテンプレートの {{{{{path}}}}} が合っているか確認してください。")
+        }
+        RenderErrorReason::MissingVariable(None) => "データにない項目を参照しています。".to_string(),
+        RenderErrorReason::HelperNotFound(name) => {
+            format!("ヘルパー「{name}」はありません。使えるヘルパーは docs/templates.md を見てください。")
+        }
+        RenderErrorReason::PartialNotFound(name) => format!("部分テンプレート「{name}」が見つかりません。"),
+        other => format!("テンプレートを展開できません（{other}）。"),
+    };
+    Error::input(format!("{at}: {what}"))
+}
+
+/// Renders a template text with JSON data. `origin` names the template file.
+pub fn render_str(template: &str, origin: &str, data: &Value) -> Result<String, Error> {
+    let mut hb = registry();
+    hb.register_template_string(origin, template).map_err(|e| template_error(&e, origin))?;
+    hb.render(origin, data).map_err(|e| render_error(&e, origin))
+}
+
+/// Renders a template file with JSON data.
+pub fn render_file(path: &Path, data: &Value) -> Result<String, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::input(format!("テンプレート「{}」を読めません: {e}", path.display())))?;
+    render_str(&text, &path.display().to_string(), data)
+}
+
+/// Renders a shipped template by file name, or the user's file of the same
+/// name from `dir` when given and present.
+pub fn render_named(name: &str, dir: Option<&Path>, data: &Value) -> Result<String, Error> {
+    if let Some(dir) = dir {
+        let p = dir.join(name);
+        if p.exists() {
+            return render_file(&p, data);
+        }
+    }
+    let text = BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| Error::internal(format!("built-in template {name} missing")))?;
+    render_str(text, &format!("templates/{name}"), data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_are_escaped_so_data_cannot_inject_markup() {
+        let out = render_str("<p>{{t}}</p>", "t.hbs", &json!({"t": "</p><page-break/>&"})).unwrap();
+        assert_eq!(out, "<p>&lt;/p&gt;&lt;page-break/&gt;&amp;</p>");
+    }
+
+    #[test]
+    fn strict_mode_names_missing_field_and_line() {
+        let err = render_str("<p>\n{{title}}</p>", "a.hbs", &json!({"titel": 1})).unwrap_err();
+        assert!(err.message.contains("a.hbs 2行") && err.message.contains("title"), "{}", err.message);
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let err = render_str("<p>{{#if x}}</p>", "b.hbs", &json!({})).unwrap_err();
+        assert!(err.message.starts_with("b.hbs"), "{}", err.message);
+    }
+
+    #[test]
+    fn unknown_helper_is_named() {
+        let err = render_str("{{wareki2 d}}", "c.hbs", &json!({"d": 1})).unwrap_err();
+        assert!(err.message.contains("wareki2"), "{}", err.message);
+    }
+
+    #[test]
+    fn japanese_helpers() {
+        let out = render_str(
+            r#"{{zenkaku n}}|{{kanji_num 20}}|{{numbering "（１）" 3}}|{{lines t}}"#,
+            "h",
+            &json!({"n": 3, "t": "一行目\n<二行目>"}),
+        )
+        .unwrap();
+        assert_eq!(out, "３|二十|（３）|一行目<br/>&lt;二行目&gt;");
+    }
+}

@@ -1,0 +1,93 @@
+//! Helpers shared by the integration tests: run the binary, read PDFs back
+//! with poppler's pdftotext / pdffonts, as a reader would.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the keikaku binary with arguments and extra environment.
+pub fn keikaku(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keikaku"));
+    cmd.args(args).env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run keikaku")
+}
+
+/// stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Text of a PDF by pdftotext (poppler-utils must be installed: .ci/run does it).
+pub fn pdftotext(pdf: &Path, extra: &[&str]) -> String {
+    let out = Command::new("pdftotext")
+        .args(extra)
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext not found: install poppler-utils (apt-get install -y poppler-utils)");
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("pdftotext output is UTF-8")
+}
+
+/// Text of one page (1-based).
+pub fn page_text(pdf: &Path, page: usize) -> String {
+    let p = page.to_string();
+    pdftotext(pdf, &["-f", &p, "-l", &p])
+}
+
+/// Number of pages by pdfinfo.
+pub fn page_count(pdf: &Path) -> usize {
+    let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
+    let s = String::from_utf8_lossy(&out.stdout);
+    s.lines()
+        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
+        .expect("Pages: line")
+}
+
+/// pdffonts output.
+pub fn pdffonts(pdf: &Path) -> String {
+    let out = Command::new("pdffonts").arg(pdf).output().expect("pdffonts");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Removes all white space (pdftotext breaks lines where the layout did).
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Asserts that every needle occurs in the haystack, in order.
+pub fn assert_in_order(haystack: &str, needles: &[String]) {
+    let mut from = 0;
+    for n in needles {
+        match haystack[from..].find(n.as_str()) {
+            Some(i) => from += i + n.len(),
+            None => {
+                let found_anywhere = haystack.contains(n.as_str());
+                panic!("missing or out of order (found elsewhere: {found_anywhere}): {n}");
+            }
+        }
+    }
+}
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes a template and JSON data, renders them, returns the output.
+pub fn render(dir: &Path, template: &str, data: &serde_json::Value, env: &[(&str, &str)]) -> (Output, PathBuf) {
+    let t = dir.join("t.hbs");
+    let d = dir.join("d.json");
+    let o = dir.join("out.pdf");
+    std::fs::write(&t, template).unwrap();
+    std::fs::write(&d, serde_json::to_string(data).unwrap()).unwrap();
+    let out = keikaku(
+        &["render", "--template", t.to_str().unwrap(), "--data", d.to_str().unwrap(), "-o", o.to_str().unwrap()],
+        env,
+    );
+    (out, o)
+}

@@ -1,0 +1,222 @@
+//! End-to-end tests of `keikaku render`: the PDF is read back with poppler
+//! (pdftotext, pdffonts, pdfinfo) the way a reader's tools see it.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+
+/// Every sentence of the reference 議案, in order, in the sample's PDF.
+#[test]
+fn sample_agenda_contains_every_sentence_of_the_reference_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("agenda.pdf");
+    let r = root();
+    let o = keikaku(
+        &[
+            "render",
+            "--template",
+            r.join("templates/agenda.hbs").to_str().unwrap(),
+            "--data",
+            r.join("samples/agenda.json").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = squash(&pdftotext(&out, &[]));
+    let reference = std::fs::read_to_string(r.join("../shared/reference/agenda_ota_2020.txt"))
+        .or_else(|_| std::fs::read_to_string(r.join("tests/data/agenda_ota_2020.txt")))
+        .unwrap();
+    // Sentences: split the reference at 。 and line ends; compare without
+    // white space (the PDF breaks lines where the layout does) and with the
+    // reference's half-width digits in headings as they are.
+    let mut needles = Vec::new();
+    for line in reference.lines() {
+        for part in line.split_inclusive('。') {
+            let s = squash(part);
+            if !s.is_empty() {
+                needles.push(s);
+            }
+        }
+    }
+    assert!(needles.len() > 60, "reference parsed into {} pieces", needles.len());
+    assert_in_order(&text, &needles);
+}
+
+#[test]
+fn fonts_are_embedded_subset_with_unicode_maps() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, pdf) = render(
+        dir.path(),
+        r#"<document><h>見出し</h><p>本文の明朝体です。</p></document>"#,
+        &json!({}),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fonts = pdffonts(&pdf);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert_eq!(rows.len(), 2, "{fonts}");
+    for row in rows {
+        assert!(row.contains("CID TrueType"), "{row}");
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name type... emb sub uni object ID
+        let n = cols.len();
+        assert_eq!(&cols[n - 5..n - 2], &["yes", "yes", "yes"], "emb/sub/uni in {row}");
+        assert!(cols[0].contains('+'), "subset tag in {row}");
+    }
+    assert!(fonts.contains("IPAexMincho") && fonts.contains("IPAexGothic"), "{fonts}");
+    let size = std::fs::metadata(&pdf).unwrap().len();
+    assert!(size < 60_000, "a one-page PDF with a few glyphs is small: {size} bytes");
+}
+
+#[test]
+fn a_thousand_character_table_cell_survives_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let sentence = "地域包括ケアシステムの構築に向けて、関係機関との連携（ICT活用を含む）を2024年度も進めます。";
+    let long: String = sentence.chars().cycle().take(1000).collect();
+    let (o, pdf) = render(
+        dir.path(),
+        r#"<document><table columns="25mm 1fr"><thead><tr><th>項目</th><th>内容</th></tr></thead><tr><td>連携</td><td>{{long}}</td></tr></table></document>"#,
+        &json!({ "long": long }),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = squash(&pdftotext(&pdf, &[]));
+    assert!(text.contains(&squash(&long)), "the 1,000 characters are all there, in order");
+}
+
+#[test]
+fn a_hundred_page_table_repeats_its_header_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<serde_json::Value> = (1..=2600)
+        .map(|i| json!({"no": i, "date": format!("令和{}年{}月", 2 + i / 12, 1 + i % 12), "what": format!("第{i}回定期連絡会")}))
+        .collect();
+    let (o, pdf) = render(
+        dir.path(),
+        r#"<document><footer><page-number/> / <page-count/></footer><table columns="15mm 40mm 1fr" continued="（続き）"><thead><tr><th>番号</th><th>日程</th><th>内容</th></tr></thead>{{#each rows}}<tr><td>{{no}}</td><td>{{date}}</td><td>{{what}}</td></tr>{{/each}}</table></document>"#,
+        &json!({ "rows": rows }),
+        &[],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let pages = page_count(&pdf);
+    assert!(pages >= 100, "{pages} pages");
+    for p in [1, 2, 50, pages] {
+        let t = squash(&page_text(&pdf, p));
+        assert!(t.contains("番号日程内容"), "page {p} repeats the header");
+        assert!(t.contains(&format!("{p}/{pages}")), "page {p} footer");
+        if p > 1 {
+            assert!(t.starts_with("（続き）"), "page {p} starts with the continuation caption");
+        }
+    }
+    let all = squash(&pdftotext(&pdf, &[]));
+    let needles: Vec<String> = (1..=2600).map(|i| format!("第{i}回定期連絡会")).collect();
+    assert_in_order(&all, &needles);
+}
+
+#[test]
+fn same_input_gives_the_same_bytes_across_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = r#"<document title="{{t}}"><h>{{t}}</h><p>{{t}}の本文。</p><h level="2">節</h></document>"#;
+    let env = [("SOURCE_DATE_EPOCH", "1700000000")];
+    let (o1, p) = render(dir.path(), tpl, &json!({"t": "決定性"}), &env);
+    assert!(o1.status.success(), "{}", stderr(&o1));
+    let a = std::fs::read(&p).unwrap();
+    let (o2, p) = render(dir.path(), tpl, &json!({"t": "決定性"}), &env);
+    assert!(o2.status.success());
+    let b = std::fs::read(&p).unwrap();
+    assert_eq!(a, b);
+    let s = String::from_utf8_lossy(&a);
+    assert!(s.contains("D:20231114"), "creation date from SOURCE_DATE_EPOCH");
+    // Different content, different /ID.
+    let (_, p) = render(dir.path(), tpl, &json!({"t": "別の文書"}), &env);
+    let c = std::fs::read(&p).unwrap();
+    let id = |b: &[u8]| {
+        let s = String::from_utf8_lossy(b).into_owned();
+        let i = s.rfind("/ID").unwrap();
+        s[i..i + 80].to_string()
+    };
+    assert_ne!(id(&a), id(&c));
+    // Without SOURCE_DATE_EPOCH no date is written at all.
+    let (_, p) = render(dir.path(), tpl, &json!({"t": "決定性"}), &[]);
+    let d = std::fs::read(&p).unwrap();
+    assert!(!String::from_utf8_lossy(&d).contains("CreationDate"));
+}
+
+#[test]
+fn missing_glyph_is_an_error_that_names_the_character_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, pdf) = render(
+        dir.path(),
+        "<document>\n<p>{{a}}</p>\n<p>{{b}}</p>\n</document>",
+        &json!({"a": "介護の日😀", "b": "問題のない文"}),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("😀") && e.contains("U+1F600"), "{e}");
+    assert!(e.contains("2行"), "points at the markup line: {e}");
+    assert!(e.contains("介護の日"), "shows the context: {e}");
+    assert!(!pdf.exists());
+}
+
+#[test]
+fn markup_error_has_line_and_column_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, pdf) = render(dir.path(), "<document>\n  <p>a</p>\n  <p>b</x>\n</document>", &json!({}), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("3行"), "{e}");
+    assert!(e.contains("--emit-markup"), "{e}");
+    assert!(!pdf.exists());
+}
+
+#[test]
+fn data_cannot_inject_markup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, pdf) = render(dir.path(), "<document><p>{{x}}</p></document>", &json!({"x": "</p><page-break/><p>&"}), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(page_count(&pdf), 1);
+    assert!(pdftotext(&pdf, &[]).contains("</p><page-break/><p>&"));
+}
+
+#[test]
+fn template_errors_name_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, _) = render(dir.path(), "<document>\n<p>{{organisaton}}</p></document>", &json!({"organisation": "x"}), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("t.hbs 2行") && e.contains("organisaton"), "{e}");
+
+    let (o, _) = render(dir.path(), "<document>{{#each x}}</document>", &json!({}), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("t.hbs"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_existing_output_survives_a_failed_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, pdf) = render(dir.path(), "<document><p>良い</p></document>", &json!({}), &[]);
+    assert!(o.status.success());
+    let before = std::fs::read(&pdf).unwrap();
+    let (o, pdf) = render(dir.path(), "<document><p>悪い😀</p></document>", &json!({}), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read(&pdf).unwrap(), before);
+}
+
+#[test]
+fn outline_has_nested_bookmarks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, pdf) = render(
+        dir.path(),
+        r#"<document><h>第一章</h><h level="2">第一節</h><p>本文</p><h>第二章</h></document>"#,
+        &json!({}),
+        &[("SOURCE_DATE_EPOCH", "0")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&pdf).unwrap();
+    let s = String::from_utf8_lossy(&bytes);
+    assert!(s.contains("/Outlines") || s.contains("/Type/Outlines") || s.contains("Outlines"), "outline present");
+    assert!(s.contains("UseOutlines"));
+}
