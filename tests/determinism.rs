@@ -5,11 +5,11 @@ use keikaku::fonts::FontSet;
 use keikaku::markup_to_pdf;
 use keikaku::pdf::PdfOptions;
 
-const DOC: &str = r#"<document title="決定性"><footer>- <page-number/> -</footer>
+const DOC: &str = r##"<document title="決定性"><footer>- <page-number/> -</footer>
 <h>第一章</h><p>本文です。<b>太字</b>と<gothic>ゴシック</gothic>。</p>
 <h level="2">第一節</h>
 <table columns="20mm 1fr"><thead><tr><th>日程</th><th>内容</th></tr></thead><tr><td shade="#eeeeee">6月</td><td>総会</td></tr></table>
-</document>"#;
+</document>"##;
 
 #[test]
 fn two_renders_in_one_process_are_identical() {
