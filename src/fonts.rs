@@ -135,11 +135,17 @@ impl Font {
                 "フォント「{origin}」には Unicode の文字表（cmap）がありません。別のフォントを指定してください。"
             )));
         }
-        let name = face
-            .names()
-            .into_iter()
-            .find(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
-            .and_then(|n| n.to_string())
+        // The PostScript name, from a Unicode record or else a Mac Roman one
+        // (PostScript names are ASCII).
+        let ps_names = || face.names().into_iter().filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME);
+        let name = ps_names()
+            .find_map(|n| n.to_string())
+            .or_else(|| {
+                ps_names()
+                    .map(|n| n.name)
+                    .find(|b| !b.is_empty() && b.is_ascii())
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+            })
             .unwrap_or_else(|| origin.to_string());
         let (asc, desc) = (face.ascender() as f32, -(face.descender() as f32));
         let total = (asc + desc).max(1.0);
@@ -248,6 +254,54 @@ mod tests {
         assert!(a > 0.3 && a < 0.7, "proportional Latin in IPAex: {a}");
         assert!(!fonts.mincho.has('😀'));
         assert_eq!(fonts.resolve(Family::Mincho, '😀'), None);
+    }
+
+    /// Builds a TrueType collection (.ttc) from single fonts, as Windows'
+    /// msmincho.ttc is built: a `ttcf` header, then each font with its table
+    /// offsets made relative to the start of the file.
+    fn make_ttc(fonts: &[&[u8]]) -> Vec<u8> {
+        let header_len = 12 + 4 * fonts.len();
+        let mut out = Vec::new();
+        out.extend_from_slice(b"ttcf");
+        out.extend_from_slice(&0x0001_0000u32.to_be_bytes());
+        out.extend_from_slice(&(fonts.len() as u32).to_be_bytes());
+        let mut body = Vec::new();
+        for f in fonts {
+            let base = header_len + body.len();
+            out.extend_from_slice(&(base as u32).to_be_bytes());
+            let mut f = f.to_vec();
+            let n = u16::from_be_bytes([f[4], f[5]]) as usize;
+            for i in 0..n {
+                let at = 12 + 16 * i + 8;
+                let off = u32::from_be_bytes([f[at], f[at + 1], f[at + 2], f[at + 3]]) + base as u32;
+                f[at..at + 4].copy_from_slice(&off.to_be_bytes());
+            }
+            body.extend_from_slice(&f);
+            while body.len() % 4 != 0 {
+                body.push(0);
+            }
+        }
+        out.extend_from_slice(&body);
+        out
+    }
+
+    #[test]
+    fn a_face_is_chosen_by_index_in_a_collection() {
+        let dir = tempfile::tempdir().unwrap();
+        let ttc = dir.path().join("pair.ttc");
+        std::fs::write(&ttc, make_ttc(&[IPAEX_MINCHO, IPAEX_GOTHIC])).unwrap();
+        let spec = FontSpec::parse(&format!("{}#1", ttc.display())).unwrap();
+        let font = Font::from_spec(&spec).unwrap();
+        assert_eq!(font.name, "IPAexGothic");
+        let font = Font::from_spec(&FontSpec::parse(ttc.to_str().unwrap()).unwrap()).unwrap();
+        assert_eq!(font.name, "IPAexMincho");
+        let err = Font::from_spec(&FontSpec::parse(&format!("{}#5", ttc.display())).unwrap()).unwrap_err();
+        assert!(err.message.contains("番号 5"), "{}", err.message);
+        // And the PDF writer embeds the chosen face.
+        let fonts = FontSet::with_overrides(Some(&spec), None).unwrap();
+        let pdf = crate::markup_to_pdf("<document><p>明朝の代わり</p></document>", "t", &fonts, &Default::default()).unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("+IPAexGothic"), "the Gothic face from the .ttc is embedded");
     }
 
     #[test]

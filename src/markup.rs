@@ -1031,6 +1031,9 @@ impl<'a, 'input> Parser<'a, 'input> {
 /// `bare_pt` is true. Returns points.
 pub fn parse_length(s: &str, em: f32, bare_pt: bool) -> Option<f32> {
     let s = s.trim();
+    if s == "0" {
+        return Some(0.0);
+    }
     let (num, factor) = if let Some(n) = s.strip_suffix("mm") {
         (n, PT_PER_MM)
     } else if let Some(n) = s.strip_suffix("cm") {
