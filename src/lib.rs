@@ -12,6 +12,7 @@
 //! - [`typeset`]: Japanese line breaking (kinsoku, justification);
 //! - [`layout`]: pagination, tables, table of contents, running heads;
 //! - [`pdf`]: printpdf output with subset fonts, outline, reproducible bytes;
+//! - [`wareki`]: 和暦 dates and 年度, and reading dates typed as text;
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
 //! - [`output`]: atomic file writing;
 //! - [`cli`]: the command line.
@@ -26,6 +27,7 @@ pub mod output;
 pub mod pdf;
 pub mod template;
 pub mod typeset;
+pub mod wareki;
 
 pub use error::{Error, ErrorKind, Result};
 

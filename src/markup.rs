@@ -277,6 +277,8 @@ pub struct Meta {
     pub subject: String,
     /// Keywords.
     pub keywords: Vec<String>,
+    /// Natural language (PDF `/Lang`), `ja` unless the markup says otherwise.
+    pub lang: String,
 }
 
 /// Page size and margins, in pt.
@@ -406,6 +408,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            lang: root.attribute("lang").unwrap_or("ja").to_string(),
         };
         let (mut w, mut h) = match root.attribute("paper").unwrap_or("A4") {
             "A4" | "a4" => (210.0, 297.0),

@@ -238,6 +238,10 @@ fn finish(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<()
             }
         }
     }
+    if !laid.meta.lang.is_empty() {
+        let catalog = lo.catalog_mut().map_err(|e| Error::internal(format!("PDF catalog: {e}")))?;
+        catalog.set("Lang", Object::String(laid.meta.lang.as_bytes().to_vec(), StringFormat::Literal));
+    }
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
     if !laid.outline.is_empty() {
         let root_id = lo.new_object_id();
