@@ -10,7 +10,9 @@
 //! - `{{kanji_num n}}`: 20 → 二十;
 //! - `{{numbering "（１）" n}}`: list and heading markers;
 //! - `{{lines text}}`: escapes text and turns its line breaks into `<br/>`;
-//! - `{{inc @index}}`: adds one (for numbering from a zero-based index).
+//! - `{{inc @index}}`: adds one (for numbering from a zero-based index);
+//! - `{{wareki date digits="kanji"}}`: 令和2年6月1日 / 令和二年六月一日;
+//! - `{{nendo 2020 digits="kanji"}}`: 令和二年度; `{{nendo 2023 short=true}}`: R5.
 
 use std::path::Path;
 
@@ -20,7 +22,7 @@ use handlebars::{
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::japanese;
+use crate::{japanese, wareki};
 
 /// Templates shipped with keikaku, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[("agenda.hbs", include_str!("../templates/agenda.hbs"))];
@@ -89,6 +91,64 @@ fn numbering_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderConte
     Ok(())
 }
 
+fn digits_option(h: &Helper) -> Result<wareki::Digits, RenderError> {
+    match h.hash_get("digits").map(|v| v.value()) {
+        None => Ok(wareki::Digits::Ascii),
+        Some(Value::String(s)) if s == "ascii" || s == "half" => Ok(wareki::Digits::Ascii),
+        Some(Value::String(s)) if s == "zenkaku" || s == "full" => Ok(wareki::Digits::Zenkaku),
+        Some(Value::String(s)) if s == "kanji" => Ok(wareki::Digits::Kanji),
+        Some(_) => Err(RenderErrorReason::InvalidParamType("digits は ascii, zenkaku, kanji のどれか").into()),
+    }
+}
+
+/// A date parameter: ISO text, any text [`wareki::parse`] reads, or an Excel serial.
+fn param_date(h: &Helper, i: usize) -> Result<wareki::ParsedDate, RenderError> {
+    let bad = || RenderError::from(RenderErrorReason::InvalidParamType("日付（2020-06-01, 令和2年6月1日 など）"));
+    match h.param(i).map(|p| p.value()) {
+        Some(Value::String(s)) => wareki::parse(s).ok_or_else(bad),
+        Some(Value::Number(n)) => {
+            let v = n.as_f64().ok_or_else(bad)?;
+            if (1000.0..=9999.0).contains(&v) && v.fract() == 0.0 {
+                Ok(wareki::ParsedDate::Year(v as i32))
+            } else {
+                wareki::Date::from_excel_serial(v).map(wareki::ParsedDate::Date).ok_or_else(bad)
+            }
+        }
+        _ => Err(RenderErrorReason::ParamNotFoundForIndex("helper", i).into()),
+    }
+}
+
+fn wareki_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    let digits = digits_option(h)?;
+    let text = match param_date(h, 0)? {
+        wareki::ParsedDate::Date(d) => wareki::format_date(d, digits),
+        wareki::ParsedDate::YearMonth(y, m) => {
+            let d = wareki::Date::new(y, m, 1).ok_or(RenderErrorReason::InvalidParamType("日付"))?;
+            let full = wareki::format_date(d, digits);
+            full[..full.rfind('月').map(|i| i + '月'.len_utf8()).unwrap_or(full.len())].to_string()
+        }
+        wareki::ParsedDate::Year(y) => {
+            let d = wareki::Date::new(y, 12, 31).ok_or(RenderErrorReason::InvalidParamType("日付"))?;
+            let full = wareki::format_date(d, digits);
+            full[..full.find('年').map(|i| i + '年'.len_utf8()).unwrap_or(full.len())].to_string()
+        }
+    };
+    out.write(&text)?;
+    Ok(())
+}
+
+fn nendo_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    let fy = match param_date(h, 0)? {
+        wareki::ParsedDate::Year(y) => y,
+        wareki::ParsedDate::YearMonth(y, m) => if m >= 4 { y } else { y - 1 },
+        wareki::ParsedDate::Date(d) => d.fiscal_year(),
+    };
+    let short = matches!(h.hash_get("short").map(|v| v.value()), Some(Value::Bool(true)));
+    let text = if short { wareki::format_fiscal_year_short(fy) } else { wareki::format_fiscal_year(fy, digits_option(h)?) };
+    out.write(&text)?;
+    Ok(())
+}
+
 fn inc_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
     out.write(&(param_u64(h, 0)? + 1).to_string())?;
     Ok(())
@@ -116,6 +176,8 @@ pub fn registry() -> Handlebars<'static> {
     hb.register_helper("numbering", Box::new(numbering_helper));
     hb.register_helper("lines", Box::new(lines_helper));
     hb.register_helper("inc", Box::new(inc_helper));
+    hb.register_helper("wareki", Box::new(wareki_helper));
+    hb.register_helper("nendo", Box::new(nendo_helper));
     hb
 }
 
@@ -215,5 +277,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, "３|二十|（３）|一行目<br/>&lt;二行目&gt;");
+    }
+
+    #[test]
+    fn wareki_and_nendo_helpers() {
+        let out = render_str(
+            r#"{{wareki d}}|{{wareki d digits="kanji"}}|{{wareki "R1.5.1" digits="zenkaku"}}|{{nendo 2020 digits="kanji"}}|{{nendo d}}|{{nendo 2023 short=true}}|{{nendo "2021/3/31"}}|{{wareki 43983}}"#,
+            "w",
+            &json!({"d": "2020-06-01"}),
+        )
+        .unwrap();
+        assert_eq!(out, "令和2年6月1日|令和二年六月一日|令和元年５月１日|令和二年度|令和2年度|R5|令和2年度|令和2年6月1日");
+        assert!(render_str("{{wareki x}}", "w", &json!({"x": "未定"})).is_err());
     }
 }
