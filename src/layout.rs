@@ -685,7 +685,10 @@ impl<'a> Pager<'a> {
     }
 
     fn finish(mut self) -> (Vec<Page>, Vec<Option<(usize, f32)>>) {
-        self.pages.push(std::mem::take(&mut self.cur));
+        // A page break at the very end leaves no empty page behind.
+        if !self.cur.items.is_empty() || self.pages.is_empty() {
+            self.pages.push(std::mem::take(&mut self.cur));
+        }
         let n = self.anchors.keys().next_back().map(|k| k + 1).unwrap_or(0);
         let anchors = (0..n).map(|i| self.anchors.get(&i).copied()).collect();
         (self.pages, anchors)

@@ -325,7 +325,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Document, Error> {
             line_excerpt(text, p.row)
         ))
     })?;
-    let p = Parser { xml: &xml, origin };
+    let p = Parser { xml: &xml, text, origin, cursor: std::cell::Cell::new((0, 1, 1)) };
     p.document(xml.root_element())
 }
 
@@ -341,7 +341,13 @@ fn line_excerpt(text: &str, row: u32) -> String {
 
 struct Parser<'a, 'input> {
     xml: &'a roxmltree::Document<'input>,
+    text: &'a str,
     origin: &'a str,
+    /// Last resolved (byte offset, line, column): nodes are visited in
+    /// document order, so positions are found by walking forward from the
+    /// previous one (roxmltree's `text_pos_at` scans from the start, which
+    /// is quadratic over a large document).
+    cursor: std::cell::Cell<(usize, u32, u32)>,
 }
 
 /// Inherited formatting context.
@@ -356,8 +362,23 @@ const BLOCK_ELEMENTS: &[&str] = &["h", "p", "list", "table", "toc", "page-break"
 
 impl<'a, 'input> Parser<'a, 'input> {
     fn pos(&self, node: Node) -> Pos {
-        let p = self.xml.text_pos_at(node.range().start);
-        Pos { line: p.row, col: p.col }
+        let target = node.range().start;
+        let (mut at, mut line, mut col) = self.cursor.get();
+        if target < at {
+            let p = self.xml.text_pos_at(target);
+            return Pos { line: p.row, col: p.col };
+        }
+        for c in self.text[at..target].chars() {
+            if c == '\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 1;
+            }
+        }
+        at = target;
+        self.cursor.set((at, line, col));
+        Pos { line, col }
     }
 
     fn err(&self, node: Node, msg: impl std::fmt::Display) -> Error {
@@ -778,12 +799,13 @@ impl<'a, 'input> Parser<'a, 'input> {
                 (None, None, None) => "・".to_string(),
             };
             n += 1;
+            let item_pos = self.pos(item);
             let kids: Vec<Node> = item.children().collect();
             let mut blocks = Vec::new();
             let mut ic = c.clone();
             ic.align = c.align;
             self.blocks(&kids, &ic, &mut blocks)?;
-            items.push(ListItem { marker, blocks, pos: self.pos(item) });
+            items.push(ListItem { marker, blocks, pos: item_pos });
         }
         Ok(Block::List(List {
             items,
@@ -808,6 +830,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                 "space-before", "space-after",
             ],
         )?;
+        let pos = self.pos(node);
         let mut c = self.ctx(node, ctx)?;
         if node.attribute("align").is_none() {
             c.align = Align::Left;
@@ -836,7 +859,7 @@ impl<'a, 'input> Parser<'a, 'input> {
         };
         let padding = self.opt_length(node, "padding", em, 1.5 * PT_PER_MM)?;
         let continued = node.attribute("continued").map(|t| Paragraph {
-            inlines: vec![Inline::Text { text: t.to_string(), style: c.style, pos: self.pos(node) }],
+            inlines: vec![Inline::Text { text: t.to_string(), style: c.style, pos }],
             para: ParaStyle {
                 align: Align::Left,
                 indent: 0.0,
@@ -847,7 +870,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                 space_after: 0.0,
                 style: c.style,
             },
-            pos: self.pos(node),
+            pos,
         });
         let mut head = Vec::new();
         let mut body = Vec::new();
@@ -879,7 +902,7 @@ impl<'a, 'input> Parser<'a, 'input> {
             space_after: self.opt_length(node, "space-after", em, 0.0)?,
             style: c.style,
             line_height: c.line_height,
-            pos: self.pos(node),
+            pos,
         }))
     }
 
@@ -898,6 +921,7 @@ impl<'a, 'input> Parser<'a, 'input> {
 
     fn row(&self, node: Node, c: &Ctx, header: bool) -> Result<Row, Error> {
         self.check_attrs(node, &["font", "size", "bold", "align", "shade"])?;
+        let pos = self.pos(node);
         let rc = self.ctx(node, c)?;
         let row_shade = match node.attribute("shade") {
             Some(s) => Some(self.color(node, s)?),
@@ -942,6 +966,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                 None if name == "th" || header => row_shade.or(Some(Rgb(0.92, 0.92, 0.92))),
                 None => row_shade,
             };
+            let cell_pos = self.pos(child);
             let kids: Vec<Node> = child.children().collect();
             let mut blocks = Vec::new();
             self.blocks(&kids, &cc, &mut blocks)?;
@@ -950,9 +975,9 @@ impl<'a, 'input> Parser<'a, 'input> {
                     return Err(self.err(child, "表のセルの中には文章（<p>）と箇条書き（<list>）だけを書けます。"));
                 }
             }
-            cells.push(Cell { colspan: span("colspan")?, rowspan: span("rowspan")?, valign, shade, blocks, pos: self.pos(child) });
+            cells.push(Cell { colspan: span("colspan")?, rowspan: span("rowspan")?, valign, shade, blocks, pos: cell_pos });
         }
-        Ok(Row { cells, pos: self.pos(node) })
+        Ok(Row { cells, pos })
     }
 
     fn color(&self, node: Node, s: &str) -> Result<Rgb, Error> {
