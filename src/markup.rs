@@ -1111,6 +1111,18 @@ mod tests {
     }
 
     #[test]
+    fn positions_are_right_after_nested_content() {
+        // Positions are resolved walking forward through the text; an error
+        // after a table row with children must still point at its own line.
+        let xml = "<document>\n<table><tr><td><p>a</p></td></tr>\n<tr><td>b</td></tr>\n<tr><td colour=\"x\">c</td></tr></table></document>";
+        let err = parse(xml, "t").unwrap_err();
+        assert!(err.message.contains("t 4行5列"), "{}", err.message);
+        let d = parse("<document>\n\n  <p>x</p><p>y</p></document>", "t").unwrap();
+        let Block::Paragraph(p) = &d.blocks[1] else { panic!() };
+        assert_eq!(p.pos, Pos { line: 3, col: 11 });
+    }
+
+    #[test]
     fn styles_inherit() {
         let d = parse(
             r#"<document size="12"><p font="gothic"><b>太</b><span size="8">小</span></p><h level="2">見出し</h></document>"#,
