@@ -90,8 +90,8 @@ pub struct Font {
     pub ascent: f32,
     /// Descender in em (positive distance below the baseline).
     pub descent: f32,
-    /// Character → (glyph id, advance in font units).
-    glyphs: HashMap<char, (u16, u16)>,
+    /// Character → (glyph id, advance in font units); shared between clones.
+    glyphs: Arc<HashMap<char, (u16, u16)>>,
 }
 
 impl fmt::Debug for Font {
@@ -156,7 +156,7 @@ impl Font {
             units_per_em,
             ascent: asc / total,
             descent: desc / total,
-            glyphs,
+            glyphs: Arc::new(glyphs),
             bytes,
         })
     }
@@ -193,25 +193,29 @@ pub struct FontSet {
 }
 
 impl FontSet {
-    /// The embedded IPAex pair.
+    /// The embedded IPAex pair, parsed once per process and shared.
     pub fn embedded() -> FontSet {
-        FontSet {
-            mincho: Font::from_bytes(Arc::from(IPAEX_MINCHO), 0, "ipaexm.ttf")
-                .expect("embedded IPAex Mincho parses"),
-            gothic: Font::from_bytes(Arc::from(IPAEX_GOTHIC), 0, "ipaexg.ttf")
-                .expect("embedded IPAex Gothic parses"),
-        }
+        static EMBEDDED: std::sync::OnceLock<FontSet> = std::sync::OnceLock::new();
+        EMBEDDED
+            .get_or_init(|| FontSet {
+                mincho: Font::from_bytes(Arc::from(IPAEX_MINCHO), 0, "ipaexm.ttf")
+                    .expect("embedded IPAex Mincho parses"),
+                gothic: Font::from_bytes(Arc::from(IPAEX_GOTHIC), 0, "ipaexg.ttf")
+                    .expect("embedded IPAex Gothic parses"),
+            })
+            .clone()
     }
 
     /// The embedded pair with either face replaced by a user's font.
     pub fn with_overrides(mincho: Option<&FontSpec>, gothic: Option<&FontSpec>) -> Result<FontSet, Error> {
+        let embedded = FontSet::embedded();
         let mincho = match mincho {
             Some(spec) => Font::from_spec(spec)?,
-            None => Font::from_bytes(Arc::from(IPAEX_MINCHO), 0, "ipaexm.ttf")?,
+            None => embedded.mincho,
         };
         let gothic = match gothic {
             Some(spec) => Font::from_spec(spec)?,
-            None => Font::from_bytes(Arc::from(IPAEX_GOTHIC), 0, "ipaexg.ttf")?,
+            None => embedded.gothic,
         };
         Ok(FontSet { mincho, gothic })
     }

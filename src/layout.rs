@@ -87,6 +87,7 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
         let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new(), toc_pages: &toc_pages };
         collect_headings(&doc.blocks, &mut cx.headings);
         let body_w = doc.page.width - doc.page.left - doc.page.right;
+        check_table_widths(&doc.blocks, body_w)?;
         let vs = cx.flatten(&doc.blocks, body_w);
         if !cx.missing.is_empty() {
             return Err(missing_error(&cx.missing));
@@ -128,6 +129,26 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
         .filter_map(|(h, a)| a.map(|(page, y)| OutlineEntry { level: h.level, title: h.title.clone(), page, y }))
         .collect();
     Ok(Laid { meta: doc.meta.clone(), page: doc.page.clone(), pages, outline })
+}
+
+/// Fixed column widths that add up to more than the page would run off it.
+fn check_table_widths(blocks: &[Block], width: f32) -> Result<(), Error> {
+    for b in blocks {
+        if let Block::Table(t) = b {
+            let fixed: f32 = t.columns.iter().map(|c| if let ColWidth::Fixed(w) = c { *w } else { 0.0 }).sum();
+            let has_rel = t.columns.len() < t.ncols || t.columns.iter().any(|c| matches!(c, ColWidth::Relative(_)));
+            let need = fixed + if has_rel { 20.0 } else { 0.0 };
+            if need > width + 0.5 {
+                return Err(Error::input(format!(
+                    "マークアップ {}: 表の列幅の合計（{:.0}mm）が本文の幅（{:.0}mm）を超えています。columns を見直してください。",
+                    t.pos,
+                    need / crate::markup::PT_PER_MM,
+                    width / crate::markup::PT_PER_MM
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn has_toc(blocks: &[Block]) -> bool {
@@ -369,7 +390,11 @@ impl Cx<'_> {
                 let num = page.to_string();
                 let nw: f32 = num.chars().map(adv).sum();
                 let gap = style.size * 0.5;
-                let n = ((width - nw - gap - end - gap) / leader_w).floor().max(0.0) as usize;
+                let n = if leader_w > 0.0 {
+                    ((width - nw - gap - end - gap) / leader_w).floor().clamp(0.0, 1000.0) as usize
+                } else {
+                    0
+                };
                 if n > 0 {
                     last.runs.push(Run {
                         x: end - *x + gap,
@@ -402,11 +427,7 @@ impl Cx<'_> {
     }
 
     fn table(&mut self, t: &Table, width: f32) -> TableL {
-        let ncols = t
-            .columns
-            .len()
-            .max(t.head.iter().chain(t.body.iter()).map(|r| r.cells.iter().map(|c| c.colspan).sum::<usize>()).max().unwrap_or(1))
-            .max(1);
+        let ncols = t.ncols.max(t.columns.len()).max(1);
         let mut cols: Vec<ColWidth> = t.columns.clone();
         cols.resize(ncols, ColWidth::Relative(1.0));
         let fixed: f32 = cols.iter().map(|c| if let ColWidth::Fixed(w) = c { *w } else { 0.0 }).sum();
@@ -733,7 +754,15 @@ impl<'a> Pager<'a> {
             return total;
         }
         let head: f32 = t.head.as_ref().map(|g| t.row_heights(g).iter().sum()).unwrap_or(0.0);
-        head + t.groups.first().map(|g| t.row_heights(g).first().copied().unwrap_or(0.0).min(t.min_row + 30.0)).unwrap_or(0.0)
+        let cont: f32 = t.continued.as_ref().map(|v| v_height(v)).unwrap_or(0.0);
+        let first: f32 = t.groups.first().map(|g| t.row_heights(g).iter().sum()).unwrap_or(0.0);
+        if first <= body_h - head - cont {
+            // The first row group would move whole to the next page rather
+            // than split, so it must fit here with the header.
+            head + first
+        } else {
+            head + t.min_row
+        }
     }
 
     fn place(&mut self, vs: &[V]) -> Result<(), Error> {
@@ -832,6 +861,9 @@ impl<'a> Pager<'a> {
 
     fn table_page(&mut self, t: &TableL) {
         self.new_page();
+        // The caption and repeated header are content: a page break or a
+        // line after the table must see this page as used.
+        self.has_content = true;
         if let Some(cont) = &t.continued {
             for v in cont {
                 if let V::Line { line, x, .. } = v {
@@ -993,6 +1025,26 @@ mod tests {
         let all: String = laid.pages.iter().map(|p| p.text()).collect();
         for i in 1..=120 {
             assert!(all.contains(&format!("{i}行目内容{i}")), "row {i}");
+        }
+    }
+
+    #[test]
+    fn content_after_a_multi_page_table_respects_the_page() {
+        let rows: String = (1..=80).map(|i| format!("<tr><td>{i}行目</td></tr>")).collect();
+        let laid = lay(&format!(
+            r#"<document><table><thead><tr><th>見出し</th></tr></thead>{rows}</table><page-break/><p>改ページ後</p>{}</document>"#,
+            "<p>続く段落</p>".repeat(60)
+        ));
+        let table_last = laid.pages.iter().rposition(|p| p.text().contains("80行目")).unwrap();
+        let after = laid.pages.iter().position(|p| p.text().contains("改ページ後")).unwrap();
+        assert_eq!(after, table_last + 1, "the page break after the table is honoured");
+        let bottom = laid.page.height - laid.page.bottom;
+        for (i, p) in laid.pages.iter().enumerate() {
+            for item in &p.items {
+                if let Item::Text { y, run, .. } = item {
+                    assert!(*y <= bottom + 1.0, "page {i}: {} drawn below the body at {y}", run.text);
+                }
+            }
         }
     }
 

@@ -199,6 +199,8 @@ pub struct Row {
 pub struct Table {
     /// Column widths; empty = equal shares.
     pub columns: Vec<ColWidth>,
+    /// Number of grid columns (from `columns`, or from the rows and spans).
+    pub ncols: usize,
     /// Rows repeated at the top of every page (`<thead>`).
     pub head: Vec<Row>,
     /// Body rows.
@@ -453,7 +455,13 @@ impl<'a, 'input> Parser<'a, 'input> {
         let ctx0 = Ctx { style: base, line_height: 1.6, align: Align::Justify };
         let ctx = self.ctx(root, &ctx0)?;
         let margins = match root.attribute("margin") {
-            Some(m) => self.box_lengths(root, m, ctx.style.size)?,
+            Some(m) => {
+                let v = self.box_lengths(root, m, ctx.style.size)?;
+                if v.iter().any(|x| *x < 0.0) {
+                    return Err(self.err(root, format!("margin=\"{m}\" に負の長さは使えません。")));
+                }
+                v
+            }
             None => [25.0 * PT_PER_MM, 20.0 * PT_PER_MM, 25.0 * PT_PER_MM, 20.0 * PT_PER_MM],
         };
         let page = PageSetup {
@@ -561,9 +569,18 @@ impl<'a, 'input> Parser<'a, 'input> {
         })
     }
 
+    /// An optional length attribute. Only `indent` and `hanging` may be
+    /// negative (a first line or a hanging marker out to the left); anything
+    /// else negative would draw over other text or off the page.
     fn opt_length(&self, node: Node, name: &str, em: f32, default: f32) -> Result<f32, Error> {
         match node.attribute(name) {
-            Some(s) => self.length(node, s, em, false),
+            Some(s) => {
+                let v = self.length(node, s, em, false)?;
+                if v < 0.0 && !matches!(name, "indent" | "hanging") {
+                    return Err(self.err(node, format!("{name}=\"{s}\" に負の長さは使えません。")));
+                }
+                Ok(v)
+            }
             None => Ok(default),
         }
     }
@@ -747,6 +764,9 @@ impl<'a, 'input> Parser<'a, 'input> {
                     .attribute("height")
                     .ok_or_else(|| self.err(node, "<space> には height=\"5mm\" のように高さを書いてください。"))?;
                 let v = self.length(node, h, ctx.style.size, false)?;
+                if v < 0.0 {
+                    return Err(self.err(node, format!("<space height=\"{h}\"> に負の長さは使えません。")));
+                }
                 Ok(Block::Space(v))
             }
             _ => unreachable!("block() is only called for block elements"),
@@ -798,19 +818,22 @@ impl<'a, 'input> Parser<'a, 'input> {
                 (None, Some(m), None) => m.to_string(),
                 (None, None, None) => "・".to_string(),
             };
-            n += 1;
+            n = n.saturating_add(1);
             let item_pos = self.pos(item);
             let kids: Vec<Node> = item.children().collect();
             let mut blocks = Vec::new();
             let mut ic = c.clone();
             ic.align = c.align;
             self.blocks(&kids, &ic, &mut blocks)?;
+            if blocks.iter().any(|b| !matches!(b, Block::Paragraph(_) | Block::List(_))) {
+                return Err(self.err(item, "箇条書きの項目（<item>）の中には文章（<p>）と箇条書き（<list>）だけを書けます。"));
+            }
             items.push(ListItem { marker, blocks, pos: item_pos });
         }
         Ok(Block::List(List {
             items,
             marker_width: match node.attribute("marker-width") {
-                Some(s) => Some(self.length(node, s, em, false)?),
+                Some(_) => Some(self.opt_length(node, "marker-width", em, 0.0)?),
                 None => None,
             },
             gap: self.opt_length(node, "gap", em, 0.0)?,
@@ -854,7 +877,7 @@ impl<'a, 'input> Parser<'a, 'input> {
         };
         let border = match node.attribute("border") {
             Some("none") => 0.0,
-            Some(s) => self.length(node, s, em, false)?,
+            Some(_) => self.opt_length(node, "border", em, 0.5)?,
             None => 0.5,
         };
         let padding = self.opt_length(node, "padding", em, 1.5 * PT_PER_MM)?;
@@ -891,7 +914,9 @@ impl<'a, 'input> Parser<'a, 'input> {
                 _ => return Err(self.err(child, "<table> の中には <thead>, <tbody>, <tr> だけを書いてください。")),
             }
         }
+        let ncols = self.grid_columns(node, &head, columns.len())?.max(self.grid_columns(node, &body, columns.len())?).max(columns.len()).max(1);
         Ok(Block::Table(Table {
+            ncols,
             columns,
             head,
             body,
@@ -904,6 +929,49 @@ impl<'a, 'input> Parser<'a, 'input> {
             line_height: c.line_height,
             pos,
         }))
+    }
+
+    /// Places the cells on the grid the way the layout does (a cell takes the
+    /// next column not held by a rowspan from above) and returns the number
+    /// of columns used. With `columns` given, a row that needs more columns
+    /// is an error: its cells would otherwise be drawn over each other.
+    fn grid_columns(&self, node: Node, rows: &[Row], declared: usize) -> Result<usize, Error> {
+        let mut held: Vec<usize> = Vec::new(); // rows still held per column
+        let mut width = 0;
+        for (i, row) in rows.iter().enumerate() {
+            let mut c = 0;
+            let mut next_held = held.iter().map(|h| h.saturating_sub(1)).collect::<Vec<_>>();
+            for cell in &row.cells {
+                while held.get(c).is_some_and(|h| *h > 0) {
+                    c += 1;
+                }
+                let end = c + cell.colspan;
+                if held.len() < end {
+                    held.resize(end, 0);
+                    next_held.resize(end, 0);
+                }
+                if held[c..end].iter().any(|h| *h > 0) {
+                    return Err(Error::input(format!(
+                        "{} {}: 表の {} 行目のセルが、上の行から rowspan で伸びているセルと重なります。rowspan・colspan を確認してください。",
+                        self.origin, cell.pos, i + 1
+                    )));
+                }
+                for h in &mut next_held[c..end] {
+                    *h = (*h).max(cell.rowspan - 1);
+                }
+                c = end;
+            }
+            width = width.max(c).max(held.iter().rposition(|h| *h > 0).map(|p| p + 1).unwrap_or(0));
+            if declared > 0 && c > declared {
+                return Err(Error::input(format!(
+                    "{} {}: 表の {} 行目は {} 列分ありますが、columns で決めた列は {} 列です。セルの数か rowspan・colspan を確認してください。",
+                    self.origin, row.pos, i + 1, c, declared
+                )));
+            }
+            held = next_held;
+        }
+        let _ = node;
+        Ok(width)
     }
 
     fn rows(&self, node: Node, c: &Ctx, header: bool, out: &mut Vec<Row>) -> Result<(), Error> {
@@ -1120,6 +1188,33 @@ mod tests {
         let d = parse("<document>\n\n  <p>x</p><p>y</p></document>", "t").unwrap();
         let Block::Paragraph(p) = &d.blocks[1] else { panic!() };
         assert_eq!(p.pos, Pos { line: 3, col: 11 });
+    }
+
+    #[test]
+    fn overlapping_or_excess_cells_are_errors() {
+        let over = r#"<document><table columns="1fr 1fr"><tr><td rowspan="2">A</td><td>B</td></tr><tr><td>C</td><td>D</td></tr></table></document>"#;
+        let err = parse(over, "t").unwrap_err();
+        assert!(err.message.contains("2 行目") && err.message.contains("3 列分"), "{}", err.message);
+        let ok = r#"<document><table><tr><td rowspan="2">A</td><td>B</td></tr><tr><td>C</td></tr></table></document>"#;
+        let Block::Table(t) = &parse(ok, "t").unwrap().blocks[0] else { panic!() };
+        assert_eq!(t.ncols, 2);
+        let clash = r#"<document><table><tr><td>x</td><td rowspan="2">A</td></tr><tr><td colspan="2">C</td></tr></table></document>"#;
+        assert!(parse(clash, "t").unwrap_err().message.contains("重なります"));
+    }
+
+    #[test]
+    fn negative_lengths_are_rejected_except_indents() {
+        assert!(parse(r#"<document><space height="-3mm"/></document>"#, "t").is_err());
+        assert!(parse(r#"<document><table padding="-1mm"><tr><td>a</td></tr></table></document>"#, "t").is_err());
+        assert!(parse(r#"<document margin="-5mm"><p>a</p></document>"#, "t").is_err());
+        assert!(parse(r#"<document><p hanging="-1zw">a</p></document>"#, "t").is_ok());
+    }
+
+    #[test]
+    fn only_text_and_lists_inside_list_items() {
+        let err = parse("<document><list><item><table><tr><td>a</td></tr></table></item></list></document>", "t").unwrap_err();
+        assert!(err.message.contains("<item>"), "{}", err.message);
+        assert!(parse("<document><list><item><h>x</h></item></list></document>", "t").is_err());
     }
 
     #[test]

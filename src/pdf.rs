@@ -57,21 +57,23 @@ fn pt_to_mm(v: f32) -> Mm {
 }
 
 /// Parsing a large CJK font takes tens of milliseconds; parse each face once
-/// per process.
+/// per process. The cache holds the font bytes themselves, so an entry can
+/// never be confused with another font at a reused address.
 fn parsed(font: &Font) -> Result<ParsedFont, Error> {
-    type Key = (usize, usize, u32);
-    static CACHE: OnceLock<Mutex<Vec<(Key, Arc<ParsedFont>)>>> = OnceLock::new();
-    let key = (font.bytes.as_ptr() as usize, font.bytes.len(), font.index);
+    type Entry = (Arc<[u8]>, u32, Arc<ParsedFont>);
+    static CACHE: OnceLock<Mutex<Vec<Entry>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
-    if let Some((_, p)) = cache.lock().map_err(|_| Error::internal("font cache poisoned"))?.iter().find(|(k, _)| *k == key) {
+    let poisoned = |_| Error::internal("font cache poisoned");
+    if let Some((_, _, p)) =
+        cache.lock().map_err(poisoned)?.iter().find(|(b, i, _)| Arc::ptr_eq(b, &font.bytes) && *i == font.index)
+    {
         return Ok((**p).clone());
     }
     let mut warnings = Vec::new();
     let p = ParsedFont::from_bytes(&font.bytes, font.index as usize, &mut warnings).ok_or_else(|| {
         Error::input(format!("フォント「{}」を PDF に埋め込めません（printpdf が読めない形式です）。", font.name))
     })?;
-    let mut c = cache.lock().map_err(|_| Error::internal("font cache poisoned"))?;
-    c.push((key, Arc::new(p.clone())));
+    cache.lock().map_err(poisoned)?.push((font.bytes.clone(), font.index, Arc::new(p.clone())));
     Ok(p)
 }
 
