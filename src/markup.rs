@@ -914,7 +914,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                 _ => return Err(self.err(child, "<table> の中には <thead>, <tbody>, <tr> だけを書いてください。")),
             }
         }
-        let ncols = self.grid_columns(node, &head, columns.len())?.max(self.grid_columns(node, &body, columns.len())?).max(columns.len()).max(1);
+        let ncols = self.grid_columns(&head, columns.len())?.max(self.grid_columns(&body, columns.len())?).max(columns.len()).max(1);
         Ok(Block::Table(Table {
             ncols,
             columns,
@@ -935,7 +935,7 @@ impl<'a, 'input> Parser<'a, 'input> {
     /// next column not held by a rowspan from above) and returns the number
     /// of columns used. With `columns` given, a row that needs more columns
     /// is an error: its cells would otherwise be drawn over each other.
-    fn grid_columns(&self, node: Node, rows: &[Row], declared: usize) -> Result<usize, Error> {
+    fn grid_columns(&self, rows: &[Row], declared: usize) -> Result<usize, Error> {
         let mut held: Vec<usize> = Vec::new(); // rows still held per column
         let mut width = 0;
         for (i, row) in rows.iter().enumerate() {
@@ -970,7 +970,6 @@ impl<'a, 'input> Parser<'a, 'input> {
             }
             held = next_held;
         }
-        let _ = node;
         Ok(width)
     }
 
