@@ -3,12 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
 use crate::fonts::{FontSet, FontSpec};
 use crate::pdf::PdfOptions;
-use crate::{output, template};
+use crate::model::agenda;
+use crate::workbook::Workbook;
+use crate::{output, template, xlsx};
 
 /// keikaku（計画）: 介護・福祉の計画書類（議案、PDCA シート、センター計画）を Excel から作ります。
 #[derive(Debug, Parser)]
@@ -20,8 +22,55 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// 議案の入力ブック（.xlsx）から議案の PDF を作ります。
+    Agenda(AgendaArgs),
+    /// 入力用の空のブック（見出し・説明・選択リスト付き）を作ります。
+    Init(InitArgs),
     /// テンプレート（.hbs）と JSON データから PDF を作ります。
     Render(RenderArgs),
+}
+
+#[derive(Debug, Args)]
+struct AgendaArgs {
+    /// 議案の入力ブック（.xlsx / .xlsm / .xls / .ods）。`keikaku init agenda` で作れます
+    #[arg(value_name = "DATA.xlsx")]
+    data: PathBuf,
+    /// 出力先。.pdf で終わればそのファイル、それ以外はフォルダー（中に「入力ファイル名.pdf」を作ります）
+    #[arg(short, long, value_name = "OUT_DIR_OR_FILE")]
+    output: PathBuf,
+    /// 同じ名前のテンプレート（agenda.hbs）があればそれを使うフォルダー
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// テンプレートに渡すデータ（JSON）もこのファイルに書き出します
+    #[arg(long, value_name = "FILE.json")]
+    emit_data: Option<PathBuf>,
+    /// 展開したマークアップもこのファイルに書き出します（テンプレートの確認用）
+    #[arg(long, value_name = "FILE.xml")]
+    emit_markup: Option<PathBuf>,
+    #[command(flatten)]
+    fonts: FontArgs,
+}
+
+/// Which input workbook `init` writes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum InitKind {
+    /// 議案（「議案」「本文」「日程」シート）
+    Agenda,
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// 作るブックの種類
+    kind: InitKind,
+    /// 書き出すブック（.xlsx）
+    #[arg(short, long, value_name = "OUT.xlsx")]
+    output: PathBuf,
+    /// 空のブックの代わりに、JSON の議案データ（samples/agenda.json の形）を入れたブックを作ります
+    #[arg(long, value_name = "FILE.json")]
+    from: Option<PathBuf>,
+    /// 出力先に同じ名前のファイルがあっても上書きします
+    #[arg(long)]
+    force: bool,
 }
 
 /// Font choice shared by every PDF command.
@@ -74,6 +123,81 @@ fn read_json(path: &Path) -> Result<serde_json::Value, Error> {
     })
 }
 
+/// `-o`: a `.pdf` file, or a folder that receives `<input stem>.pdf`.
+fn pdf_destination(output: &Path, input: &Path) -> Result<PathBuf, Error> {
+    let is_pdf = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    if is_pdf {
+        return Ok(output.to_path_buf());
+    }
+    if output.exists() && !output.is_dir() {
+        return Err(Error::input(format!(
+            "出力先 {} はフォルダーではなく、.pdf でもありません。PDF のファイル名（〜.pdf）かフォルダーを指定してください。",
+            output.display()
+        )));
+    }
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "議案".into());
+    Ok(output.join(format!("{stem}.pdf")))
+}
+
+fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
+    let wb = Workbook::open(&args.data)?;
+    let input = agenda::read(&wb)?;
+    let data = input.template_data();
+    let markup = template::render_named("agenda.hbs", args.templates.as_deref(), &data)?;
+    let fonts = args.fonts.load()?;
+    let bytes = crate::markup_to_pdf(&markup, "agenda.hbs を展開したマークアップ", &fonts, &PdfOptions::from_env()?)?;
+    let dest = pdf_destination(&args.output, &args.data)?;
+    if let Some(p) = &args.emit_data {
+        let json = serde_json::to_string_pretty(&data).map_err(|e| Error::internal(e.to_string()))?;
+        output::write_atomic(p, json.as_bytes())?;
+    }
+    if let Some(p) = &args.emit_markup {
+        output::write_atomic(p, markup.as_bytes())?;
+    }
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::output(format!("出力先のフォルダー {} を作れません（{e}）。", dir.display())))?;
+    }
+    output::write_atomic(&dest, &bytes)?;
+    let a = &input.agenda;
+    Ok(format!(
+        "{} を作成しました（第{}号議案 {}、{} 章、{} バイト）。",
+        dest.display(),
+        crate::japanese::zenkaku(&a.number.to_string()),
+        a.title,
+        a.sections.len(),
+        bytes.len()
+    ))
+}
+
+fn run_init(args: &InitArgs) -> Result<String, Error> {
+    if args.output.exists() && !args.force {
+        return Err(Error::input(format!(
+            "{} はすでにあります。入力済みのブックを消さないよう、上書きしません（上書きするときは --force）。",
+            args.output.display()
+        )));
+    }
+    let (title, forms, data) = match args.kind {
+        InitKind::Agenda => {
+            let a = match &args.from {
+                Some(p) => serde_json::from_value::<agenda::Agenda>(read_json(p)?).map_err(|e| {
+                    Error::input(format!("{}: 議案データの形が違います（{e}）。samples/agenda.json を見本にしてください。", p.display()))
+                })?,
+                None => agenda::Agenda::example(),
+            };
+            ("議案 入力ブック", &agenda::FORM[..], a.to_sheets())
+        }
+    };
+    let bytes = xlsx::write_form(title, forms, &data)?;
+    output::write_atomic(&args.output, &bytes)?;
+    let names: Vec<String> = forms.iter().map(|f| format!("「{}」", f.name)).collect();
+    Ok(format!(
+        "{} を作成しました（シート {}）。見出しのセルのメモに入力のしかたがあります。",
+        args.output.display(),
+        names.join("")
+    ))
+}
+
 fn render(args: &RenderArgs) -> Result<String, Error> {
     let data = read_json(&args.data)?;
     let markup = template::render_file(&args.template, &data)?;
@@ -103,6 +227,8 @@ pub fn main() -> i32 {
         }
     };
     let result = match &cli.command {
+        Command::Agenda(a) => run_agenda(a),
+        Command::Init(a) => run_init(a),
         Command::Render(a) => render(a),
     };
     match result {

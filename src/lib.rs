@@ -12,6 +12,9 @@
 //! - [`typeset`]: Japanese line breaking (kinsoku, justification);
 //! - [`layout`]: pagination, tables, table of contents, running heads;
 //! - [`pdf`]: printpdf output with subset fonts, outline, reproducible bytes;
+//! - [`workbook`]: guarded reading of xlsx/xls/ods, sheet shapes, typed cells with their origin;
+//! - [`model`]: typed plan data (the 議案) read from workbooks;
+//! - [`form`] and [`xlsx`]: input workbooks described once, written for `keikaku init`;
 //! - [`wareki`]: 和暦 dates and 年度, and reading dates typed as text;
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
 //! - [`output`]: atomic file writing;
@@ -20,14 +23,18 @@
 pub mod cli;
 pub mod error;
 pub mod fonts;
+pub mod form;
 pub mod japanese;
 pub mod layout;
 pub mod markup;
+pub mod model;
 pub mod output;
 pub mod pdf;
 pub mod template;
 pub mod typeset;
 pub mod wareki;
+pub mod workbook;
+pub mod xlsx;
 
 pub use error::{Error, ErrorKind, Result};
 

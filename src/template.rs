@@ -12,7 +12,8 @@
 //! - `{{lines text}}`: escapes text and turns its line breaks into `<br/>`;
 //! - `{{inc @index}}`: adds one (for numbering from a zero-based index);
 //! - `{{wareki date digits="kanji"}}`: 令和2年6月1日 / 令和二年六月一日;
-//! - `{{nendo 2020 digits="kanji"}}`: 令和二年度; `{{nendo 2023 short=true}}`: R5.
+//! - `{{nendo 2020 digits="kanji"}}`: 令和二年度; `{{nendo 2023 short=true}}`: R5;
+//! - `{{#each (group_by rows "章" "項")}}`: flat rows → nested sections.
 
 use std::path::Path;
 
@@ -165,6 +166,31 @@ fn lines_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, 
     Ok(())
 }
 
+/// `(group_by rows "章" "項")`: flat records → nested groups (see
+/// [`crate::model::group_json`]). Used as a subexpression in `#each`.
+struct GroupBy;
+
+impl handlebars::HelperDef for GroupBy {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<handlebars::ScopedJson<'rc>, RenderError> {
+        let rows = match h.param(0).map(|p| p.value()) {
+            Some(Value::Array(a)) => a.clone(),
+            Some(Value::Null) | None => Vec::new(),
+            Some(_) => return Err(RenderErrorReason::InvalidParamType("group_by の 1 つめは行の配列").into()),
+        };
+        let keys: Vec<String> = (1..h.params().len()).map(|i| param_text(h, i)).collect::<Result<_, _>>()?;
+        if keys.is_empty() {
+            return Err(RenderErrorReason::ParamNotFoundForIndex("group_by", 1).into());
+        }
+        Ok(handlebars::ScopedJson::Derived(crate::model::group_json(&rows, &keys)))
+    }
+}
+
 /// A handlebars registry with keikaku's settings and helpers.
 pub fn registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
@@ -178,6 +204,7 @@ pub fn registry() -> Handlebars<'static> {
     hb.register_helper("inc", Box::new(inc_helper));
     hb.register_helper("wareki", Box::new(wareki_helper));
     hb.register_helper("nendo", Box::new(nendo_helper));
+    hb.register_helper("group_by", Box::new(GroupBy));
     hb
 }
 
@@ -289,5 +316,17 @@ mod tests {
         .unwrap();
         assert_eq!(out, "令和2年6月1日|令和二年六月一日|令和元年５月１日|令和二年度|令和2年度|R5|令和2年度|令和2年6月1日");
         assert!(render_str("{{wareki x}}", "w", &json!({"x": "未定"})).is_err());
+    }
+
+    #[test]
+    fn group_by_helper_nests_flat_rows() {
+        let data = json!({"rows": [
+            {"章": "基本方針", "項": "研修", "本文": "a"},
+            {"章": "", "項": "研修", "本文": "b"},
+            {"章": "日程", "項": "総会", "本文": "c"}
+        ]});
+        let t = "{{#each (group_by rows \"章\" \"項\")}}[{{key}}{{#each groups}}({{key}}:{{#each rows}}{{本文}}{{/each}}){{/each}}]{{/each}}";
+        assert_eq!(render_str(t, "g", &data).unwrap(), "[基本方針(研修:ab)][日程(総会:c)]");
+        assert!(render_str("{{#each (group_by rows)}}{{/each}}", "g", &data).is_err());
     }
 }

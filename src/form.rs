@@ -1,0 +1,112 @@
+//! Input workbook forms, described once.
+//!
+//! A [`SheetForm`] says which sheets an input workbook has, their shape,
+//! their headers, what goes in each column and which columns have fixed
+//! choices. The same description drives the writer (`keikaku init`, the
+//! shipped samples: [`crate::xlsx::write_form`]) and the reader (the header
+//! names and choices the model looks for), so the two cannot drift apart.
+
+use crate::wareki::Date;
+
+/// What a field holds; decides the reader's conversion and the writer's
+/// validation and cell format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// One line of text.
+    Text,
+    /// Text that may run over several lines (wrapped in the cell).
+    LongText,
+    /// A whole number (full-width digits accepted).
+    Integer,
+    /// A 年度: 2020, 令和2年度, R2.
+    FiscalYear,
+    /// A date cell or free text such as 令和元年７月.
+    DateOrText,
+    /// One of fixed choices (a dropdown list).
+    Choice(&'static [&'static str]),
+}
+
+/// One field: a row of a key/value sheet or a column of a table sheet.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The header (table) or 項目 name (key/value).
+    pub name: &'static str,
+    /// What goes there, shown as a cell note and in the 説明 column.
+    pub note: &'static str,
+    /// Whether the reader refuses an empty value.
+    pub required: bool,
+    /// The kind of value.
+    pub kind: FieldKind,
+    /// Column width in characters (table sheets).
+    pub width: f64,
+}
+
+/// The shape of a sheet.
+#[derive(Debug, Clone, Copy)]
+pub enum Shape {
+    /// 項目 | 値 | 説明, one field per row.
+    KeyValue(&'static [Field]),
+    /// One header row, one record per row.
+    Table(&'static [Field]),
+}
+
+/// One sheet of an input workbook.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetForm {
+    /// The sheet name.
+    pub name: &'static str,
+    /// Shape and fields.
+    pub shape: Shape,
+}
+
+impl SheetForm {
+    /// The fields in order.
+    pub fn fields(&self) -> &'static [Field] {
+        match self.shape {
+            Shape::KeyValue(f) | Shape::Table(f) => f,
+        }
+    }
+
+    /// The field with this name.
+    pub fn field(&self, name: &str) -> &'static Field {
+        self.fields().iter().find(|f| f.name == name).unwrap_or_else(|| panic!("form {} has no field {name}", self.name))
+    }
+
+    /// Names of the required table headers.
+    pub fn headers(&self) -> Vec<&'static str> {
+        self.fields().iter().map(|f| f.name).collect()
+    }
+}
+
+/// A value to write into a form cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellData {
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(f64),
+    /// A date (written as an Excel date with a 和暦 format).
+    Date(Date),
+}
+
+impl From<&str> for CellData {
+    fn from(s: &str) -> CellData {
+        CellData::Text(s.to_string())
+    }
+}
+
+/// The content of one sheet, in the order of its form's fields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SheetData {
+    /// A key/value sheet: one value per field.
+    KeyValue(Vec<Option<CellData>>),
+    /// A table sheet: rows of one value per field. `headers` replaces the
+    /// header text (it must still match the field names after
+    /// normalisation, e.g. 「日　　程」 for 日程).
+    Table {
+        /// Header text as it should appear, or `None` for the field names.
+        headers: Option<Vec<String>>,
+        /// The rows.
+        rows: Vec<Vec<Option<CellData>>>,
+    },
+}

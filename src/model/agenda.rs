@@ -1,0 +1,425 @@
+//! The 議案 (agenda item): 「第３号議案 ○○連絡会 令和二年度事業計画(案)」.
+//!
+//! The input workbook has three sheets, described once in [`FORM`]:
+//!
+//! - 「議案」 (項目 | 値 | 説明): 議案番号, 団体名, 年度, 表題;
+//! - 「本文」 (章 | 種別 | 見出し | 本文): one row per paragraph or numbered
+//!   item, grouped into numbered 章 by the 章 column (blank = same 章 as
+//!   above); 種別 is 段落, 項目 or 日程表;
+//! - 「日程」 (日程 | 内容): the schedule table, placed where a 日程表 row is.
+//!
+//! [`read`] turns a workbook into an [`Agenda`] with every problem reported
+//! at its cell; [`Agenda::to_sheets`] is the inverse, used for the shipped
+//! sample and for `keikaku init agenda`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+
+use crate::error::Error;
+use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
+use crate::wareki::{self, ParsedDate};
+use crate::workbook::shape::{KeyValues, Table};
+use crate::workbook::{convert, Workbook};
+
+const fn field(name: &'static str, note: &'static str, required: bool, kind: FieldKind, width: f64) -> Field {
+    Field { name, note, required, kind, width }
+}
+
+/// The 種別 choices of the 本文 sheet.
+pub const KINDS: &[&str] = &["段落", "項目", "日程表"];
+
+/// 「議案」 sheet.
+pub const SHEET_AGENDA: SheetForm = SheetForm {
+    name: "議案",
+    shape: Shape::KeyValue(&[
+        field("議案番号", "第何号議案かの番号。3 と入れると「第３号議案」になります。", true, FieldKind::Integer, 0.0),
+        field("団体名", "議案を出す団体の名前。表題の 1 行目になります。", true, FieldKind::Text, 0.0),
+        field(
+            "年度",
+            "計画の年度。西暦でも和暦でもかまいません（2020、令和2年度、R2）。表題では「令和二年度」と書かれます。",
+            true,
+            FieldKind::FiscalYear,
+            0.0,
+        ),
+        field("表題", "年度のあとに続く表題。例: 事業計画(案)", true, FieldKind::Text, 0.0),
+    ]),
+};
+
+/// 「本文」 sheet.
+pub const SHEET_BODY: SheetForm = SheetForm {
+    name: "本文",
+    shape: Shape::Table(&[
+        field(
+            "章",
+            "章の見出し（はじめに、基本方針 など）。番号 1．2． は自動で付きます。同じ章の行が続くときは 2 行目から空欄でかまいません。",
+            true,
+            FieldKind::Text,
+            18.0,
+        ),
+        field(
+            "種別",
+            "段落: 章の本文の段落 1 つ（一字下げ）。項目: （1）（2）と番号の付く項目 1 つ。日程表: 「日程」シートの表をここに置きます。",
+            true,
+            FieldKind::Choice(KINDS),
+            10.0,
+        ),
+        field("見出し", "項目の見出し（ゴシックの行）。見出しのない項目は空欄。段落と日程表では空欄にします。", false, FieldKind::Text, 34.0),
+        field(
+            "本文",
+            "段落の文、または項目の本文。見出しのある項目では、セル内の改行（Alt+Enter）ごとに一字下げの段落になります。",
+            false,
+            FieldKind::LongText,
+            90.0,
+        ),
+    ]),
+};
+
+/// 「日程」 sheet.
+pub const SHEET_SCHEDULE: SheetForm = SheetForm {
+    name: "日程",
+    shape: Shape::Table(&[
+        field(
+            "日程",
+            "日付のセル（和暦で表示されます: 令和元年６月１日）か、「令和元年７月」のような文字。見出しは「日　　程」のように空白を入れてもかまいません。",
+            true,
+            FieldKind::DateOrText,
+            24.0,
+        ),
+        field("内容", "その日の行事の内容。", true, FieldKind::Text, 60.0),
+    ]),
+};
+
+/// The whole input workbook.
+pub const FORM: [SheetForm; 3] = [SHEET_AGENDA, SHEET_BODY, SHEET_SCHEDULE];
+
+/// A 議案.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agenda {
+    /// 議案番号: 3 → 第３号議案.
+    pub number: u32,
+    /// 団体名.
+    pub organisation: String,
+    /// 年度 (西暦 start year): 2020 → 令和二年度.
+    pub fiscal_year: i32,
+    /// 表題 after the 年度: 事業計画(案).
+    pub title: String,
+    /// Numbered 章, in order.
+    pub sections: Vec<Section>,
+}
+
+/// One numbered 章.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    /// The heading without its number: はじめに.
+    pub heading: String,
+    /// Paragraphs (first-line indent); line breaks are kept.
+    #[serde(default)]
+    pub paragraphs: Vec<String>,
+    /// （1）… items.
+    #[serde(default)]
+    pub items: Vec<Item>,
+    /// The schedule table, when the 章 has a 日程表 row.
+    #[serde(default)]
+    pub schedule: Vec<ScheduleRow>,
+    /// The schedule's two headers as written in the sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_header: Option<Vec<String>>,
+}
+
+/// A numbered item: either one text, or a title with body paragraphs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// The text of an item without a title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The item's title (set in Gothic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Paragraphs under the title.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body: Vec<String>,
+}
+
+/// One row of the schedule table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleRow {
+    /// 日程 as printed: 令和元年６月１日, 令和元年７月.
+    pub date: String,
+    /// 内容.
+    pub content: String,
+    /// Other columns of the 日程 sheet, by header.
+    #[serde(flatten)]
+    pub extra: Map<String, Json>,
+}
+
+/// An agenda read from a workbook, with everything else the workbook holds
+/// for templates that want more.
+#[derive(Debug, Clone)]
+pub struct AgendaInput {
+    /// The typed agenda.
+    pub agenda: Agenda,
+    /// Every 項目 of the 議案 sheet by name, including ones keikaku does not know.
+    pub fields: Map<String, Json>,
+    /// The records of the 本文 and 日程 sheets (every column), by sheet name.
+    pub sheets: Map<String, Json>,
+}
+
+impl AgendaInput {
+    /// The data handed to `agenda.hbs`: the agenda's fields at the top
+    /// level, plus `fields` and `sheets`.
+    pub fn template_data(&self) -> Json {
+        let mut v = serde_json::to_value(&self.agenda).unwrap_or(Json::Null);
+        if let Json::Object(m) = &mut v {
+            m.insert("fields".into(), Json::Object(self.fields.clone()));
+            m.insert("sheets".into(), Json::Object(self.sheets.clone()));
+        }
+        v
+    }
+}
+
+/// Reads an agenda workbook.
+pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
+    // 「議案」
+    let sheet = wb.require_sheet(SHEET_AGENDA.name)?;
+    let kv = KeyValues::find(sheet)?;
+    let entry = |name: &str| {
+        kv.get(name).ok_or_else(|| {
+            Error::input(format!(
+                "{}: 項目「{name}」の行がありません。「項目」の列に「{name}」、「値」の列にその値を入れてください。",
+                sheet.place()
+            ))
+        })
+    };
+    let e = entry("議案番号")?;
+    let number = convert::integer(e.value.as_ref(), &e.origin, "議案番号", "3")?;
+    let number = u32::try_from(number)
+        .ok()
+        .filter(|n| (1..=999).contains(n))
+        .ok_or_else(|| Error::input(format!("{}: 議案番号は 1〜999 にしてください（入力: {number}）。", e.origin)))?;
+    let e = entry("団体名")?;
+    let organisation = convert::required_text(e.value.as_ref(), &e.origin, "団体名")?;
+    let e = entry("年度")?;
+    let fiscal_year = convert::fiscal_year(e.value.as_ref(), &e.origin, "年度")?;
+    if wareki::fiscal_year_era(fiscal_year).is_none() {
+        return Err(Error::input(format!("{}: 年度 {fiscal_year} は和暦にできません（明治以降にしてください）。", e.origin)));
+    }
+    let e = entry("表題")?;
+    let title = convert::required_text(e.value.as_ref(), &e.origin, "表題")?;
+    let fields: Map<String, Json> =
+        kv.entries.iter().map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.to_json()).unwrap_or(Json::Null))).collect();
+
+    // 「本文」
+    let body = wb.require_sheet(SHEET_BODY.name)?;
+    let table = Table::find(body, &SHEET_BODY.headers())?;
+    if table.records.is_empty() {
+        return Err(Error::input(format!("{}: 本文の行がありません。見出し行の下に章ごとの段落や項目を入れてください。", body.place())));
+    }
+    struct Row {
+        kind: &'static str,
+        heading: Option<String>,
+        text: Option<String>,
+        at: usize,
+    }
+    let mut keyed = Vec::new();
+    for (i, r) in table.records.iter().enumerate() {
+        let chapter = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?;
+        if i == 0 && chapter.is_none() {
+            return Err(Error::input(format!(
+                "{}: 章が空です。最初の行には章の見出し（はじめに など）を入れてください。",
+                table.origin(r, "章")
+            )));
+        }
+        let kind = convert::choice(table.value(r, "種別"), &table.origin(r, "種別"), "種別", KINDS)?;
+        let heading = convert::text(table.value(r, "見出し"), &table.origin(r, "見出し"), "見出し")?;
+        let text = convert::text(table.value(r, "本文"), &table.origin(r, "本文"), "本文")?;
+        keyed.push((chapter, Row { kind, heading, text, at: i }));
+    }
+    let (groups, split) = crate::model::group_consecutive(keyed);
+    if let Some(i) = split {
+        let r = &table.records[i];
+        let name = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?.unwrap_or_default();
+        return Err(Error::input(format!(
+            "{}: 章「{name}」が離れた 2 か所にあります。同じ章の行は続けて並べてください（別の章なら名前を変えてください）。",
+            table.origin(r, "章")
+        )));
+    }
+    let mut schedule_used = false;
+    let mut sections = Vec::new();
+    for (heading, rows) in groups {
+        let mut s = Section { heading, paragraphs: vec![], items: vec![], schedule: vec![], schedule_header: None };
+        for row in rows {
+            let r = &table.records[row.at];
+            let at = |h: &str| table.origin(r, h);
+            match row.kind {
+                "段落" => {
+                    if row.heading.is_some() {
+                        return Err(Error::input(format!(
+                            "{}: 段落には見出しを付けられません。見出しのある文は種別を「項目」にしてください。",
+                            at("見出し")
+                        )));
+                    }
+                    if !s.items.is_empty() {
+                        return Err(Error::input(format!(
+                            "{}: 段落が同じ章の項目より後にあります。章の段落は項目より前に並べてください。",
+                            at("種別")
+                        )));
+                    }
+                    let text = row.text.ok_or_else(|| Error::input(format!("{}: 段落の本文が空です。", at("本文"))))?;
+                    s.paragraphs.push(text);
+                }
+                "項目" => {
+                    let item = match (row.heading, row.text) {
+                        (Some(title), text) => Item {
+                            text: None,
+                            title: Some(title),
+                            body: text
+                                .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+                                .unwrap_or_default(),
+                        },
+                        (None, Some(text)) => Item { text: Some(text), title: None, body: vec![] },
+                        (None, None) => {
+                            return Err(Error::input(format!(
+                                "{}: 項目の見出しも本文も空です。どちらかを入れるか、行を消してください。",
+                                at("見出し")
+                            )))
+                        }
+                    };
+                    s.items.push(item);
+                }
+                _ => {
+                    if row.heading.is_some() || row.text.is_some() {
+                        return Err(Error::input(format!(
+                            "{}: 日程表の行では見出しと本文を空欄にしてください（表の中身は「日程」シートに書きます）。",
+                            at(if row.heading.is_some() { "見出し" } else { "本文" })
+                        )));
+                    }
+                    if schedule_used {
+                        return Err(Error::input(format!("{}: 日程表の行が 2 つあります。1 つにしてください。", at("種別"))));
+                    }
+                    schedule_used = true;
+                    let (header, rows) = read_schedule(wb)?;
+                    s.schedule = rows;
+                    s.schedule_header = Some(header);
+                }
+            }
+        }
+        sections.push(s);
+    }
+    let mut sheets = Map::new();
+    sheets.insert(SHEET_BODY.name.into(), records_json(&table));
+    if let Some(sched) = wb.sheet(SHEET_SCHEDULE.name) {
+        if let Ok(t) = Table::find(sched, &SHEET_SCHEDULE.headers()) {
+            sheets.insert(SHEET_SCHEDULE.name.into(), records_json(&t));
+        }
+    }
+    Ok(AgendaInput { agenda: Agenda { number, organisation, fiscal_year, title, sections }, fields, sheets })
+}
+
+fn records_json(t: &Table) -> Json {
+    Json::Array(t.records.iter().map(|r| Json::Object(t.record_json(r))).collect())
+}
+
+fn read_schedule(wb: &Workbook) -> Result<(Vec<String>, Vec<ScheduleRow>), Error> {
+    let sheet = wb.require_sheet(SHEET_SCHEDULE.name).map_err(|e| Error {
+        message: format!("{}（「本文」シートに日程表の行があるため、日程の表が必要です）", e.message),
+        ..e
+    })?;
+    let t = Table::find(sheet, &SHEET_SCHEDULE.headers())?;
+    if t.records.is_empty() {
+        return Err(Error::input(format!("{}: 日程の行がありません。見出し行の下に日程と内容を入れてください。", sheet.place())));
+    }
+    let mut rows = Vec::new();
+    for r in &t.records {
+        let date = convert::date_or_text(t.value(r, "日程"), &t.origin(r, "日程"), "日程")?
+            .ok_or_else(|| Error::input(format!("{}: 日程が空です。日付か「令和元年７月」のような文字を入れてください。", t.origin(r, "日程"))))?;
+        let content = convert::required_text(t.value(r, "内容"), &t.origin(r, "内容"), "内容")?;
+        let mut extra = t.record_json(r);
+        for known in ["日程", "内容"] {
+            if let Some(i) = t.column(known) {
+                extra.remove(&t.columns[i].name());
+            }
+        }
+        rows.push(ScheduleRow { date, content, extra });
+    }
+    Ok((vec![t.header("日程"), t.header("内容")], rows))
+}
+
+fn text(s: &str) -> Option<CellData> {
+    Some(CellData::Text(s.to_string()))
+}
+
+impl Agenda {
+    /// The agenda as input sheets (the inverse of [`read`]), in [`FORM`] order.
+    /// Schedule dates that are full dates become date cells.
+    pub fn to_sheets(&self) -> Vec<SheetData> {
+        let head = SheetData::KeyValue(vec![
+            Some(CellData::Number(self.number as f64)),
+            text(&self.organisation),
+            text(&wareki::format_fiscal_year(self.fiscal_year, wareki::Digits::Ascii)),
+            text(&self.title),
+        ]);
+        let mut rows = Vec::new();
+        let mut schedule = Vec::new();
+        let mut schedule_header = None;
+        for s in &self.sections {
+            let mut first = true;
+            let mut chapter = || if std::mem::take(&mut first) { text(&s.heading) } else { None };
+            for p in &s.paragraphs {
+                rows.push(vec![chapter(), text("段落"), None, text(p)]);
+            }
+            for it in &s.items {
+                let body = match (&it.title, &it.text) {
+                    (Some(_), _) => (!it.body.is_empty()).then(|| it.body.join("\n")).and_then(|b| text(&b)),
+                    (None, Some(t)) => text(t),
+                    (None, None) => None,
+                };
+                rows.push(vec![chapter(), text("項目"), it.title.as_deref().and_then(text), body]);
+            }
+            if !s.schedule.is_empty() {
+                rows.push(vec![chapter(), text("日程表"), None, None]);
+                schedule_header = s.schedule_header.clone();
+                for r in &s.schedule {
+                    let date = match wareki::parse(&r.date) {
+                        Some(ParsedDate::Date(d)) => CellData::Date(d),
+                        _ => CellData::Text(r.date.clone()),
+                    };
+                    schedule.push(vec![Some(date), text(&r.content)]);
+                }
+            }
+        }
+        vec![head, SheetData::Table { headers: None, rows }, SheetData::Table { headers: schedule_header, rows: schedule }]
+    }
+
+    /// A one-row example of each sheet, for `keikaku init agenda`.
+    pub fn example() -> Agenda {
+        Agenda {
+            number: 1,
+            organisation: "○○連絡会".into(),
+            fiscal_year: 2026,
+            title: "事業計画(案)".into(),
+            sections: vec![
+                Section {
+                    heading: "はじめに".into(),
+                    paragraphs: vec!["本会は、会員相互の連携と資質の向上を目的として活動してまいりました。".into()],
+                    items: vec![],
+                    schedule: vec![],
+                    schedule_header: None,
+                },
+                Section {
+                    heading: "基本方針".into(),
+                    paragraphs: vec![],
+                    items: vec![Item { text: Some("研修を通して、会員の資質の向上を図ります。".into()), title: None, body: vec![] }],
+                    schedule: vec![],
+                    schedule_header: None,
+                },
+                Section {
+                    heading: "日程".into(),
+                    paragraphs: vec![],
+                    items: vec![],
+                    schedule: vec![ScheduleRow { date: "令和8年6月1日".into(), content: "総会".into(), extra: Map::new() }],
+                    schedule_header: None,
+                },
+            ],
+        }
+    }
+}

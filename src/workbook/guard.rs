@@ -1,0 +1,461 @@
+//! Checks on an untrusted file before any spreadsheet parser sees it.
+//!
+//! calamine trusts its input: a zip bomb makes it inflate whatever the archive
+//! holds, a sheet with cells at A1 and XFD1048576 makes `worksheet_range`
+//! allocate the whole rectangle (and abort the process), and an `.xls` or
+//! `.ods` file is parsed in full when it is opened. So every file is checked
+//! here first, on bytes already in memory:
+//!
+//! - what the file really is, from its first bytes (not its extension);
+//! - for zip files (xlsx, xlsm, ods): the number of entries, every entry's
+//!   declared size and compression ratio, and then the real inflated size of
+//!   every entry, counted while inflating into nothing — an entry that
+//!   inflates to more than it declared, or a broken stream, stops here;
+//! - for `.ods`: the extent of the cells in `content.xml`, counting the
+//!   `number-rows-repeated` / `number-columns-repeated` expansions;
+//! - for `.xls`: the records of the workbook stream, for cells beyond the
+//!   bounds and for a password (FILEPASS).
+//!
+//! xlsx sheets are bounded while they are read (see `super::read_xlsx`).
+
+use std::io::{Cursor, Read};
+
+use super::limits::*;
+use super::Format;
+use crate::workbook::cell::CellRef;
+
+/// Why a file was refused, in Japanese, without the file name (the caller adds it).
+pub type Refusal = String;
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
+const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+const ODS_MIME: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
+/// What to do with a file that is not a workbook keikaku can read.
+const RESAVE: &str = "Excel で開ける場合は「名前を付けて保存」で「Excel ブック (*.xlsx)」形式にしてから指定してください。";
+
+/// The file's kind from its bytes, with the zip or OLE checks done.
+pub fn check(bytes: &[u8]) -> Result<Checked, Refusal> {
+    if bytes.is_empty() {
+        return Err(format!("空のファイルです（0 バイト）。保存が途中で止まったか、別のファイルを指定していないか確かめてください。"));
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "ファイルが大きすぎます（{} MB）。扱えるのは {} MB までです。",
+            bytes.len() as u64 / 1_000_000,
+            MAX_FILE_BYTES / 1_000_000
+        ));
+    }
+    if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY_MAGIC) {
+        return check_zip(bytes);
+    }
+    if bytes.starts_with(CFB_MAGIC) {
+        return check_cfb(bytes);
+    }
+    Err(format!("Excel のブックではありません（{}）。{RESAVE}", describe_other(bytes)))
+}
+
+/// A file that passed the checks.
+#[derive(Debug)]
+pub struct Checked {
+    /// The workbook format.
+    pub format: Format,
+    /// xlsx: the workbook uses the 1904 date system.
+    pub date1904: bool,
+}
+
+/// A guess at what a non-workbook file is, for the message.
+fn describe_other(bytes: &[u8]) -> String {
+    let head = &bytes[..bytes.len().min(512)];
+    if head.starts_with(b"%PDF") {
+        return "PDF ファイルです".into();
+    }
+    if head.starts_with(b"\x89PNG") || head.starts_with(b"\xFF\xD8\xFF") || head.starts_with(b"GIF8") {
+        return "画像ファイルです".into();
+    }
+    if head.starts_with(b"Rar!") || head.starts_with(b"7z\xBC\xAF") || head.starts_with(b"\x1F\x8B") {
+        return "圧縮ファイル（rar / 7z / gz）です".into();
+    }
+    let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+    if lower.contains("<html") || lower.contains("<!doctype") || lower.contains("<table") {
+        return "HTML ファイルです（Web ページやシステムから出力された「Excel 形式」の表の場合があります）".into();
+    }
+    if lower.starts_with("<?xml") {
+        return "XML ファイルです（Excel 2003 XML 形式の場合があります）".into();
+    }
+    if std::str::from_utf8(head).is_ok() || head.iter().all(|b| *b >= 0x09) {
+        return "テキストファイルです（CSV の場合は Excel で開いて保存し直してください）".into();
+    }
+    format!("先頭のバイトが {:02X} {:02X} {:02X} {:02X} の、種類のわからないファイルです", head[0], head.get(1).copied().unwrap_or(0), head.get(2).copied().unwrap_or(0), head.get(3).copied().unwrap_or(0))
+}
+
+fn broken_zip(detail: impl std::fmt::Display) -> Refusal {
+    format!(
+        "ファイルが壊れています（zip 形式として読めません: {detail}）。コピーやダウンロードが途中で切れていないか確かめ、元のファイルをもう一度保存して送ってもらってください。"
+    )
+}
+
+fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(broken_zip)?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(format!("zip の中のファイルが多すぎます（{} 個、扱えるのは {MAX_ZIP_ENTRIES} 個まで）。Excel のブックとしては不自然です。", zip.len()));
+    }
+    // 1. Names and declared sizes, before inflating anything.
+    let mut names = Vec::with_capacity(zip.len());
+    let mut declared_total: u64 = 0;
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(broken_zip)?;
+        let name = f.name().map_err(broken_zip)?.into_owned();
+        if f.encrypted() {
+            return Err(encrypted_message());
+        }
+        let size = f.size();
+        let packed = f.compressed_size().max(1);
+        if size > MAX_ZIP_ENTRY_BYTES {
+            return Err(bomb(&name, size));
+        }
+        if size >= RATIO_CHECK_FROM_BYTES && size / packed > MAX_ZIP_RATIO {
+            return Err(format!(
+                "zip の中の {name} が異常に高い圧縮率です（{} バイトが {} バイトに展開される、{} 倍）。展開するとメモリを使い尽くす「zip 爆弾」の可能性があるため読みません。",
+                packed,
+                size,
+                size / packed
+            ));
+        }
+        declared_total = declared_total.saturating_add(size);
+        if declared_total > MAX_ZIP_TOTAL_BYTES {
+            return Err(bomb("（全体）", declared_total));
+        }
+        names.push(name);
+    }
+    // 2. What kind of zip this is.
+    let has = |n: &str| names.iter().any(|x| x == n);
+    let format = if has("xl/workbook.xml") {
+        Format::Xlsx
+    } else if has("mimetype") {
+        let mut f = zip.by_name("mimetype").map_err(broken_zip)?;
+        let mut mime = Vec::new();
+        f.by_ref().take(200).read_to_end(&mut mime).map_err(broken_zip)?;
+        if mime.starts_with(ODS_MIME) && !mime.starts_with(b"application/vnd.oasis.opendocument.spreadsheet-template") {
+            Format::Ods
+        } else if mime.starts_with(b"application/vnd.oasis.opendocument.text") {
+            return Err(format!("OpenDocument の文書（.odt）で、表計算のブックではありません。{RESAVE}"));
+        } else {
+            return Err(format!("OpenDocument の表計算以外のファイルです（{}）。{RESAVE}", String::from_utf8_lossy(&mime)));
+        }
+    } else if has("xl/workbook.bin") {
+        return Err(format!("Excel バイナリブック（.xlsb）は読めません。{RESAVE}"));
+    } else if has("word/document.xml") {
+        return Err(format!("Word の文書（.docx）で、Excel のブックではありません。{RESAVE}"));
+    } else if names.iter().any(|n| n.starts_with("ppt/")) {
+        return Err(format!("PowerPoint のファイル（.pptx）で、Excel のブックではありません。{RESAVE}"));
+    } else if has("EncryptedPackage") {
+        return Err(encrypted_message());
+    } else {
+        return Err(format!("zip ファイルですが、Excel のブックではありません（中身: {}）。{RESAVE}", preview(&names)));
+    };
+    // 3. Inflate every entry into a counter: the real sizes, and the streams' CRCs.
+    let mut date1904 = false;
+    let mut ods_content = None;
+    let mut real_total: u64 = 0;
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).map_err(broken_zip)?;
+        let name = names[i].clone();
+        let declared = f.size();
+        let keep = (format == Format::Xlsx && name == "xl/workbook.xml") || (format == Format::Ods && name == "content.xml");
+        let mut kept = Vec::new();
+        let mut counted: u64 = 0;
+        let mut buf = [0u8; 64 * 1024];
+        loop {
+            let n = f.read(&mut buf).map_err(|e| broken_zip(format!("{name}: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            counted += n as u64;
+            if counted > declared || counted > MAX_ZIP_ENTRY_BYTES {
+                return Err(format!(
+                    "zip の中の {name} が宣言された大きさ（{declared} バイト）より大きく展開されます。壊れているか、細工されたファイルです。"
+                ));
+            }
+            if keep {
+                kept.extend_from_slice(&buf[..n]);
+            }
+        }
+        real_total += counted;
+        if real_total > MAX_ZIP_TOTAL_BYTES {
+            return Err(bomb("（全体）", real_total));
+        }
+        if keep && format == Format::Xlsx {
+            date1904 = uses_1904(&kept);
+        } else if keep {
+            ods_content = Some(kept);
+        }
+    }
+    if let Some(content) = ods_content {
+        check_ods_extent(&content)?;
+    } else if format == Format::Ods {
+        return Err(broken_zip("content.xml がありません"));
+    }
+    Ok(Checked { format, date1904 })
+}
+
+fn preview(names: &[String]) -> String {
+    let mut v: Vec<&str> = names.iter().take(3).map(|s| s.as_str()).collect();
+    if names.len() > 3 {
+        v.push("…");
+    }
+    v.join(", ")
+}
+
+fn bomb(name: &str, size: u64) -> Refusal {
+    format!(
+        "zip の中の {name} を展開すると {} MB になります（扱えるのは 1 つ {} MB、合計 {} MB まで）。展開するとメモリを使い尽くす「zip 爆弾」の可能性があるため読みません。",
+        size / 1_000_000,
+        MAX_ZIP_ENTRY_BYTES / 1_000_000,
+        MAX_ZIP_TOTAL_BYTES / 1_000_000
+    )
+}
+
+/// The message for a workbook protected by a password to open.
+pub fn encrypted_message() -> Refusal {
+    "パスワードで暗号化されたブックです。Excel で開き、「ファイル」→「情報」→「ブックの保護」→「パスワードを使用して暗号化」でパスワードを消して保存し直してから指定してください。（シートの保護だけなら、そのまま読めます）".to_string()
+}
+
+/// `<workbookPr date1904="1"/>` in xl/workbook.xml.
+fn uses_1904(workbook_xml: &[u8]) -> bool {
+    let mut reader = quick_xml::Reader::from_reader(workbook_xml);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e))
+                if e.local_name().as_ref() == "workbookPr" =>
+            {
+                return e
+                    .attributes()
+                    .flatten()
+                    .any(|a| a.key.local_name().as_ref() == "date1904" && matches!(a.value.as_ref(), "1" | "true"));
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return false,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// `place` is the sheet as the user finds it: 「Sheet1」シート, or 2 枚目のシート.
+fn out_of_bounds(place: &str, cell: CellRef) -> Refusal {
+    format!(
+        "{place} {cell} にデータがあります。読めるのは {} 列 × {} 行（{}）までです。離れた場所に入力された不要なセル（書式だけのセルを含む）を削除して保存し直してください。",
+        MAX_COLS,
+        MAX_ROWS,
+        CellRef::new(MAX_ROWS - 1, MAX_COLS - 1)
+    )
+}
+
+/// Error for a sheet whose cell count is too high.
+pub fn too_many_cells(place: &str) -> Refusal {
+    format!("{place}のセルが多すぎます（{MAX_CELLS} 個まで）。keikaku の入力用のブックか確かめてください。")
+}
+
+fn attr_u64(e: &quick_xml::events::BytesStart, name: &str) -> Result<Option<u64>, Refusal> {
+    for a in e.attributes().flatten() {
+        if a.key.as_ref() == name {
+            return a.value.trim().parse::<u64>().map(Some).map_err(|_| broken_ods());
+        }
+    }
+    Ok(None)
+}
+
+fn broken_ods() -> Refusal {
+    broken_zip("content.xml の表の記述が正しくありません")
+}
+
+/// Walks `content.xml` and refuses cells with content beyond the bounds,
+/// counting repeated rows and columns the way a reader expands them.
+fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(content);
+    let mut buf = Vec::new();
+    let mut sheet = String::new();
+    let mut row: u64 = 0; // index of the current row
+    let mut row_repeat: u64 = 1;
+    let mut col: u64 = 0;
+    let mut cells: u64 = 0;
+    // The open cell: its column, its repeat count and whether it has content.
+    let mut open_cell: Option<(u64, u64, bool)> = None;
+    let mut row_has_content = false;
+    loop {
+        let ev = reader.read_event_into(&mut buf).map_err(|_| broken_ods())?;
+        match ev {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let empty = matches!(ev, Event::Empty(_));
+                match e.name().as_ref() {
+                    "table:table" => {
+                        sheet = e
+                            .attributes()
+                            .flatten()
+                            .find(|a| a.key.as_ref() == "table:name")
+                            .map(|a| a.value.to_string())
+                            .unwrap_or_default();
+                        row = 0;
+                    }
+                    "table:table-row" => {
+                        row_repeat = attr_u64(e, "table:number-rows-repeated")?.unwrap_or(1).max(1);
+                        col = 0;
+                        row_has_content = false;
+                        if empty {
+                            row = row.saturating_add(row_repeat);
+                        }
+                    }
+                    "table:table-cell" | "table:covered-table-cell" => {
+                        let repeat = attr_u64(e, "table:number-columns-repeated")?.unwrap_or(1).max(1);
+                        let typed = e.attributes().flatten().any(|a| {
+                            a.key.as_ref() == "office:value-type" || a.key.as_ref() == "table:formula"
+                        });
+                        if empty {
+                            if typed {
+                                note_content(&sheet, row, row_repeat, col, repeat, &mut cells)?;
+                                row_has_content = true;
+                            }
+                            col = col.saturating_add(repeat);
+                        } else {
+                            open_cell = Some((col, repeat, typed));
+                        }
+                    }
+                    _ => {
+                        // Any element inside a cell (text:p …) is content.
+                        if let Some((_, _, ref mut has)) = open_cell {
+                            *has = true;
+                        }
+                    }
+                }
+            }
+            Event::End(ref e) => match e.name().as_ref() {
+                "table:table-cell" | "table:covered-table-cell" => {
+                    if let Some((c, repeat, has)) = open_cell.take() {
+                        if has {
+                            note_content(&sheet, row, row_repeat, c, repeat, &mut cells)?;
+                            row_has_content = true;
+                        }
+                        col = c.saturating_add(repeat);
+                    }
+                }
+                "table:table-row" => {
+                    let _ = row_has_content;
+                    row = row.saturating_add(row_repeat);
+                }
+                _ => {}
+            },
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+fn note_content(sheet: &str, row: u64, row_repeat: u64, col: u64, col_repeat: u64, cells: &mut u64) -> Result<(), Refusal> {
+    let last_row = row.saturating_add(row_repeat - 1);
+    let last_col = col.saturating_add(col_repeat - 1);
+    if last_row >= MAX_ROWS as u64 || last_col >= MAX_COLS as u64 {
+        let cell = CellRef::new(last_row.min(u32::MAX as u64) as u32, last_col.min(u32::MAX as u64) as u32);
+        return Err(out_of_bounds(&format!("「{sheet}」シート"), cell));
+    }
+    *cells = cells.saturating_add(row_repeat.saturating_mul(col_repeat));
+    if *cells > MAX_CELLS as u64 {
+        return Err(too_many_cells(&format!("「{sheet}」シート")));
+    }
+    Ok(())
+}
+
+fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
+    let broken = |e: &dyn std::fmt::Display| {
+        format!("ファイルが壊れています（古い Excel 形式 / OLE として読めません: {e}）。元のファイルをもう一度保存して送ってもらってください。")
+    };
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| broken(&e))?;
+    if cfb.exists("/EncryptedPackage") || cfb.exists("/EncryptionInfo") {
+        return Err(encrypted_message());
+    }
+    let stream = if cfb.is_stream("/Workbook") {
+        "/Workbook"
+    } else if cfb.is_stream("/Book") {
+        "/Book"
+    } else if cfb.exists("/WordDocument") {
+        return Err(format!("古い Word の文書（.doc）で、Excel のブックではありません。{RESAVE}"));
+    } else {
+        return Err(format!("Excel のブックではない OLE ファイルです（.doc / .ppt / .msg など）。{RESAVE}"));
+    };
+    let mut data = Vec::new();
+    cfb.open_stream(stream)
+        .map_err(|e| broken(&e))?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| broken(&e))?;
+    check_biff(&data)?;
+    Ok(Checked { format: Format::Xls, date1904: false })
+}
+
+/// Walks the BIFF records of an `.xls` workbook stream: a FILEPASS record
+/// means a password; cell records give the extent of each sheet.
+fn check_biff(data: &[u8]) -> Result<(), Refusal> {
+    let mut pos = 0usize;
+    let mut sheet_index = 0usize;
+    let mut cells: u64 = 0;
+    while pos + 4 <= data.len() {
+        let typ = u16::from_le_bytes([data[pos], data[pos + 1]]);
+        let len = u16::from_le_bytes([data[pos + 2], data[pos + 3]]) as usize;
+        let body = &data[pos + 4..(pos + 4 + len).min(data.len())];
+        pos += 4 + len;
+        let rc = |b: &[u8]| -> Option<(u32, u32)> {
+            (b.len() >= 4).then(|| (u16::from_le_bytes([b[0], b[1]]) as u32, u16::from_le_bytes([b[2], b[3]]) as u32))
+        };
+        match typ {
+            0x002F => return Err(encrypted_message()),
+            0x0809 => sheet_index += 1,
+            // Number, Label, BoolErr, String-bearing Formula, RK, LabelSST, RString.
+            0x0203 | 0x0204 | 0x0205 | 0x0006 | 0x027E | 0x00FD | 0x00D6 => {
+                if let Some((r, c)) = rc(body) {
+                    cells += 1;
+                    check_cell(sheet_index, r, c, cells)?;
+                }
+            }
+            // MulRK: row, first col, RK values, last col.
+            0x00BD => {
+                if let Some((r, c)) = rc(body) {
+                    let last = if body.len() >= 2 {
+                        u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]) as u32
+                    } else {
+                        c
+                    };
+                    cells += last.saturating_sub(c) as u64 + 1;
+                    check_cell(sheet_index, r, last.max(c), cells)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_cell(sheet_index: usize, r: u32, c: u32, cells: u64) -> Result<(), Refusal> {
+    // The first BOF is the workbook globals; sheets count from the second.
+    let name = format!("{} 枚目のシート", sheet_index.saturating_sub(1).max(1));
+    if r >= MAX_ROWS || c >= MAX_COLS {
+        return Err(out_of_bounds(&name, CellRef::new(r, c)));
+    }
+    if cells > MAX_CELLS as u64 {
+        return Err(too_many_cells(&name));
+    }
+    Ok(())
+}
+
+/// Used by the xlsx reader while it streams a sheet.
+pub fn check_xlsx_cell(sheet: &str, cell: CellRef, cells: usize) -> Result<(), Refusal> {
+    if cell.row >= MAX_ROWS || cell.col >= MAX_COLS {
+        return Err(out_of_bounds(&format!("「{sheet}」シート"), cell));
+    }
+    if cells > MAX_CELLS {
+        return Err(too_many_cells(&format!("「{sheet}」シート")));
+    }
+    Ok(())
+}

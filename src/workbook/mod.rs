@@ -1,0 +1,345 @@
+//! Reading workbooks: guarded, bounded, with every value's origin.
+//!
+//! [`Workbook::open`] reads `.xlsx`, `.xlsm`, `.xls` and `.ods` files into
+//! sparse sheets of typed [`Value`]s. The file is read once into memory and
+//! never written to. Before calamine parses anything, [`guard`] checks what
+//! the file really is and that it cannot exhaust memory; xlsx sheets are then
+//! streamed cell by cell and stop at the first cell beyond [`limits`].
+//!
+//! On top of the cells, [`shape`] finds the two sheet shapes the jobs use —
+//! a key/value sheet (項目 | 値) and a table sheet with one header row — by
+//! header text, and [`convert`] turns cells into typed fields (text, whole
+//! numbers with full-width digits, 年度 and dates typed in 和暦) with
+//! messages that name the file, sheet and cell.
+
+pub mod cell;
+pub mod convert;
+mod guard;
+pub mod shape;
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::Arc;
+
+use calamine::{DataRef, Reader};
+
+pub use cell::{CellRef, Origin, Value};
+
+use crate::error::Error;
+use crate::wareki::Date;
+
+/// Bounds on what an input workbook may contain. A workbook for keikaku is a
+/// few sheets of a few hundred rows; these leave a wide margin and still keep
+/// memory small.
+pub mod limits {
+    /// Largest file read (bytes).
+    pub const MAX_FILE_BYTES: u64 = 50_000_000;
+    /// Most entries in a zip (xlsx / ods).
+    pub const MAX_ZIP_ENTRIES: usize = 5_000;
+    /// Largest inflated size of one zip entry (bytes).
+    pub const MAX_ZIP_ENTRY_BYTES: u64 = 200_000_000;
+    /// Largest inflated size of all zip entries together (bytes).
+    pub const MAX_ZIP_TOTAL_BYTES: u64 = 400_000_000;
+    /// Entries at least this large must not inflate more than [`MAX_ZIP_RATIO`] times.
+    pub const RATIO_CHECK_FROM_BYTES: u64 = 5_000_000;
+    /// Highest compression ratio for large entries. Real sheet XML compresses
+    /// 5–30 times; a deflate bomb reaches 1,000.
+    pub const MAX_ZIP_RATIO: u64 = 200;
+    /// Rows a sheet may use (a cell with data in row 100,001 is refused).
+    pub const MAX_ROWS: u32 = 100_000;
+    /// Columns a sheet may use (up to column ALL).
+    pub const MAX_COLS: u32 = 1_000;
+    /// Cells with data in one sheet.
+    pub const MAX_CELLS: usize = 1_000_000;
+    /// Cell elements (including empty, formatted ones) scanned in one xlsx sheet.
+    pub const MAX_SCANNED_CELLS: usize = 5_000_000;
+}
+
+/// The file format of a workbook, from its content (not its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Office Open XML (`.xlsx`, `.xlsm`).
+    Xlsx,
+    /// Excel 97–2003 (`.xls`).
+    Xls,
+    /// OpenDocument spreadsheet (`.ods`).
+    Ods,
+}
+
+/// One sheet: its non-empty cells.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The sheet name.
+    pub name: Arc<str>,
+    file: Arc<str>,
+    cells: BTreeMap<CellRef, Value>,
+}
+
+impl Sheet {
+    /// A sheet from cells (for tests and generated data).
+    pub fn new(file: &str, name: &str, cells: impl IntoIterator<Item = (CellRef, Value)>) -> Sheet {
+        Sheet { name: name.into(), file: file.into(), cells: cells.into_iter().collect() }
+    }
+
+    /// The value of a cell, if it has one.
+    pub fn get(&self, cell: CellRef) -> Option<&Value> {
+        self.cells.get(&cell)
+    }
+
+    /// Where a cell of this sheet is, for messages.
+    pub fn origin(&self, cell: CellRef) -> Origin {
+        Origin { file: self.file.clone(), sheet: self.name.clone(), cell }
+    }
+
+    /// The sheet as a place in a message: `議案.xlsx 「議案」シート`.
+    pub fn place(&self) -> String {
+        format!("{} 「{}」シート", self.file, self.name)
+    }
+
+    /// Every non-empty cell, row by row, left to right.
+    pub fn cells(&self) -> impl Iterator<Item = (CellRef, &Value)> {
+        self.cells.iter().map(|(c, v)| (*c, v))
+    }
+
+    /// The cells of one row, left to right.
+    pub fn row(&self, row: u32) -> impl Iterator<Item = (CellRef, &Value)> {
+        self.cells.range(CellRef::new(row, 0)..=CellRef::new(row, u32::MAX)).map(|(c, v)| (*c, v))
+    }
+
+    /// The last row with data, if any.
+    pub fn last_row(&self) -> Option<u32> {
+        self.cells.keys().next_back().map(|c| c.row)
+    }
+
+    /// True when the sheet has no data.
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+}
+
+/// A workbook read into memory.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    /// The file name as given, for messages.
+    pub file: Arc<str>,
+    /// The format found from the content.
+    pub format: Format,
+    /// The worksheets in workbook order (chart sheets are skipped).
+    pub sheets: Vec<Sheet>,
+}
+
+impl Workbook {
+    /// Reads a workbook file. Every refusal is an input error naming the file.
+    pub fn open(path: &Path) -> Result<Workbook, Error> {
+        let file: Arc<str> = path.display().to_string().into();
+        let meta = std::fs::metadata(path).map_err(|e| {
+            Error::input(match e.kind() {
+                std::io::ErrorKind::NotFound => format!("{file}: ファイルが見つかりません。パスを確かめてください。"),
+                _ => format!("{file}: ファイルを開けません（{e}）。"),
+            })
+        })?;
+        if meta.is_dir() {
+            return Err(Error::input(format!("{file}: フォルダーです。Excel のブックを指定してください。")));
+        }
+        if meta.len() > limits::MAX_FILE_BYTES {
+            return Err(Error::input(format!(
+                "{file}: ファイルが大きすぎます（{} MB）。扱えるのは {} MB までです。",
+                meta.len() / 1_000_000,
+                limits::MAX_FILE_BYTES / 1_000_000
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::input(format!("{file}: ファイルを読めません（{e}）。")))?;
+        Workbook::from_bytes(&file, &bytes)
+    }
+
+    /// Reads a workbook from bytes; `file` names it in messages.
+    pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Workbook, Error> {
+        let file: Arc<str> = file.into();
+        let refuse = |why: String| Error::input(format!("{file}: {why}"));
+        let checked = guard::check(bytes).map_err(refuse)?;
+        let sheets = match checked.format {
+            Format::Xlsx => read_xlsx(&file, bytes, checked.date1904),
+            Format::Xls => {
+                let wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+                    calamine::XlsError::Password => guard::encrypted_message(),
+                    e => broken(&e),
+                });
+                wb.and_then(|mut wb| read_ranges(&file, &mut wb))
+            }
+            Format::Ods => {
+                let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| match e {
+                    calamine::OdsError::Password => guard::encrypted_message(),
+                    e => broken(&e),
+                });
+                wb.and_then(|mut wb| read_ranges(&file, &mut wb))
+            }
+        }
+        .map_err(refuse)?;
+        Ok(Workbook { file, format: checked.format, sheets })
+    }
+
+    /// The sheet with this name. Names match exactly first, then ignoring
+    /// spaces and full-width/half-width differences.
+    pub fn sheet(&self, name: &str) -> Option<&Sheet> {
+        self.sheets.iter().find(|s| &*s.name == name).or_else(|| {
+            let want = shape::normalize(name);
+            self.sheets.iter().find(|s| shape::normalize(&s.name) == want)
+        })
+    }
+
+    /// The sheet with this name, or an error listing the sheets there are.
+    pub fn require_sheet(&self, name: &str) -> Result<&Sheet, Error> {
+        self.sheet(name).ok_or_else(|| {
+            let have: Vec<String> = self.sheets.iter().map(|s| format!("「{}」", s.name)).collect();
+            Error::input(format!(
+                "{}: 「{name}」シートがありません（あるシート: {}）。シート名を「{name}」にしてください。",
+                self.file,
+                if have.is_empty() { "なし".to_string() } else { have.join("、") }
+            ))
+        })
+    }
+}
+
+fn broken(e: &dyn std::fmt::Display) -> String {
+    format!("ブックの中身が壊れていて読めません（{e}）。Excel で開いて保存し直してください。")
+}
+
+/// Streams each xlsx worksheet with calamine's cell reader, checking every
+/// cell's position before keeping it.
+fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<Vec<Sheet>, String> {
+    let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsxError::Password => guard::encrypted_message(),
+        e => broken(&e),
+    })?;
+    let names: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| broken(&e))?;
+        let mut cells = BTreeMap::new();
+        let mut scanned = 0usize;
+        while let Some(c) = reader.next_cell().map_err(|e| broken(&format!("「{name}」シート: {e}")))? {
+            scanned += 1;
+            if scanned > limits::MAX_SCANNED_CELLS {
+                return Err(guard::too_many_cells(&format!("「{name}」シート")));
+            }
+            let (row, col) = c.get_position();
+            let value = match convert_ref(c.get_value(), date1904) {
+                Some(v) => v,
+                None => continue,
+            };
+            let at = CellRef::new(row, col);
+            guard::check_xlsx_cell(&name, at, cells.len() + 1)?;
+            cells.insert(at, value);
+        }
+        sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells });
+    }
+    Ok(sheets)
+}
+
+/// `.xls` and `.ods`: the guard has bounded every sheet's extent, so the
+/// dense ranges calamine builds are small.
+fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<Vec<Sheet>, String>
+where
+    R: Reader<Cursor<&'b [u8]>>,
+    R::Error: std::fmt::Display,
+{
+    let names: Vec<String> = wb
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let range = wb.worksheet_range(&name).map_err(|e| broken(&format!("「{name}」シート: {e}")))?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut cells = BTreeMap::new();
+        for (r, c, v) in range.used_cells() {
+            let value = match convert_data(v) {
+                Some(v) => v,
+                None => continue,
+            };
+            let at = CellRef::new(r0 + r as u32, c0 + c as u32);
+            guard::check_xlsx_cell(&name, at, cells.len() + 1)?;
+            cells.insert(at, value);
+        }
+        sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells });
+    }
+    Ok(sheets)
+}
+
+fn convert_data(v: &calamine::Data) -> Option<Value> {
+    use calamine::Data;
+    Some(match v {
+        Data::Empty => return None,
+        Data::String(s) if s.is_empty() => return None,
+        Data::String(s) => Value::Text(s.clone()),
+        Data::Int(i) => Value::Number(*i as f64),
+        Data::Float(f) => Value::Number(*f),
+        Data::Bool(b) => Value::Bool(*b),
+        Data::DateTime(dt) => excel_datetime(dt.as_f64(), dt.is_datetime(), false),
+        Data::DateTimeIso(s) => iso_datetime(s),
+        Data::DurationIso(s) => Value::Text(s.clone()),
+        Data::Error(e) => Value::Error(e.to_string()),
+    })
+}
+
+/// A calamine value → a [`Value`]; `None` for an empty cell.
+fn convert_ref(v: &DataRef<'_>, date1904: bool) -> Option<Value> {
+    Some(match v {
+        DataRef::Empty => return None,
+        DataRef::String(s) if s.is_empty() => return None,
+        DataRef::SharedString(s) if s.is_empty() => return None,
+        DataRef::String(s) => Value::Text(s.clone()),
+        DataRef::SharedString(s) => Value::Text((*s).to_string()),
+        DataRef::Int(i) => Value::Number(*i as f64),
+        DataRef::Float(f) => Value::Number(*f),
+        DataRef::Bool(b) => Value::Bool(*b),
+        DataRef::DateTime(dt) => excel_datetime(dt.as_f64(), dt.is_datetime(), date1904),
+        DataRef::DateTimeIso(s) => iso_datetime(s),
+        DataRef::DurationIso(s) => Value::Text(s.clone()),
+        DataRef::Error(e) => Value::Error(e.to_string()),
+    })
+}
+
+fn excel_datetime(serial: f64, is_datetime: bool, date1904: bool) -> Value {
+    if !is_datetime {
+        return Value::Number(serial);
+    }
+    let serial = if date1904 { serial + 1462.0 } else { serial };
+    match Date::from_excel_serial(serial) {
+        Some(d) => {
+            let secs = ((serial - serial.floor()) * 86_400.0).round() as u32;
+            if secs == 0 || secs >= 86_400 {
+                Value::Date(d)
+            } else {
+                Value::DateTime(d, secs)
+            }
+        }
+        None => Value::Number(serial),
+    }
+}
+
+/// ODS dates: `2020-06-01` or `2020-06-01T13:30:00`.
+fn iso_datetime(s: &str) -> Value {
+    let (date, time) = s.split_once('T').unwrap_or((s, ""));
+    let mut it = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let d = match (it.next().flatten(), it.next().flatten(), it.next().flatten()) {
+        (Some(y), Some(m), Some(d)) => Date::new(y as i32, m, d),
+        _ => None,
+    };
+    let Some(d) = d else { return Value::Text(s.to_string()) };
+    let mut t = time.split(':').map(|p| p.split('.').next().unwrap_or("").parse::<u32>().unwrap_or(0));
+    let secs = t.next().unwrap_or(0) * 3600 + t.next().unwrap_or(0) * 60 + t.next().unwrap_or(0);
+    if secs == 0 {
+        Value::Date(d)
+    } else {
+        Value::DateTime(d, secs.min(86_399))
+    }
+}
