@@ -26,22 +26,7 @@ fn sample_agenda_contains_every_sentence_of_the_reference_in_order() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let text = squash(&pdftotext(&out, &[]));
-    let reference = std::fs::read_to_string(r.join("../shared/reference/agenda_ota_2020.txt"))
-        .or_else(|_| std::fs::read_to_string(r.join("tests/data/agenda_ota_2020.txt")))
-        .unwrap();
-    // Sentences: split the reference at 。 and line ends; compare without
-    // white space (the PDF breaks lines where the layout does) and with the
-    // reference's half-width digits in headings as they are.
-    let mut needles = Vec::new();
-    for line in reference.lines() {
-        for part in line.split_inclusive('。') {
-            let s = squash(part);
-            if !s.is_empty() {
-                needles.push(s);
-            }
-        }
-    }
-    assert!(needles.len() > 60, "reference parsed into {} pieces", needles.len());
+    let needles = reference_sentences();
     assert_in_order(&text, &needles);
 }
 

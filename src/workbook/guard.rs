@@ -168,7 +168,13 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         let mut counted: u64 = 0;
         let mut buf = [0u8; 64 * 1024];
         loop {
-            let n = f.read(&mut buf).map_err(|e| broken_zip(format!("{name}: {e}")))?;
+            let n = f.read(&mut buf).map_err(|e| {
+                if e.to_string().contains("larger than its declared") {
+                    format!("zip の中の {name} が宣言された大きさ（{declared} バイト）より大きく展開されます。壊れているか、細工されたファイルです。")
+                } else {
+                    broken_zip(format!("{name}: {e}"))
+                }
+            })?;
             if n == 0 {
                 break;
             }
@@ -253,6 +259,41 @@ fn out_of_bounds(place: &str, cell: CellRef) -> Refusal {
     )
 }
 
+/// The extent of the cells with data in one sheet, for formats that calamine
+/// reads into a dense rectangle (`.xls`, `.ods`).
+#[derive(Default)]
+struct Extent {
+    first: Option<(u64, u64)>,
+    last: (u64, u64),
+}
+
+impl Extent {
+    fn reset(&mut self) {
+        *self = Extent::default();
+    }
+
+    /// Adds the rectangle from (r0, c0) to (r1, c1); refuses when the
+    /// bounding box of the data grows beyond [`MAX_DENSE_AREA`].
+    fn add(&mut self, place: &str, r0: u64, c0: u64, r1: u64, c1: u64) -> Result<(), Refusal> {
+        let (fr, fc) = self.first.get_or_insert((r0, c0));
+        *fr = (*fr).min(r0);
+        *fc = (*fc).min(c0);
+        let (fr, fc) = (*fr, *fc);
+        self.last = (self.last.0.max(r1), self.last.1.max(c1));
+        let area = (self.last.0 - fr + 1).saturating_mul(self.last.1 - fc + 1);
+        if area > MAX_DENSE_AREA {
+            let cell = |r: u64, c: u64| CellRef::new(r.min(u32::MAX as u64) as u32, c.min(u32::MAX as u64) as u32);
+            return Err(format!(
+                "{place} {} にデータがあります。データのある範囲（{}〜{}）が広すぎて読めません（{MAX_DENSE_AREA} セル分まで）。離れた場所に入力された不要なセルを削除して保存し直してください。",
+                cell(r1, c1),
+                cell(fr, fc),
+                cell(self.last.0, self.last.1)
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Error for a sheet whose cell count is too high.
 pub fn too_many_cells(place: &str) -> Refusal {
     format!("{place}のセルが多すぎます（{MAX_CELLS} 個まで）。keikaku の入力用のブックか確かめてください。")
@@ -282,6 +323,7 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
     let mut row_repeat: u64 = 1;
     let mut col: u64 = 0;
     let mut cells: u64 = 0;
+    let mut extent = Extent::default();
     // The open cell: its column, its repeat count and whether it has content.
     let mut open_cell: Option<(u64, u64, bool)> = None;
     let mut row_has_content = false;
@@ -299,6 +341,8 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
                             .map(|a| a.value.to_string())
                             .unwrap_or_default();
                         row = 0;
+                        cells = 0;
+                        extent.reset();
                     }
                     "table:table-row" => {
                         row_repeat = attr_u64(e, "table:number-rows-repeated")?.unwrap_or(1).max(1);
@@ -315,7 +359,7 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
                         });
                         if empty {
                             if typed {
-                                note_content(&sheet, row, row_repeat, col, repeat, &mut cells)?;
+                                note_content(&sheet, row, row_repeat, col, repeat, &mut cells, &mut extent)?;
                                 row_has_content = true;
                             }
                             col = col.saturating_add(repeat);
@@ -335,7 +379,7 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
                 "table:table-cell" | "table:covered-table-cell" => {
                     if let Some((c, repeat, has)) = open_cell.take() {
                         if has {
-                            note_content(&sheet, row, row_repeat, c, repeat, &mut cells)?;
+                            note_content(&sheet, row, row_repeat, c, repeat, &mut cells, &mut extent)?;
                             row_has_content = true;
                         }
                         col = c.saturating_add(repeat);
@@ -354,7 +398,15 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
     }
 }
 
-fn note_content(sheet: &str, row: u64, row_repeat: u64, col: u64, col_repeat: u64, cells: &mut u64) -> Result<(), Refusal> {
+fn note_content(
+    sheet: &str,
+    row: u64,
+    row_repeat: u64,
+    col: u64,
+    col_repeat: u64,
+    cells: &mut u64,
+    extent: &mut Extent,
+) -> Result<(), Refusal> {
     let last_row = row.saturating_add(row_repeat - 1);
     let last_col = col.saturating_add(col_repeat - 1);
     if last_row >= MAX_ROWS as u64 || last_col >= MAX_COLS as u64 {
@@ -365,7 +417,7 @@ fn note_content(sheet: &str, row: u64, row_repeat: u64, col: u64, col_repeat: u6
     if *cells > MAX_CELLS as u64 {
         return Err(too_many_cells(&format!("「{sheet}」シート")));
     }
-    Ok(())
+    extent.add(&format!("「{sheet}」シート"), row, col, last_row, last_col)
 }
 
 fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
@@ -401,6 +453,7 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
     let mut pos = 0usize;
     let mut sheet_index = 0usize;
     let mut cells: u64 = 0;
+    let mut extent = Extent::default();
     while pos + 4 <= data.len() {
         let typ = u16::from_le_bytes([data[pos], data[pos + 1]]);
         let len = u16::from_le_bytes([data[pos + 2], data[pos + 3]]) as usize;
@@ -411,12 +464,16 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
         };
         match typ {
             0x002F => return Err(encrypted_message()),
-            0x0809 => sheet_index += 1,
+            0x0809 => {
+                sheet_index += 1;
+                cells = 0;
+                extent.reset();
+            }
             // Number, Label, BoolErr, String-bearing Formula, RK, LabelSST, RString.
             0x0203 | 0x0204 | 0x0205 | 0x0006 | 0x027E | 0x00FD | 0x00D6 => {
                 if let Some((r, c)) = rc(body) {
                     cells += 1;
-                    check_cell(sheet_index, r, c, cells)?;
+                    check_cell(sheet_index, r, c, cells, &mut extent, c)?;
                 }
             }
             // MulRK: row, first col, RK values, last col.
@@ -428,7 +485,7 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
                         c
                     };
                     cells += last.saturating_sub(c) as u64 + 1;
-                    check_cell(sheet_index, r, last.max(c), cells)?;
+                    check_cell(sheet_index, r, last.max(c), cells, &mut extent, c)?;
                 }
             }
             _ => {}
@@ -437,7 +494,7 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn check_cell(sheet_index: usize, r: u32, c: u32, cells: u64) -> Result<(), Refusal> {
+fn check_cell(sheet_index: usize, r: u32, c: u32, cells: u64, extent: &mut Extent, first_col: u32) -> Result<(), Refusal> {
     // The first BOF is the workbook globals; sheets count from the second.
     let name = format!("{} 枚目のシート", sheet_index.saturating_sub(1).max(1));
     if r >= MAX_ROWS || c >= MAX_COLS {
@@ -446,7 +503,7 @@ fn check_cell(sheet_index: usize, r: u32, c: u32, cells: u64) -> Result<(), Refu
     if cells > MAX_CELLS as u64 {
         return Err(too_many_cells(&name));
     }
-    Ok(())
+    extent.add(&name, r as u64, first_col as u64, r as u64, c as u64)
 }
 
 /// Used by the xlsx reader while it streams a sheet.

@@ -50,6 +50,9 @@ pub mod limits {
     pub const MAX_ROWS: u32 = 100_000;
     /// Columns a sheet may use (up to column ALL).
     pub const MAX_COLS: u32 = 1_000;
+    /// Cells in the bounding box of a sheet's data, for `.xls` and `.ods`
+    /// (calamine builds a dense rectangle for those: 2,000,000 cells ≈ 64 MB).
+    pub const MAX_DENSE_AREA: u64 = 2_000_000;
     /// Cells with data in one sheet.
     pub const MAX_CELLS: usize = 1_000_000;
     /// Cell elements (including empty, formatted ones) scanned in one xlsx sheet.

@@ -148,7 +148,7 @@ impl<'a> Table<'a> {
                     }
                     None => {
                         return Err(Error::input(format!(
-                            "{}: 見出しのない列に値 {} があります。この列に見出しを付けるか、値を消してください。",
+                            "{}: 見出しのない列に値{}があります。この列に見出しを付けるか、値を消してください。",
                             sheet.origin(at),
                             v.describe()
                         )))

@@ -91,3 +91,23 @@ pub fn render(dir: &Path, template: &str, data: &serde_json::Value, env: &[(&str
     );
     (out, o)
 }
+
+/// The reference 議案 split into sentences (at 。 and line ends), without
+/// white space, for [`assert_in_order`] against pdftotext output.
+pub fn reference_sentences() -> Vec<String> {
+    let r = root();
+    let reference = std::fs::read_to_string(r.join("../shared/reference/agenda_ota_2020.txt"))
+        .or_else(|_| std::fs::read_to_string(r.join("tests/data/agenda_ota_2020.txt")))
+        .unwrap();
+    let mut needles = Vec::new();
+    for line in reference.lines() {
+        for part in line.split_inclusive('。') {
+            let s = squash(part);
+            if !s.is_empty() {
+                needles.push(s);
+            }
+        }
+    }
+    assert!(needles.len() > 60, "reference parsed into {} pieces", needles.len());
+    needles
+}
