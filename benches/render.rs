@@ -1,7 +1,8 @@
-//! Benchmarks for the figures issue #2 names (run with `cargo bench`):
+//! Benchmarks for the figures issues #2 and #3 name (run with `cargo bench`):
 //! - a 100-page table-heavy document, whole process (`keikaku render`);
 //! - a one-page document, whole process;
-//! - the size of a 3-page Japanese document.
+//! - the size of a 3-page Japanese document;
+//! - the whole `keikaku agenda samples/agenda.xlsx` process (issue #3).
 //!
 //! Whole-process times include start-up, font parsing, layout, subsetting and
 //! writing. Each figure is the median of several runs.
@@ -95,4 +96,29 @@ fn main() {
             .collect::<String>()
     );
     median(dir, "3-page Japanese document", &three, &serde_json::json!({}), 5);
+
+    // Issue #3: the whole `keikaku agenda samples/agenda.xlsx` process
+    // (guarded read of the workbook, model, template, layout, PDF).
+    let xlsx = root.join("samples/agenda.xlsx");
+    let out = dir.join("agenda.pdf");
+    let mut times = Vec::new();
+    for _ in 0..15 {
+        let start = Instant::now();
+        let o = Command::new(env!("CARGO_BIN_EXE_keikaku"))
+            .args(["agenda", xlsx.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        times.push(start.elapsed());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    times.sort();
+    println!(
+        "{:<28} median {:>8.1} ms  (min {:.1}, max {:.1}; {} runs)  {} bytes  (target < 100 ms)",
+        "keikaku agenda agenda.xlsx",
+        times[times.len() / 2].as_secs_f64() * 1000.0,
+        times[0].as_secs_f64() * 1000.0,
+        times[times.len() - 1].as_secs_f64() * 1000.0,
+        times.len(),
+        std::fs::metadata(&out).unwrap().len()
+    );
 }
