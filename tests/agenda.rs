@@ -262,6 +262,11 @@ fn output_folder_gets_the_input_name() {
     let o = keikaku(&["agenda", file.to_str().unwrap(), "-o", outdir.to_str().unwrap()], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(outdir.join("令和2年度議案.pdf").exists());
+    // A macro-enabled workbook (.xlsm) is the same format and reads the same.
+    let xlsm = write(dir.path(), "議案.xlsm", &xlsx_bytes(&valid()));
+    let (code, err, out) = agenda(&xlsm, dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.exists());
 }
 
 // ---- bad inputs: each gets a clear message, exit 2, no output ----
