@@ -189,6 +189,30 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
         }
     };
     let bytes = xlsx::write_form(title, forms, &data)?;
+    // Read the workbook back: what init writes must be what agenda reads.
+    match args.kind {
+        InitKind::Agenda => {
+            let name = args.output.display().to_string();
+            let back = Workbook::from_bytes(&name, &bytes).and_then(|wb| agenda::read(&wb)).map_err(|e| {
+                Error::input(format!("データをブックにすると、次の理由で議案として読めません。データを直してください。\n{e}"))
+            })?;
+            if let Some(p) = &args.from {
+                let want: agenda::Agenda = serde_json::from_value(read_json(p)?).map_err(|e| Error::input(e.to_string()))?;
+                let mut got = back.agenda.clone();
+                for (g, w) in got.sections.iter_mut().zip(&want.sections) {
+                    if w.schedule_header.is_none() {
+                        g.schedule_header = None;
+                    }
+                }
+                if got != want {
+                    return Err(Error::input(format!(
+                        "{}: データの一部がブックで表せません（空の章、見出しのない章、項目の本文の空行、日程の列名など）。samples/agenda.json と見比べてください。",
+                        p.display()
+                    )));
+                }
+            }
+        }
+    }
     output::write_atomic(&args.output, &bytes)?;
     let names: Vec<String> = forms.iter().map(|f| format!("「{}」", f.name)).collect();
     Ok(format!(

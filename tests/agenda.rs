@@ -546,3 +546,138 @@ fn missing_file_and_folder() {
     assert_eq!(code, 2);
     assert!(err.contains("フォルダーです"), "{err}");
 }
+
+// ---- crafted files found in review: each is refused before calamine allocates ----
+
+#[test]
+fn xls_dimensions_record_claiming_a_huge_sheet() {
+    let mut stream = rec(0x0809, &[0; 16]);
+    stream.extend(rec(0x000A, &[]));
+    stream.extend(rec(0x0809, &[0; 16]));
+    let mut dims = Vec::new();
+    dims.extend_from_slice(&0u32.to_le_bytes());
+    dims.extend_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+    dims.extend_from_slice(&0u16.to_le_bytes());
+    dims.extend_from_slice(&0x00FFu16.to_le_bytes());
+    dims.extend_from_slice(&[0, 0]);
+    stream.extend(rec(0x0200, &dims));
+    stream.extend(rec(0x000A, &[]));
+    assert_refused(&cfb_file(&[("/Workbook", &stream)]), "dims.xls", &["にデータがあります"]);
+}
+
+#[test]
+fn xls_sheet_offset_into_the_middle_of_a_record() {
+    let mut stream = rec(0x0809, &[0; 16]);
+    let mut bound = 7u32.to_le_bytes().to_vec();
+    bound.extend_from_slice(&[0, 0, 1, 0x41]);
+    stream.extend(rec(0x0085, &bound));
+    stream.extend(rec(0x000A, &[]));
+    assert_refused(&cfb_file(&[("/Workbook", &stream)]), "offset.xls", &["壊れています", "シートの位置"]);
+}
+
+#[test]
+fn xls_with_a_decoy_workbook_stream() {
+    let stream = rec(0x0809, &[0; 16]);
+    let mut c = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    c.create_storage("/A").unwrap();
+    c.create_stream("/A/workbook").unwrap().write_all(&stream).unwrap();
+    c.create_stream("/Workbook").unwrap().write_all(&stream).unwrap();
+    c.flush().unwrap();
+    assert_refused(&c.into_inner().into_inner(), "decoy.xls", &["ブックの本体が 2 個"]);
+}
+
+fn ods_sheet(rows: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="議案">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+    )
+}
+
+#[test]
+fn ods_value_without_value_type_repeated() {
+    let rows = r#"<table:table-row table:number-rows-repeated="6000"><table:table-cell office:value="1" table:number-columns-repeated="900"/></table:table-row>"#;
+    assert_refused(&ods(&ods_sheet(rows)), "values.ods", &["「議案」シートのセルが多すぎます"]);
+}
+
+#[test]
+fn ods_space_run_that_expands_to_gigabytes() {
+    let rows = r#"<table:table-row><table:table-cell><text:p><text:s text:c="10000000000000"/></text:p></table:table-cell></table:table-row>"#;
+    assert_refused(&ods(&ods_sheet(rows)), "spaces.ods", &["文字が多すぎます"]);
+}
+
+/// Rebuilds a zip with one entry's text changed.
+fn rewrite_entry(bytes: &[u8], entry: &str, edit: impl Fn(String) -> String) -> Vec<u8> {
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zout = zip::ZipWriter::new(&mut out);
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+            if name == entry {
+                let edited = edit(String::from_utf8(data).unwrap());
+                data = edited.into_bytes();
+            }
+            zout.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zout.write_all(&data).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+#[test]
+fn shared_strings_claiming_an_impossible_count() {
+    let bytes = rewrite_entry(&xlsx_bytes(&valid()), "xl/sharedStrings.xml", |s| {
+        let at = s.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+        let end = at + s[at..].find('"').unwrap();
+        format!("{}100000000000000000{}", &s[..at], &s[end..])
+    });
+    assert_refused(&bytes, "sst.xlsx", &["xl/sharedStrings.xml の文字列の数"]);
+}
+
+#[test]
+fn formula_without_a_saved_result() {
+    // Tools other than Excel (openpyxl, scripts) often save formulas without
+    // their result: the cell must not silently read as empty.
+    let spec = with_cell(valid(), "議案", 2, 1, F("=\"テスト\"&\"連絡会\"", "テスト連絡会"));
+    let bytes = rewrite_entry(&xlsx_bytes(&spec), "xl/worksheets/sheet1.xml", |s| {
+        let at = s.find("<c r=\"B3\"").unwrap();
+        let v = at + s[at..].find("<v>").unwrap();
+        let end = v + s[v..].find("</v>").unwrap() + "</v>".len();
+        format!("{}{}", &s[..v], &s[end..])
+    });
+    assert_refused(&bytes, "nocache.xlsx", &["「議案」シート B3: 数式の計算結果がブックに保存されていません"]);
+}
+
+#[test]
+fn schedule_without_a_place_in_the_body() {
+    let spec = with_cell(valid(), "本文", 4, 1, S("段落"));
+    let spec = with_cell(spec, "本文", 4, 3, S("日程は別紙のとおり。"));
+    assert_refused(&xlsx_bytes(&spec), "nosched.xlsx", &["「日程」シート: 日程が入力されていますが", "どこにも載りません"]);
+}
+
+#[test]
+fn rows_after_the_schedule_in_the_same_chapter() {
+    let mut spec = valid();
+    spec[1].1.push(vec![E, S("段落"), E, S("以上。")]);
+    assert_refused(&xlsx_bytes(&spec), "after.xlsx", &["「本文」シート B6: 日程表の行より後に同じ章の段落があります"]);
+}
+
+#[test]
+fn init_from_json_that_a_workbook_cannot_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("d.json");
+    std::fs::write(
+        &json,
+        r#"{"number": 1, "organisation": "会", "fiscal_year": 2020, "title": "計画", "sections": [{"heading": "空の章"}]}"#,
+    )
+    .unwrap();
+    let book = dir.path().join("x.xlsx");
+    let o = keikaku(&["init", "agenda", "--from", json.to_str().unwrap(), "-o", book.to_str().unwrap()], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("議案として読めません") || stderr(&o).contains("ブックで表せません"), "{}", stderr(&o));
+    assert!(!book.exists());
+}

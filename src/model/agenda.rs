@@ -250,6 +250,13 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
         for row in rows {
             let r = &table.records[row.at];
             let at = |h: &str| table.origin(r, h);
+            if !s.schedule.is_empty() {
+                return Err(Error::input(format!(
+                    "{}: 日程表の行より後に同じ章の{}があります。日程表の行は章の最後に置いてください。",
+                    at("種別"),
+                    row.kind
+                )));
+            }
             match row.kind {
                 "段落" => {
                     if row.heading.is_some() {
@@ -308,7 +315,14 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
     let mut sheets = Map::new();
     sheets.insert(SHEET_BODY.name.into(), records_json(&table));
     if let Some(sched) = wb.sheet(SHEET_SCHEDULE.name) {
-        if let Ok(t) = Table::find(sched, &SHEET_SCHEDULE.headers()) {
+        if !sched.is_empty() {
+            let t = Table::find(sched, &SHEET_SCHEDULE.headers())?;
+            if !schedule_used && !t.records.is_empty() {
+                return Err(Error::input(format!(
+                    "{}: 日程が入力されていますが、「本文」シートに種別「日程表」の行がないため、どこにも載りません。表を置く章に日程表の行を入れてください。",
+                    sched.place()
+                )));
+            }
             sheets.insert(SHEET_SCHEDULE.name.into(), records_json(&t));
         }
     }

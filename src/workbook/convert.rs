@@ -109,6 +109,11 @@ fn kanji_digits(s: &str) -> String {
             continue;
         }
         let run = &chars[start..i];
+        if run.len() > 4 {
+            // Not a year number: keep the characters as they are.
+            out.extend(run.iter());
+            continue;
+        }
         let value = match run.iter().position(|c| *c == '十') {
             Some(p) => {
                 let tens = if p == 0 { 1 } else { run[..p].iter().fold(0, |a, c| a * 10 + digit(*c).unwrap_or(0)) };

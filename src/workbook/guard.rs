@@ -164,6 +164,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         let name = names[i].clone();
         let declared = f.size();
         let keep = (format == Format::Xlsx && name == "xl/workbook.xml") || (format == Format::Ods && name == "content.xml");
+        let strings = format == Format::Xlsx && name.to_ascii_lowercase().ends_with("sharedstrings.xml");
         let mut kept = Vec::new();
         let mut counted: u64 = 0;
         let mut buf = [0u8; 64 * 1024];
@@ -184,9 +185,13 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
                     "zip の中の {name} が宣言された大きさ（{declared} バイト）より大きく展開されます。壊れているか、細工されたファイルです。"
                 ));
             }
-            if keep {
+            if keep || (strings && kept.len() < 4096) {
                 kept.extend_from_slice(&buf[..n]);
             }
+        }
+        if strings {
+            check_shared_strings(&name, &kept, counted)?;
+            kept.clear();
         }
         real_total += counted;
         if real_total > MAX_ZIP_TOTAL_BYTES {
@@ -204,6 +209,36 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         return Err(broken_zip("content.xml がありません"));
     }
     Ok(Checked { format, date1904 })
+}
+
+/// calamine reserves room for `uniqueCount` strings up front: a count no
+/// real table of that size could hold is refused.
+fn check_shared_strings(name: &str, head: &[u8], size: u64) -> Result<(), Refusal> {
+    let mut reader = quick_xml::Reader::from_reader(head);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e))
+                if e.local_name().as_ref() == "sst" =>
+            {
+                for key in ["uniqueCount", "count"] {
+                    if let Some(v) = e.attributes().flatten().find(|a| a.key.as_ref() == key) {
+                        let n: u64 = v.value.trim().parse().unwrap_or(u64::MAX);
+                        if n > size / 4 + 16 {
+                            return Err(format!(
+                                "zip の中の {name} の文字列の数（{key}=\"{}\"）が中身の大きさに合いません。壊れているか、細工されたファイルです。",
+                                v.value
+                            ));
+                        }
+                    }
+                }
+                return Ok(());
+            }
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
 }
 
 fn preview(names: &[String]) -> String {
@@ -268,6 +303,13 @@ struct Extent {
 }
 
 impl Extent {
+    fn area(&self) -> u64 {
+        match self.first {
+            Some((r, c)) => (self.last.0 - r + 1).saturating_mul(self.last.1 - c + 1),
+            None => 0,
+        }
+    }
+
     fn reset(&mut self) {
         *self = Extent::default();
     }
@@ -313,27 +355,71 @@ fn broken_ods() -> Refusal {
 }
 
 /// Walks `content.xml` and refuses cells with content beyond the bounds,
-/// counting repeated rows and columns the way a reader expands them.
+/// counting repeated rows and columns the way calamine expands them. A cell
+/// has content when it has a value attribute (`office:value-type`,
+/// `office:value`, `office:*-value`, `table:formula`) or text. Elements nested
+/// inside a cell (annotations, sub-tables) do not move the row or column.
+/// The text calamine will copy for every repeat is counted against
+/// [`MAX_TEXT_BYTES`], including `<text:s text:c="N"/>` runs of spaces.
 fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_reader(content);
     let mut buf = Vec::new();
     let mut sheet = String::new();
-    let mut row: u64 = 0; // index of the current row
+    let mut row: u64 = 0;
     let mut row_repeat: u64 = 1;
     let mut col: u64 = 0;
     let mut cells: u64 = 0;
     let mut extent = Extent::default();
-    // The open cell: its column, its repeat count and whether it has content.
-    let mut open_cell: Option<(u64, u64, bool)> = None;
-    let mut row_has_content = false;
+    let mut total_area: u64 = 0;
+    let mut text_bytes: u64 = 0;
+    // The open cell: column, repeat count, has content, text bytes, nesting depth.
+    struct Open {
+        col: u64,
+        repeat: u64,
+        content: bool,
+        text: u64,
+        depth: usize,
+    }
+    let mut open: Option<Open> = None;
+    let has_value = |e: &quick_xml::events::BytesStart| {
+        e.attributes().flatten().any(|a| {
+            let k = a.key.as_ref();
+            k == "table:formula" || (k.starts_with("office:") && (k.ends_with("value") || k == "office:value-type"))
+        })
+    };
+    let budget = |text_bytes: u64| -> Result<(), Refusal> {
+        if text_bytes > MAX_TEXT_BYTES {
+            return Err(format!(
+                "シートの文字が多すぎます（繰り返しを展開すると {} MB、{} MB まで）。keikaku の入力用のブックか確かめてください。",
+                text_bytes / 1_000_000,
+                MAX_TEXT_BYTES / 1_000_000
+            ));
+        }
+        Ok(())
+    };
     loop {
         let ev = reader.read_event_into(&mut buf).map_err(|_| broken_ods())?;
         match ev {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(ev, Event::Empty(_));
+                if let Some(o) = open.as_mut() {
+                    // Inside a cell: only text matters.
+                    if e.name().as_ref() == "text:s" {
+                        let n = attr_u64(e, "text:c")?.unwrap_or(1);
+                        o.text = o.text.saturating_add(n);
+                        budget(o.text)?;
+                    }
+                    o.content = true;
+                    if !empty {
+                        o.depth += 1;
+                    }
+                    buf.clear();
+                    continue;
+                }
                 match e.name().as_ref() {
                     "table:table" => {
+                        total_area = total_area.saturating_add(extent.area());
                         sheet = e
                             .attributes()
                             .flatten()
@@ -347,55 +433,67 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
                     "table:table-row" => {
                         row_repeat = attr_u64(e, "table:number-rows-repeated")?.unwrap_or(1).max(1);
                         col = 0;
-                        row_has_content = false;
                         if empty {
                             row = row.saturating_add(row_repeat);
                         }
                     }
                     "table:table-cell" | "table:covered-table-cell" => {
                         let repeat = attr_u64(e, "table:number-columns-repeated")?.unwrap_or(1).max(1);
-                        let typed = e.attributes().flatten().any(|a| {
-                            a.key.as_ref() == "office:value-type" || a.key.as_ref() == "table:formula"
-                        });
+                        let valued = has_value(e);
                         if empty {
-                            if typed {
+                            if valued {
                                 note_content(&sheet, row, row_repeat, col, repeat, &mut cells, &mut extent)?;
-                                row_has_content = true;
                             }
                             col = col.saturating_add(repeat);
                         } else {
-                            open_cell = Some((col, repeat, typed));
+                            open = Some(Open { col, repeat, content: valued, text: 0, depth: 0 });
                         }
                     }
-                    _ => {
-                        // Any element inside a cell (text:p …) is content.
-                        if let Some((_, _, ref mut has)) = open_cell {
-                            *has = true;
-                        }
-                    }
+                    _ => {}
                 }
             }
-            Event::End(ref e) => match e.name().as_ref() {
-                "table:table-cell" | "table:covered-table-cell" => {
-                    if let Some((c, repeat, has)) = open_cell.take() {
-                        if has {
-                            note_content(&sheet, row, row_repeat, c, repeat, &mut cells, &mut extent)?;
-                            row_has_content = true;
-                        }
-                        col = c.saturating_add(repeat);
-                    }
+            Event::Text(ref t) => {
+                if let Some(o) = open.as_mut() {
+                    o.text = o.text.saturating_add(t.len() as u64);
+                    o.content = true;
                 }
-                "table:table-row" => {
-                    let _ = row_has_content;
+            }
+            Event::End(ref e) => {
+                if let Some(o) = open.as_mut() {
+                    if o.depth > 0 {
+                        o.depth -= 1;
+                        buf.clear();
+                        continue;
+                    }
+                    let o = open.take().expect("open cell");
+                    if o.content {
+                        note_content(&sheet, row, row_repeat, o.col, o.repeat, &mut cells, &mut extent)?;
+                        text_bytes =
+                            text_bytes.saturating_add(o.text.saturating_mul(o.repeat).saturating_mul(row_repeat));
+                        budget(text_bytes)?;
+                    }
+                    col = o.col.saturating_add(o.repeat);
+                    buf.clear();
+                    continue;
+                }
+                if e.name().as_ref() == "table:table-row" {
                     row = row.saturating_add(row_repeat);
                 }
-                _ => {}
-            },
-            Event::Eof => return Ok(()),
+            }
+            Event::Eof => break,
             _ => {}
         }
         buf.clear();
     }
+    total_area = total_area.saturating_add(extent.area());
+    if total_area > MAX_DENSE_AREA * 2 {
+        return Err(format!(
+            "シートのデータの範囲が合わせて広すぎます（{} セル分、{} セル分まで）。不要なシートやセルを削除してください。",
+            total_area,
+            MAX_DENSE_AREA * 2
+        ));
+    }
+    Ok(())
 }
 
 fn note_content(
@@ -428,6 +526,16 @@ fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
     if cfb.exists("/EncryptedPackage") || cfb.exists("/EncryptionInfo") {
         return Err(encrypted_message());
     }
+    // calamine takes the first entry named Workbook/Book anywhere in the
+    // tree, ignoring case: make sure there is exactly one, at the root.
+    let named: Vec<String> = cfb
+        .walk()
+        .filter(|e| e.is_stream() && (e.name().eq_ignore_ascii_case("Workbook") || e.name().eq_ignore_ascii_case("Book")))
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    if named.len() > 1 {
+        return Err(format!("ファイルが壊れています（ブックの本体が {} 個あります）。Excel で開いて .xlsx 形式で保存し直してください。", named.len()));
+    }
     let stream = if cfb.is_stream("/Workbook") {
         "/Workbook"
     } else if cfb.is_stream("/Book") {
@@ -447,63 +555,125 @@ fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
     Ok(Checked { format: Format::Xls, date1904: false })
 }
 
-/// Walks the BIFF records of an `.xls` workbook stream: a FILEPASS record
-/// means a password; cell records give the extent of each sheet.
+fn broken_xls(what: &str) -> Refusal {
+    format!("ファイルが壊れています（古い Excel 形式の記録が正しくありません: {what}）。Excel で開いて .xlsx 形式で保存し直してください。")
+}
+
+/// Walks the BIFF records of an `.xls` workbook stream the way calamine will
+/// read them: a FILEPASS record means a password; records calamine reads
+/// without checking their length must be long enough; DIMENSIONS records
+/// (which calamine uses to reserve memory) and the cell records must stay
+/// within the bounds; every sheet offset (BOUNDSHEET) must be the start of a
+/// record seen here, once, so calamine reads no record this walk did not check.
 fn check_biff(data: &[u8]) -> Result<(), Refusal> {
     let mut pos = 0usize;
+    let mut starts = std::collections::HashSet::new();
+    let mut offsets = Vec::new();
+    let mut depth = 0usize;
     let mut sheet_index = 0usize;
     let mut cells: u64 = 0;
     let mut extent = Extent::default();
+    let mut total_area: u64 = 0;
+    let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]) as u32;
+    let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     while pos + 4 <= data.len() {
-        let typ = u16::from_le_bytes([data[pos], data[pos + 1]]);
-        let len = u16::from_le_bytes([data[pos + 2], data[pos + 3]]) as usize;
-        let body = &data[pos + 4..(pos + 4 + len).min(data.len())];
+        starts.insert(pos);
+        let typ = u16_at(data, pos) as u16;
+        let len = u16_at(data, pos + 2) as usize;
+        if pos + 4 + len > data.len() {
+            return Err(broken_xls("最後のレコードが途中で切れています"));
+        }
+        let body = &data[pos + 4..pos + 4 + len];
         pos += 4 + len;
-        let rc = |b: &[u8]| -> Option<(u32, u32)> {
-            (b.len() >= 4).then(|| (u16::from_le_bytes([b[0], b[1]]) as u32, u16::from_le_bytes([b[2], b[3]]) as u32))
-        };
+        let place = || format!("{} 枚目のシート", sheet_index.saturating_sub(1).max(1));
         match typ {
             0x002F => return Err(encrypted_message()),
             0x0809 => {
-                sheet_index += 1;
-                cells = 0;
-                extent.reset();
-            }
-            // Number, Label, BoolErr, String-bearing Formula, RK, LabelSST, RString.
-            0x0203 | 0x0204 | 0x0205 | 0x0006 | 0x027E | 0x00FD | 0x00D6 => {
-                if let Some((r, c)) = rc(body) {
-                    cells += 1;
-                    check_cell(sheet_index, r, c, cells, &mut extent, c)?;
+                if depth == 0 {
+                    total_area = total_area.saturating_add(extent.area());
+                    sheet_index += 1;
+                    cells = 0;
+                    extent.reset();
                 }
+                depth += 1;
+            }
+            0x000A => depth = depth.saturating_sub(1),
+            0x0085 => {
+                if len < 8 {
+                    return Err(broken_xls("BOUNDSHEET"));
+                }
+                offsets.push(u32_at(body, 0) as usize);
+            }
+            0x0042 | 0x0022 if len < 2 => return Err(broken_xls("CODEPAGE / DATEMODE")),
+            0x00E5 => {
+                if len < 2 || 2 + u16_at(body, 0) as usize * 8 > len {
+                    return Err(broken_xls("MERGECELLS"));
+                }
+            }
+            0x0200 => {
+                let (rf, rl, cf, cl) = match len {
+                    10 => (u16_at(body, 0), u16_at(body, 2), u16_at(body, 4), u16_at(body, 6)),
+                    14 | 16 => (u32_at(body, 0), u32_at(body, 4), u16_at(body, 8), u16_at(body, 10)),
+                    _ => return Err(broken_xls("DIMENSIONS")),
+                };
+                let rows = rl.saturating_sub(rf) as u64;
+                let cols = cl.saturating_sub(cf.min(cl)) as u64;
+                if rl > MAX_ROWS || cl > MAX_COLS || rows.saturating_mul(cols) > MAX_DENSE_AREA {
+                    return Err(out_of_bounds(
+                        &place(),
+                        CellRef::new(rl.saturating_sub(1), cl.saturating_sub(1)),
+                    ));
+                }
+            }
+            // Number, Label, BoolErr, Formula, RK, LabelSST, RString.
+            0x0203 | 0x0204 | 0x0205 | 0x0006 | 0x027E | 0x00FD | 0x00D6 => {
+                if len < 6 {
+                    return Err(broken_xls("セルのレコード"));
+                }
+                let (r, c) = (u16_at(body, 0), u16_at(body, 2));
+                cells += 1;
+                check_cell(&place(), r, c, cells, &mut extent, c)?;
             }
             // MulRK: row, first col, RK values, last col.
             0x00BD => {
-                if let Some((r, c)) = rc(body) {
-                    let last = if body.len() >= 2 {
-                        u16::from_le_bytes([body[body.len() - 2], body[body.len() - 1]]) as u32
-                    } else {
-                        c
-                    };
-                    cells += last.saturating_sub(c) as u64 + 1;
-                    check_cell(sheet_index, r, last.max(c), cells, &mut extent, c)?;
+                if len < 6 {
+                    return Err(broken_xls("MULRK"));
                 }
+                let (r, c, last) = (u16_at(body, 0), u16_at(body, 2), u16_at(body, len - 2));
+                if last < c || (len - 6) != (last - c + 1) as usize * 6 {
+                    return Err(broken_xls("MULRK"));
+                }
+                cells += (last - c) as u64 + 1;
+                check_cell(&place(), r, last, cells, &mut extent, c)?;
             }
             _ => {}
+        }
+    }
+    total_area = total_area.saturating_add(extent.area());
+    if total_area > MAX_DENSE_AREA * 2 {
+        return Err(format!(
+            "シートのデータの範囲が合わせて広すぎます（{} セル分、{} セル分まで）。不要なシートやセルを削除してください。",
+            total_area,
+            MAX_DENSE_AREA * 2
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for o in offsets {
+        if !starts.contains(&o) || !seen.insert(o) {
+            return Err(broken_xls("シートの位置"));
         }
     }
     Ok(())
 }
 
-fn check_cell(sheet_index: usize, r: u32, c: u32, cells: u64, extent: &mut Extent, first_col: u32) -> Result<(), Refusal> {
-    // The first BOF is the workbook globals; sheets count from the second.
-    let name = format!("{} 枚目のシート", sheet_index.saturating_sub(1).max(1));
+fn check_cell(place: &str, r: u32, c: u32, cells: u64, extent: &mut Extent, first_col: u32) -> Result<(), Refusal> {
     if r >= MAX_ROWS || c >= MAX_COLS {
-        return Err(out_of_bounds(&name, CellRef::new(r, c)));
+        return Err(out_of_bounds(place, CellRef::new(r, c)));
     }
     if cells > MAX_CELLS as u64 {
-        return Err(too_many_cells(&name));
+        return Err(too_many_cells(place));
     }
-    extent.add(&name, r as u64, first_col as u64, r as u64, c as u64)
+    extent.add(place, r as u64, first_col as u64, r as u64, c as u64)
 }
 
 /// Used by the xlsx reader while it streams a sheet.

@@ -53,6 +53,9 @@ pub mod limits {
     /// Cells in the bounding box of a sheet's data, for `.xls` and `.ods`
     /// (calamine builds a dense rectangle for those: 2,000,000 cells ≈ 64 MB).
     pub const MAX_DENSE_AREA: u64 = 2_000_000;
+    /// Bytes of cell text in a workbook (after calamine expands repeats and
+    /// copies shared strings into every cell that uses them).
+    pub const MAX_TEXT_BYTES: u64 = 100_000_000;
     /// Cells with data in one sheet.
     pub const MAX_CELLS: usize = 1_000_000;
     /// Cell elements (including empty, formatted ones) scanned in one xlsx sheet.
@@ -161,7 +164,18 @@ impl Workbook {
         let file: Arc<str> = file.into();
         let refuse = |why: String| Error::input(format!("{file}: {why}"));
         let checked = guard::check(bytes).map_err(refuse)?;
-        let sheets = match checked.format {
+        // The guard bounds what calamine allocates; a panic inside calamine on
+        // some malformed record we did not foresee still becomes a message.
+        let parsed = std::panic::catch_unwind(|| Workbook::parse(&file, bytes, &checked)).unwrap_or_else(|_| {
+            Err(broken(&"読み込み中に想定外の形式に出会いました"))
+        });
+        let sheets = parsed.map_err(refuse)?;
+        Ok(Workbook { file, format: checked.format, sheets })
+    }
+
+    fn parse(file: &Arc<str>, bytes: &[u8], checked: &guard::Checked) -> Result<Vec<Sheet>, String> {
+        let file = file.clone();
+        match checked.format {
             Format::Xlsx => read_xlsx(&file, bytes, checked.date1904),
             Format::Xls => {
                 let wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
@@ -178,8 +192,6 @@ impl Workbook {
                 wb.and_then(|mut wb| read_ranges(&file, &mut wb))
             }
         }
-        .map_err(refuse)?;
-        Ok(Workbook { file, format: checked.format, sheets })
     }
 
     /// The sheet with this name. Names match exactly first, then ignoring
@@ -222,21 +234,33 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<Vec<Sheet>
         .map(|s| s.name.clone())
         .collect();
     let mut sheets = Vec::with_capacity(names.len());
+    let mut text_bytes = 0u64;
     for name in names {
         let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| broken(&e))?;
         let mut cells = BTreeMap::new();
         let mut scanned = 0usize;
-        while let Some(c) = reader.next_cell().map_err(|e| broken(&format!("「{name}」シート: {e}")))? {
+        while let Some(c) =
+            reader.next_cell_with_formula_metadata().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
+        {
             scanned += 1;
             if scanned > limits::MAX_SCANNED_CELLS {
                 return Err(guard::too_many_cells(&format!("「{name}」シート")));
             }
-            let (row, col) = c.get_position();
-            let value = match convert_ref(c.get_value(), date1904) {
+            let (row, col) = c.pos;
+            let at = CellRef::new(row, col);
+            let value = match convert_ref(&c.value, date1904) {
                 Some(v) => v,
+                None if c.formula.is_some() => {
+                    return Err(format!(
+                        "「{name}」シート {at}: 数式の計算結果がブックに保存されていません（Excel 以外のソフトで作られたブックに多い状態です）。Excel で開いて保存し直してください。"
+                    ))
+                }
                 None => continue,
             };
-            let at = CellRef::new(row, col);
+            text_bytes += text_len(&value);
+            if text_bytes > limits::MAX_TEXT_BYTES {
+                return Err(too_much_text());
+            }
             guard::check_xlsx_cell(&name, at, cells.len() + 1)?;
             cells.insert(at, value);
         }
@@ -259,6 +283,7 @@ where
         .map(|s| s.name.clone())
         .collect();
     let mut sheets = Vec::with_capacity(names.len());
+    let mut text_bytes = 0u64;
     for name in names {
         let range = wb.worksheet_range(&name).map_err(|e| broken(&format!("「{name}」シート: {e}")))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
@@ -269,6 +294,10 @@ where
                 None => continue,
             };
             let at = CellRef::new(r0 + r as u32, c0 + c as u32);
+            text_bytes += text_len(&value);
+            if text_bytes > limits::MAX_TEXT_BYTES {
+                return Err(too_much_text());
+            }
             guard::check_xlsx_cell(&name, at, cells.len() + 1)?;
             cells.insert(at, value);
         }
@@ -291,6 +320,20 @@ fn convert_data(v: &calamine::Data) -> Option<Value> {
         Data::DurationIso(s) => Value::Text(s.clone()),
         Data::Error(e) => Value::Error(e.to_string()),
     })
+}
+
+fn text_len(v: &Value) -> u64 {
+    match v {
+        Value::Text(s) => s.len() as u64,
+        _ => 0,
+    }
+}
+
+fn too_much_text() -> String {
+    format!(
+        "ブックの文字が多すぎます（{} MB まで）。keikaku の入力用のブックか確かめてください。",
+        limits::MAX_TEXT_BYTES / 1_000_000
+    )
 }
 
 /// A calamine value → a [`Value`]; `None` for an empty cell.
@@ -339,7 +382,11 @@ fn iso_datetime(s: &str) -> Value {
     };
     let Some(d) = d else { return Value::Text(s.to_string()) };
     let mut t = time.split(':').map(|p| p.split('.').next().unwrap_or("").parse::<u32>().unwrap_or(0));
-    let secs = t.next().unwrap_or(0) * 3600 + t.next().unwrap_or(0) * 60 + t.next().unwrap_or(0);
+    let (h, m, sec) = (t.next().unwrap_or(0), t.next().unwrap_or(0), t.next().unwrap_or(0));
+    if h > 23 || m > 59 || sec > 60 {
+        return Value::Text(s.to_string());
+    }
+    let secs = h * 3600 + m * 60 + sec;
     if secs == 0 {
         Value::Date(d)
     } else {

@@ -222,9 +222,17 @@ impl KeyValues {
         let table = Table::find(sheet, &["項目", "値"])?;
         let (k, v) = (table.column("項目").unwrap_or(0), table.column("値").unwrap_or(0));
         let mut entries: Vec<Entry> = Vec::new();
+        let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
         for r in &table.records {
             let origin = sheet.origin(CellRef::new(r.row, table.columns[v].col));
+            let key_at = sheet.origin(CellRef::new(r.row, table.columns[k].col));
             let key = match &r.values[k] {
+                Some(key @ Value::Error(_)) => {
+                    return Err(Error::input(format!(
+                        "{key_at}: 項目名のセルが Excel のエラー値 {} です。項目名を入れてください。",
+                        key.display()
+                    )))
+                }
                 Some(key) => text_of(key).unwrap_or_default().trim().to_string(),
                 None => {
                     if let Some(val) = &r.values[v] {
@@ -236,11 +244,10 @@ impl KeyValues {
                     continue;
                 }
             };
-            if let Some(prev) = entries.iter().find(|e| normalize(&e.key) == normalize(&key)) {
+            if let Some(prev) = seen.insert(normalize(&key), r.row) {
                 return Err(Error::input(format!(
-                    "{}: 項目「{key}」が {} 行目と {} 行目の 2 回あります。1 つにしてください。",
-                    sheet.origin(CellRef::new(r.row, table.columns[k].col)),
-                    prev.origin.cell.row + 1,
+                    "{key_at}: 項目「{key}」が {} 行目と {} 行目の 2 回あります。1 つにしてください。",
+                    prev + 1,
                     r.row + 1
                 )));
             }
