@@ -228,6 +228,8 @@ mod tests {
         let e = fiscal_year(Some(&t("来年")), &o(), "年度").unwrap_err();
         assert!(e.message.contains("入力: 「来年」"), "{}", e.message);
         assert!(fiscal_year(Some(&Value::Number(2.0)), &o(), "年度").is_err());
+        // Long kanji numeral runs do not overflow; they are simply not a year.
+        assert!(fiscal_year(Some(&t("令和九九九九九九九九九九九九年度")), &o(), "年度").is_err());
     }
 
     #[test]

@@ -393,3 +393,16 @@ fn iso_datetime(s: &str) -> Value {
         Value::DateTime(d, secs.min(86_399))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ods_date_times_with_absurd_times_stay_text() {
+        assert_eq!(iso_datetime("2020-06-01"), Value::Date(Date::new(2020, 6, 1).unwrap()));
+        assert_eq!(iso_datetime("2020-06-01T13:30:00"), Value::DateTime(Date::new(2020, 6, 1).unwrap(), 48_600));
+        assert_eq!(iso_datetime("2020-06-01T99999999:00"), Value::Text("2020-06-01T99999999:00".into()));
+        assert_eq!(iso_datetime("2020-13-01"), Value::Text("2020-13-01".into()));
+    }
+}
