@@ -146,8 +146,7 @@ pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
-        let s = format!("{n}");
-        s
+        format!("{n}")
     }
 }
 

@@ -22,7 +22,7 @@ use std::io::Cursor;
 use std::path::Path;
 use std::sync::Arc;
 
-use calamine::{DataRef, Reader};
+use calamine::{Data, Reader};
 
 pub use cell::{CellRef, Origin, Value};
 
@@ -220,6 +220,34 @@ fn broken(e: &dyn std::fmt::Display) -> String {
     format!("ブックの中身が壊れていて読めません（{e}）。Excel で開いて保存し直してください。")
 }
 
+/// The names of the worksheets (chart sheets are skipped), in workbook order.
+fn worksheet_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Vec<String> {
+    wb.sheets_metadata().iter().filter(|s| s.typ == calamine::SheetType::WorkSheet).map(|s| s.name.clone()).collect()
+}
+
+/// Keeps one cell of sheet `name` after checking its position, the sheet's
+/// cell count and the workbook's running text budget.
+fn keep_cell(
+    name: &str,
+    cells: &mut BTreeMap<CellRef, Value>,
+    text_bytes: &mut u64,
+    at: CellRef,
+    value: Value,
+) -> Result<(), String> {
+    if let Value::Text(s) = &value {
+        *text_bytes += s.len() as u64;
+        if *text_bytes > limits::MAX_TEXT_BYTES {
+            return Err(format!(
+                "ブックの文字が多すぎます（{} MB まで）。keikaku の入力用のブックか確かめてください。",
+                limits::MAX_TEXT_BYTES / 1_000_000
+            ));
+        }
+    }
+    guard::check_xlsx_cell(name, at, cells.len() + 1)?;
+    cells.insert(at, value);
+    Ok(())
+}
+
 /// Streams each xlsx worksheet with calamine's cell reader, checking every
 /// cell's position before keeping it.
 fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<Vec<Sheet>, String> {
@@ -227,12 +255,7 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<Vec<Sheet>
         calamine::XlsxError::Password => guard::encrypted_message(),
         e => broken(&e),
     })?;
-    let names: Vec<String> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+    let names = worksheet_names(&wb);
     let mut sheets = Vec::with_capacity(names.len());
     let mut text_bytes = 0u64;
     for name in names {
@@ -246,9 +269,8 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<Vec<Sheet>
             if scanned > limits::MAX_SCANNED_CELLS {
                 return Err(guard::too_many_cells(&format!("「{name}」シート")));
             }
-            let (row, col) = c.pos;
-            let at = CellRef::new(row, col);
-            let value = match convert_ref(&c.value, date1904) {
+            let at = CellRef::new(c.pos.0, c.pos.1);
+            let value = match convert(Data::from(c.value), date1904) {
                 Some(v) => v,
                 None if c.formula.is_some() => {
                     return Err(format!(
@@ -257,12 +279,7 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<Vec<Sheet>
                 }
                 None => continue,
             };
-            text_bytes += text_len(&value);
-            if text_bytes > limits::MAX_TEXT_BYTES {
-                return Err(too_much_text());
-            }
-            guard::check_xlsx_cell(&name, at, cells.len() + 1)?;
-            cells.insert(at, value);
+            keep_cell(&name, &mut cells, &mut text_bytes, at, value)?;
         }
         sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells });
     }
@@ -276,12 +293,7 @@ where
     R: Reader<Cursor<&'b [u8]>>,
     R::Error: std::fmt::Display,
 {
-    let names: Vec<String> = wb
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
-        .map(|s| s.name.clone())
-        .collect();
+    let names = worksheet_names(wb);
     let mut sheets = Vec::with_capacity(names.len());
     let mut text_bytes = 0u64;
     for name in names {
@@ -289,68 +301,30 @@ where
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut cells = BTreeMap::new();
         for (r, c, v) in range.used_cells() {
-            let value = match convert_data(v) {
-                Some(v) => v,
-                None => continue,
-            };
-            let at = CellRef::new(r0 + r as u32, c0 + c as u32);
-            text_bytes += text_len(&value);
-            if text_bytes > limits::MAX_TEXT_BYTES {
-                return Err(too_much_text());
+            if let Some(value) = convert(v.clone(), false) {
+                let at = CellRef::new(r0 + r as u32, c0 + c as u32);
+                keep_cell(&name, &mut cells, &mut text_bytes, at, value)?;
             }
-            guard::check_xlsx_cell(&name, at, cells.len() + 1)?;
-            cells.insert(at, value);
         }
         sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells });
     }
     Ok(sheets)
 }
 
-fn convert_data(v: &calamine::Data) -> Option<Value> {
-    use calamine::Data;
+/// A calamine value → a [`Value`]; `None` for an empty cell. `date1904`:
+/// the workbook counts dates from 1904 (old Mac Excel).
+fn convert(v: Data, date1904: bool) -> Option<Value> {
     Some(match v {
         Data::Empty => return None,
         Data::String(s) if s.is_empty() => return None,
-        Data::String(s) => Value::Text(s.clone()),
-        Data::Int(i) => Value::Number(*i as f64),
-        Data::Float(f) => Value::Number(*f),
-        Data::Bool(b) => Value::Bool(*b),
-        Data::DateTime(dt) => excel_datetime(dt.as_f64(), dt.is_datetime(), false),
-        Data::DateTimeIso(s) => iso_datetime(s),
-        Data::DurationIso(s) => Value::Text(s.clone()),
+        Data::String(s) => Value::Text(s),
+        Data::Int(i) => Value::Number(i as f64),
+        Data::Float(f) => Value::Number(f),
+        Data::Bool(b) => Value::Bool(b),
+        Data::DateTime(dt) => excel_datetime(dt.as_f64(), dt.is_datetime(), date1904),
+        Data::DateTimeIso(s) => iso_datetime(&s),
+        Data::DurationIso(s) => Value::Text(s),
         Data::Error(e) => Value::Error(e.to_string()),
-    })
-}
-
-fn text_len(v: &Value) -> u64 {
-    match v {
-        Value::Text(s) => s.len() as u64,
-        _ => 0,
-    }
-}
-
-fn too_much_text() -> String {
-    format!(
-        "ブックの文字が多すぎます（{} MB まで）。keikaku の入力用のブックか確かめてください。",
-        limits::MAX_TEXT_BYTES / 1_000_000
-    )
-}
-
-/// A calamine value → a [`Value`]; `None` for an empty cell.
-fn convert_ref(v: &DataRef<'_>, date1904: bool) -> Option<Value> {
-    Some(match v {
-        DataRef::Empty => return None,
-        DataRef::String(s) if s.is_empty() => return None,
-        DataRef::SharedString(s) if s.is_empty() => return None,
-        DataRef::String(s) => Value::Text(s.clone()),
-        DataRef::SharedString(s) => Value::Text((*s).to_string()),
-        DataRef::Int(i) => Value::Number(*i as f64),
-        DataRef::Float(f) => Value::Number(*f),
-        DataRef::Bool(b) => Value::Bool(*b),
-        DataRef::DateTime(dt) => excel_datetime(dt.as_f64(), dt.is_datetime(), date1904),
-        DataRef::DateTimeIso(s) => iso_datetime(s),
-        DataRef::DurationIso(s) => Value::Text(s.clone()),
-        DataRef::Error(e) => Value::Error(e.to_string()),
     })
 }
 
