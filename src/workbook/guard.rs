@@ -211,34 +211,38 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
     Ok(Checked { format, date1904 })
 }
 
-/// calamine reserves room for `uniqueCount` strings up front: a count no
-/// real table of that size could hold is refused.
-fn check_shared_strings(name: &str, head: &[u8], size: u64) -> Result<(), Refusal> {
-    let mut reader = quick_xml::Reader::from_reader(head);
+/// The first element with this local name in an XML text, if any (XML
+/// errors end the search: calamine reports them when it parses).
+fn first_element(xml: &[u8], local: &str) -> Option<quick_xml::events::BytesStart<'static>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
-            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e))
-                if e.local_name().as_ref() == "sst" =>
-            {
-                for key in ["uniqueCount", "count"] {
-                    if let Some(v) = e.attributes().flatten().find(|a| a.key.as_ref() == key) {
-                        let n: u64 = v.value.trim().parse().unwrap_or(u64::MAX);
-                        if n > size / 4 + 16 {
-                            return Err(format!(
-                                "zip の中の {name} の文字列の数（{key}=\"{}\"）が中身の大きさに合いません。壊れているか、細工されたファイルです。",
-                                v.value
-                            ));
-                        }
-                    }
-                }
-                return Ok(());
-            }
-            Ok(quick_xml::events::Event::Eof) | Err(_) => return Ok(()),
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == local => return Some(e.into_owned()),
+            Ok(Event::Eof) | Err(_) => return None,
             _ => {}
         }
         buf.clear();
     }
+}
+
+/// calamine reserves room for `uniqueCount` strings up front: a count no
+/// real table of that size could hold is refused.
+fn check_shared_strings(name: &str, head: &[u8], size: u64) -> Result<(), Refusal> {
+    let Some(sst) = first_element(head, "sst") else { return Ok(()) };
+    for key in ["uniqueCount", "count"] {
+        if let Some(v) = sst.attributes().flatten().find(|a| a.key.as_ref() == key) {
+            let n: u64 = v.value.trim().parse().unwrap_or(u64::MAX);
+            if n > size / 4 + 16 {
+                return Err(format!(
+                    "zip の中の {name} の文字列の数（{key}=\"{}\"）が中身の大きさに合いません。壊れているか、細工されたファイルです。",
+                    v.value
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn preview(names: &[String]) -> String {
@@ -265,23 +269,11 @@ pub fn encrypted_message() -> Refusal {
 
 /// `<workbookPr date1904="1"/>` in xl/workbook.xml.
 fn uses_1904(workbook_xml: &[u8]) -> bool {
-    let mut reader = quick_xml::Reader::from_reader(workbook_xml);
-    let mut buf = Vec::new();
-    loop {
-        match reader.read_event_into(&mut buf) {
-            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e))
-                if e.local_name().as_ref() == "workbookPr" =>
-            {
-                return e
-                    .attributes()
-                    .flatten()
-                    .any(|a| a.key.local_name().as_ref() == "date1904" && matches!(a.value.as_ref(), "1" | "true"));
-            }
-            Ok(quick_xml::events::Event::Eof) | Err(_) => return false,
-            _ => {}
-        }
-        buf.clear();
-    }
+    first_element(workbook_xml, "workbookPr").is_some_and(|e| {
+        e.attributes()
+            .flatten()
+            .any(|a| a.key.local_name().as_ref() == "date1904" && matches!(a.value.as_ref(), "1" | "true"))
+    })
 }
 
 /// `place` is the sheet as the user finds it: 「Sheet1」シート, or 2 枚目のシート.
@@ -294,15 +286,31 @@ fn out_of_bounds(place: &str, cell: CellRef) -> Refusal {
     )
 }
 
-/// The extent of the cells with data in one sheet, for formats that calamine
-/// reads into a dense rectangle (`.xls`, `.ods`).
-#[derive(Default)]
-struct Extent {
-    first: Option<(u64, u64)>,
-    last: (u64, u64),
+/// Refuses a cell beyond the row and column bounds, or a sheet whose cell
+/// count went over [`MAX_CELLS`]. Shared by every format.
+fn check_bounds(place: &str, row: u64, col: u64, cells: u64) -> Result<(), Refusal> {
+    if row >= MAX_ROWS as u64 || col >= MAX_COLS as u64 {
+        let cell = CellRef::new(row.min(u32::MAX as u64) as u32, col.min(u32::MAX as u64) as u32);
+        return Err(out_of_bounds(place, cell));
+    }
+    if cells > MAX_CELLS as u64 {
+        return Err(too_many_cells(place));
+    }
+    Ok(())
 }
 
-impl Extent {
+/// The cells with data seen so far, for formats that calamine reads into a
+/// dense rectangle per sheet (`.xls`, `.ods`): the current sheet's cell
+/// count and bounding box, and the bounding-box area of the sheets before it.
+#[derive(Default)]
+struct Tally {
+    cells: u64,
+    first: Option<(u64, u64)>,
+    last: (u64, u64),
+    earlier_area: u64,
+}
+
+impl Tally {
     fn area(&self) -> u64 {
         match self.first {
             Some((r, c)) => (self.last.0 - r + 1).saturating_mul(self.last.1 - c + 1),
@@ -310,26 +318,43 @@ impl Extent {
         }
     }
 
-    fn reset(&mut self) {
-        *self = Extent::default();
+    /// Starts the next sheet.
+    fn next_sheet(&mut self) {
+        *self = Tally { earlier_area: self.earlier_area.saturating_add(self.area()), ..Tally::default() };
     }
 
-    /// Adds the rectangle from (r0, c0) to (r1, c1); refuses when the
-    /// bounding box of the data grows beyond [`MAX_DENSE_AREA`].
+    /// Adds the cells from (r0, c0) to (r1, c1): refuses them beyond the
+    /// bounds, over the cell count, or when the sheet's bounding box grows
+    /// beyond [`MAX_DENSE_AREA`].
     fn add(&mut self, place: &str, r0: u64, c0: u64, r1: u64, c1: u64) -> Result<(), Refusal> {
+        self.cells = self.cells.saturating_add((r1 - r0 + 1).saturating_mul(c1 - c0 + 1));
+        check_bounds(place, r1, c1, self.cells)?;
         let (fr, fc) = self.first.get_or_insert((r0, c0));
         *fr = (*fr).min(r0);
         *fc = (*fc).min(c0);
         let (fr, fc) = (*fr, *fc);
         self.last = (self.last.0.max(r1), self.last.1.max(c1));
-        let area = (self.last.0 - fr + 1).saturating_mul(self.last.1 - fc + 1);
-        if area > MAX_DENSE_AREA {
-            let cell = |r: u64, c: u64| CellRef::new(r.min(u32::MAX as u64) as u32, c.min(u32::MAX as u64) as u32);
+        if self.area() > MAX_DENSE_AREA {
+            let cell = |r: u64, c: u64| CellRef::new(r as u32, c as u32);
             return Err(format!(
                 "{place} {} にデータがあります。データのある範囲（{}〜{}）が広すぎて読めません（{MAX_DENSE_AREA} セル分まで）。離れた場所に入力された不要なセルを削除して保存し直してください。",
                 cell(r1, c1),
                 cell(fr, fc),
                 cell(self.last.0, self.last.1)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses a workbook whose sheets' bounding boxes add up to more than
+    /// twice [`MAX_DENSE_AREA`].
+    fn finish(self) -> Result<(), Refusal> {
+        let total = self.earlier_area.saturating_add(self.area());
+        if total > MAX_DENSE_AREA * 2 {
+            return Err(format!(
+                "シートのデータの範囲が合わせて広すぎます（{} セル分、{} セル分まで）。不要なシートやセルを削除してください。",
+                total,
+                MAX_DENSE_AREA * 2
             ));
         }
         Ok(())
@@ -369,9 +394,7 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
     let mut row: u64 = 0;
     let mut row_repeat: u64 = 1;
     let mut col: u64 = 0;
-    let mut cells: u64 = 0;
-    let mut extent = Extent::default();
-    let mut total_area: u64 = 0;
+    let mut tally = Tally::default();
     let mut text_bytes: u64 = 0;
     // The open cell: column, repeat count, has content, text bytes, nesting depth.
     struct Open {
@@ -419,7 +442,7 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
                 }
                 match e.name().as_ref() {
                     "table:table" => {
-                        total_area = total_area.saturating_add(extent.area());
+                        tally.next_sheet();
                         sheet = e
                             .attributes()
                             .flatten()
@@ -427,8 +450,6 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
                             .map(|a| a.value.to_string())
                             .unwrap_or_default();
                         row = 0;
-                        cells = 0;
-                        extent.reset();
                     }
                     "table:table-row" => {
                         row_repeat = attr_u64(e, "table:number-rows-repeated")?.unwrap_or(1).max(1);
@@ -442,7 +463,7 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
                         let valued = has_value(e);
                         if empty {
                             if valued {
-                                note_content(&sheet, row, row_repeat, col, repeat, &mut cells, &mut extent)?;
+                                note_content(&sheet, row, row_repeat, col, repeat, &mut tally)?;
                             }
                             col = col.saturating_add(repeat);
                         } else {
@@ -467,7 +488,7 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
                     }
                     let o = open.take().expect("open cell");
                     if o.content {
-                        note_content(&sheet, row, row_repeat, o.col, o.repeat, &mut cells, &mut extent)?;
+                        note_content(&sheet, row, row_repeat, o.col, o.repeat, &mut tally)?;
                         text_bytes =
                             text_bytes.saturating_add(o.text.saturating_mul(o.repeat).saturating_mul(row_repeat));
                         budget(text_bytes)?;
@@ -485,37 +506,13 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
         }
         buf.clear();
     }
-    total_area = total_area.saturating_add(extent.area());
-    if total_area > MAX_DENSE_AREA * 2 {
-        return Err(format!(
-            "シートのデータの範囲が合わせて広すぎます（{} セル分、{} セル分まで）。不要なシートやセルを削除してください。",
-            total_area,
-            MAX_DENSE_AREA * 2
-        ));
-    }
-    Ok(())
+    tally.finish()
 }
 
-fn note_content(
-    sheet: &str,
-    row: u64,
-    row_repeat: u64,
-    col: u64,
-    col_repeat: u64,
-    cells: &mut u64,
-    extent: &mut Extent,
-) -> Result<(), Refusal> {
+fn note_content(sheet: &str, row: u64, row_repeat: u64, col: u64, col_repeat: u64, tally: &mut Tally) -> Result<(), Refusal> {
     let last_row = row.saturating_add(row_repeat - 1);
     let last_col = col.saturating_add(col_repeat - 1);
-    if last_row >= MAX_ROWS as u64 || last_col >= MAX_COLS as u64 {
-        let cell = CellRef::new(last_row.min(u32::MAX as u64) as u32, last_col.min(u32::MAX as u64) as u32);
-        return Err(out_of_bounds(&format!("「{sheet}」シート"), cell));
-    }
-    *cells = cells.saturating_add(row_repeat.saturating_mul(col_repeat));
-    if *cells > MAX_CELLS as u64 {
-        return Err(too_many_cells(&format!("「{sheet}」シート")));
-    }
-    extent.add(&format!("「{sheet}」シート"), row, col, last_row, last_col)
+    tally.add(&format!("「{sheet}」シート"), row, col, last_row, last_col)
 }
 
 fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
@@ -571,9 +568,7 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
     let mut offsets = Vec::new();
     let mut depth = 0usize;
     let mut sheet_index = 0usize;
-    let mut cells: u64 = 0;
-    let mut extent = Extent::default();
-    let mut total_area: u64 = 0;
+    let mut tally = Tally::default();
     let u16_at = |b: &[u8], i: usize| u16::from_le_bytes([b[i], b[i + 1]]) as u32;
     let u32_at = |b: &[u8], i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
     while pos + 4 <= data.len() {
@@ -590,10 +585,8 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
             0x002F => return Err(encrypted_message()),
             0x0809 => {
                 if depth == 0 {
-                    total_area = total_area.saturating_add(extent.area());
                     sheet_index += 1;
-                    cells = 0;
-                    extent.reset();
+                    tally.next_sheet();
                 }
                 depth += 1;
             }
@@ -630,9 +623,8 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
                 if len < 6 {
                     return Err(broken_xls("セルのレコード"));
                 }
-                let (r, c) = (u16_at(body, 0), u16_at(body, 2));
-                cells += 1;
-                check_cell(&place(), r, c, cells, &mut extent, c)?;
+                let (r, c) = (u16_at(body, 0) as u64, u16_at(body, 2) as u64);
+                tally.add(&place(), r, c, r, c)?;
             }
             // MulRK: row, first col, RK values, last col.
             0x00BD => {
@@ -643,20 +635,12 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
                 if last < c || (len - 6) != (last - c + 1) as usize * 6 {
                     return Err(broken_xls("MULRK"));
                 }
-                cells += (last - c) as u64 + 1;
-                check_cell(&place(), r, last, cells, &mut extent, c)?;
+                tally.add(&place(), r as u64, c as u64, r as u64, last as u64)?;
             }
             _ => {}
         }
     }
-    total_area = total_area.saturating_add(extent.area());
-    if total_area > MAX_DENSE_AREA * 2 {
-        return Err(format!(
-            "シートのデータの範囲が合わせて広すぎます（{} セル分、{} セル分まで）。不要なシートやセルを削除してください。",
-            total_area,
-            MAX_DENSE_AREA * 2
-        ));
-    }
+    tally.finish()?;
     let mut seen = std::collections::HashSet::new();
     for o in offsets {
         if !starts.contains(&o) || !seen.insert(o) {
@@ -666,23 +650,27 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn check_cell(place: &str, r: u32, c: u32, cells: u64, extent: &mut Extent, first_col: u32) -> Result<(), Refusal> {
-    if r >= MAX_ROWS || c >= MAX_COLS {
-        return Err(out_of_bounds(place, CellRef::new(r, c)));
-    }
-    if cells > MAX_CELLS as u64 {
-        return Err(too_many_cells(place));
-    }
-    extent.add(place, r as u64, first_col as u64, r as u64, c as u64)
-}
-
 /// Used by the xlsx reader while it streams a sheet.
 pub fn check_xlsx_cell(sheet: &str, cell: CellRef, cells: usize) -> Result<(), Refusal> {
-    if cell.row >= MAX_ROWS || cell.col >= MAX_COLS {
-        return Err(out_of_bounds(&format!("「{sheet}」シート"), cell));
+    check_bounds(&format!("「{sheet}」シート"), cell.row as u64, cell.col as u64, cells as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_system_from_workbook_xml() {
+        assert!(uses_1904(br#"<workbook xmlns="x"><workbookPr date1904="1"/></workbook>"#));
+        assert!(uses_1904(br#"<x:workbook xmlns:x="x"><x:workbookPr x:date1904="true"></x:workbookPr></x:workbook>"#));
+        assert!(!uses_1904(br#"<workbook><workbookPr defaultThemeVersion="1"/></workbook>"#));
+        assert!(!uses_1904(b"<workbook>"));
     }
-    if cells > MAX_CELLS {
-        return Err(too_many_cells(&format!("「{sheet}」シート")));
+
+    #[test]
+    fn shared_string_counts_must_fit_the_entry() {
+        assert!(check_shared_strings("s.xml", br#"<sst count="3" uniqueCount="2">"#, 200).is_ok());
+        assert!(check_shared_strings("s.xml", br#"<sst uniqueCount="100000000000">"#, 200).is_err());
+        assert!(check_shared_strings("s.xml", br#"<sst count="x">"#, 200).is_err());
     }
-    Ok(())
 }
