@@ -177,42 +177,38 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
             args.output.display()
         )));
     }
-    let (title, forms, data) = match args.kind {
+    let (forms, bytes) = match args.kind {
         InitKind::Agenda => {
-            let a = match &args.from {
-                Some(p) => serde_json::from_value::<agenda::Agenda>(read_json(p)?).map_err(|e| {
+            let from = match &args.from {
+                Some(p) => Some(serde_json::from_value::<agenda::Agenda>(read_json(p)?).map_err(|e| {
                     Error::input(format!("{}: 議案データの形が違います（{e}）。samples/agenda.json を見本にしてください。", p.display()))
-                })?,
-                None => agenda::Agenda::example(),
+                })?),
+                None => None,
             };
-            ("議案 入力ブック", &agenda::FORM[..], a.to_sheets())
-        }
-    };
-    let bytes = xlsx::write_form(title, forms, &data)?;
-    // Read the workbook back: what init writes must be what agenda reads.
-    match args.kind {
-        InitKind::Agenda => {
+            let a = from.clone().unwrap_or_else(agenda::Agenda::example);
+            let bytes = xlsx::write_form("議案 入力ブック", &agenda::FORM, &a.to_sheets())?;
+            // Read the workbook back: what init writes must be what agenda reads.
             let name = args.output.display().to_string();
             let back = Workbook::from_bytes(&name, &bytes).and_then(|wb| agenda::read(&wb)).map_err(|e| {
                 Error::input(format!("データをブックにすると、次の理由で議案として読めません。データを直してください。\n{e}"))
             })?;
-            if let Some(p) = &args.from {
-                let want: agenda::Agenda = serde_json::from_value(read_json(p)?).map_err(|e| Error::input(e.to_string()))?;
-                let mut got = back.agenda.clone();
+            if let (Some(p), Some(want)) = (&args.from, &from) {
+                let mut got = back.agenda;
                 for (g, w) in got.sections.iter_mut().zip(&want.sections) {
                     if w.schedule_header.is_none() {
                         g.schedule_header = None;
                     }
                 }
-                if got != want {
+                if &got != want {
                     return Err(Error::input(format!(
                         "{}: データの一部がブックで表せません（空の章、見出しのない章、項目の本文の空行、日程の列名など）。samples/agenda.json と見比べてください。",
                         p.display()
                     )));
                 }
             }
+            (&agenda::FORM[..], bytes)
         }
-    }
+    };
     output::write_atomic(&args.output, &bytes)?;
     let names: Vec<String> = forms.iter().map(|f| format!("「{}」", f.name)).collect();
     Ok(format!(

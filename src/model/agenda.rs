@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::wareki::{self, ParsedDate};
 use crate::workbook::shape::{KeyValues, Table};
-use crate::workbook::{convert, Workbook};
+use crate::workbook::{convert, Sheet, Workbook};
 
 const fn field(name: &'static str, note: &'static str, required: bool, kind: FieldKind, width: f64) -> Field {
     Field { name, note, required, kind, width }
@@ -208,6 +208,9 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
     let fields: Map<String, Json> =
         kv.entries.iter().map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.to_json()).unwrap_or(Json::Null))).collect();
 
+    // 「日程」 is found once; its errors count only where it is used.
+    let schedule = wb.require_sheet(SHEET_SCHEDULE.name).map(|sheet| (sheet, Table::find(sheet, &SHEET_SCHEDULE.headers())));
+
     // 「本文」
     let body = wb.require_sheet(SHEET_BODY.name)?;
     let table = Table::find(body, &SHEET_BODY.headers())?;
@@ -304,7 +307,7 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
                         return Err(Error::input(format!("{}: 日程表の行が 2 つあります。1 つにしてください。", at("種別"))));
                     }
                     schedule_used = true;
-                    let (header, rows) = read_schedule(wb)?;
+                    let (header, rows) = read_schedule(&schedule)?;
                     s.schedule = rows;
                     s.schedule_header = Some(header);
                 }
@@ -314,9 +317,9 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
     }
     let mut sheets = Map::new();
     sheets.insert(SHEET_BODY.name.into(), records_json(&table));
-    if let Some(sched) = wb.sheet(SHEET_SCHEDULE.name) {
+    if let Ok((sched, found)) = schedule {
         if !sched.is_empty() {
-            let t = Table::find(sched, &SHEET_SCHEDULE.headers())?;
+            let t = found?;
             if !schedule_used && !t.records.is_empty() {
                 return Err(Error::input(format!(
                     "{}: 日程が入力されていますが、「本文」シートに種別「日程表」の行がないため、どこにも載りません。表を置く章に日程表の行を入れてください。",
@@ -333,12 +336,16 @@ fn records_json(t: &Table) -> Json {
     Json::Array(t.records.iter().map(|r| Json::Object(t.record_json(r))).collect())
 }
 
-fn read_schedule(wb: &Workbook) -> Result<(Vec<String>, Vec<ScheduleRow>), Error> {
-    let sheet = wb.require_sheet(SHEET_SCHEDULE.name).map_err(|e| Error {
+/// The schedule rows and headers for a 日程表 row, from the 「日程」 sheet
+/// (with the result of finding its table).
+fn read_schedule(
+    schedule: &Result<(&Sheet, Result<Table, Error>), Error>,
+) -> Result<(Vec<String>, Vec<ScheduleRow>), Error> {
+    let (sheet, found) = schedule.as_ref().map_err(|e| Error {
         message: format!("{}（「本文」シートに日程表の行があるため、日程の表が必要です）", e.message),
-        ..e
+        ..e.clone()
     })?;
-    let t = Table::find(sheet, &SHEET_SCHEDULE.headers())?;
+    let t = found.as_ref().map_err(Error::clone)?;
     if t.records.is_empty() {
         return Err(Error::input(format!("{}: 日程の行がありません。見出し行の下に日程と内容を入れてください。", sheet.place())));
     }
