@@ -162,18 +162,7 @@ fn init_from_json_then_agenda_gives_the_same_pdf_as_render() {
     let (code, err, from_xlsx) = agenda(&book, d);
     assert_eq!(code, 0, "{err}");
     let from_json = d.join("json.pdf");
-    let o = keikaku(
-        &[
-            "render",
-            "--template",
-            r.join("templates/agenda.hbs").to_str().unwrap(),
-            "--data",
-            r.join("samples/agenda.json").to_str().unwrap(),
-            "-o",
-            from_json.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = render_sample_agenda(&from_json, &[]);
     assert!(o.status.success());
     assert_eq!(std::fs::read(from_xlsx).unwrap(), std::fs::read(from_json).unwrap(), "xlsx and JSON give the same bytes");
 }

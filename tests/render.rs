@@ -11,19 +11,7 @@ use serde_json::json;
 fn sample_agenda_contains_every_sentence_of_the_reference_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("agenda.pdf");
-    let r = root();
-    let o = keikaku(
-        &[
-            "render",
-            "--template",
-            r.join("templates/agenda.hbs").to_str().unwrap(),
-            "--data",
-            r.join("samples/agenda.json").to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let o = render_sample_agenda(&out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = squash(&pdftotext(&out, &[]));
     let needles = reference_sentences();

@@ -78,6 +78,23 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Renders the shipped sample (`templates/agenda.hbs` with `samples/agenda.json`) to `out`.
+pub fn render_sample_agenda(out: &Path, env: &[(&str, &str)]) -> Output {
+    let r = root();
+    keikaku(
+        &[
+            "render",
+            "--template",
+            r.join("templates/agenda.hbs").to_str().unwrap(),
+            "--data",
+            r.join("samples/agenda.json").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        env,
+    )
+}
+
 /// Writes a template and JSON data, renders them, returns the output.
 pub fn render(dir: &Path, template: &str, data: &serde_json::Value, env: &[(&str, &str)]) -> (Output, PathBuf) {
     let t = dir.join("t.hbs");
