@@ -83,31 +83,28 @@ impl<'a> Table<'a> {
     /// records below it.
     pub fn find(sheet: &'a Sheet, required: &[&str]) -> Result<Table<'a>, Error> {
         let wanted: Vec<String> = required.iter().map(|h| normalize(h)).collect();
-        let mut best: Option<(u32, usize)> = None;
+        // The row that comes closest, with the headers it lacks.
+        let mut best: Option<(u32, Vec<&str>)> = None;
         for row in 0..HEADER_SEARCH_ROWS {
             let keys: Vec<String> = sheet.row(row).filter_map(|(_, v)| text_of(v)).map(|t| normalize(&t)).collect();
-            let found = wanted.iter().filter(|w| keys.contains(w)).count();
-            if found == wanted.len() {
+            let missing: Vec<&str> =
+                required.iter().zip(&wanted).filter(|(_, w)| !keys.contains(w)).map(|(h, _)| *h).collect();
+            if missing.is_empty() {
                 return Table::read(sheet, row);
             }
-            if found > 0 && best.is_none_or(|(_, n)| found > n) {
-                best = Some((row, found));
+            if missing.len() < required.len() && best.as_ref().is_none_or(|(_, m)| missing.len() < m.len()) {
+                best = Some((row, missing));
             }
         }
         let list = |names: &[&str]| names.iter().map(|h| format!("「{h}」")).collect::<Vec<_>>().join("");
         Err(Error::input(match best {
-            Some((row, _)) => {
-                let keys: Vec<String> = sheet.row(row).filter_map(|(_, v)| text_of(v)).map(|t| normalize(&t)).collect();
-                let missing: Vec<&str> =
-                    required.iter().zip(&wanted).filter(|(_, w)| !keys.contains(w)).map(|(h, _)| *h).collect();
-                format!(
-                    "{} {} 行目: 見出し行に{}の列がありません。見出しの文字を確かめてください（必要な見出し: {}）。",
-                    sheet.place(),
-                    row + 1,
-                    list(&missing),
-                    list(required)
-                )
-            }
+            Some((row, missing)) => format!(
+                "{} {} 行目: 見出し行に{}の列がありません。見出しの文字を確かめてください（必要な見出し: {}）。",
+                sheet.place(),
+                row + 1,
+                list(&missing),
+                list(required)
+            ),
             None => format!(
                 "{}: 見出し行が見つかりません。1〜{HEADER_SEARCH_ROWS} 行目のどこかに{}の見出しを 1 行に並べてください。",
                 sheet.place(),
