@@ -66,9 +66,7 @@ impl FontSpec {
         }
         if let Some((path, idx)) = s.rsplit_once('#') {
             let index = idx.trim().parse::<u32>().map_err(|_| {
-                Error::input(format!(
-                    "フォント指定「{s}」の「#」の後ろはフォント番号（0, 1, 2 …）にしてください。"
-                ))
+                Error::input(format!("フォント指定「{s}」の「#」の後ろはフォント番号（0, 1, 2 …）にしてください。"))
             })?;
             return Ok(FontSpec { path: PathBuf::from(path), index });
         }
@@ -164,9 +162,8 @@ impl Font {
     /// Loads a face from a file chosen by the user.
     pub fn from_spec(spec: &FontSpec) -> Result<Font, Error> {
         let origin = spec.path.display().to_string();
-        let bytes = std::fs::read(&spec.path).map_err(|e| {
-            Error::input(format!("フォントファイル「{origin}」を開けません: {e}"))
-        })?;
+        let bytes = std::fs::read(&spec.path)
+            .map_err(|e| Error::input(format!("フォントファイル「{origin}」を開けません: {e}")))?;
         Font::from_bytes(Arc::from(bytes), spec.index, &origin)
     }
 
@@ -177,9 +174,7 @@ impl Font {
 
     /// Advance width of `ch` in em, or `None` when the face lacks it.
     pub fn advance(&self, ch: char) -> Option<f32> {
-        self.glyphs
-            .get(&ch)
-            .map(|&(_, adv)| adv as f32 / self.units_per_em)
+        self.glyphs.get(&ch).map(|&(_, adv)| adv as f32 / self.units_per_em)
     }
 }
 
@@ -303,7 +298,8 @@ mod tests {
         assert!(err.message.contains("番号 5"), "{}", err.message);
         // And the PDF writer embeds the chosen face.
         let fonts = FontSet::with_overrides(Some(&spec), None).unwrap();
-        let pdf = crate::markup_to_pdf("<document><p>明朝の代わり</p></document>", "t", &fonts, &Default::default()).unwrap();
+        let pdf =
+            crate::markup_to_pdf("<document><p>明朝の代わり</p></document>", "t", &fonts, &Default::default()).unwrap();
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("+IPAexGothic"), "the Gothic face from the .ttc is embedded");
     }

@@ -160,10 +160,7 @@ fn missing_error(missing: &[MissingGlyph]) -> Error {
     let mut lines = Vec::new();
     for m in missing {
         if seen.insert((m.ch, m.pos.line, m.pos.col)) {
-            lines.push(format!(
-                "  「{}」(U+{:04X}) マークアップ {} の「{}」",
-                m.ch, m.ch as u32, m.pos, m.context
-            ));
+            lines.push(format!("  「{}」(U+{:04X}) マークアップ {} の「{}」", m.ch, m.ch as u32, m.pos, m.context));
         }
     }
     let shown = lines.len().min(20);
@@ -192,7 +189,12 @@ fn plain_text(inlines: &[Inline]) -> String {
 fn collect_headings(blocks: &[Block], out: &mut Vec<HeadingInfo>) {
     for b in blocks {
         if let Block::Heading(h) = b {
-            out.push(HeadingInfo { level: h.level, title: plain_text(&h.body.inlines), toc: h.toc, bookmark: h.bookmark });
+            out.push(HeadingInfo {
+                level: h.level,
+                title: plain_text(&h.body.inlines),
+                toc: h.toc,
+                bookmark: h.bookmark,
+            });
         }
     }
 }
@@ -232,12 +234,9 @@ impl Cx<'_> {
         let gs = typeset::glyphs(inlines, None);
         let first_w = (width - p.left - p.indent).max(1.0);
         let rest_w = (width - p.left - p.hanging).max(1.0);
-        let lines = typeset::set_lines(&gs, first_w, rest_w, p.align, p.line_height, p.style, self.fonts, &mut self.missing);
-        lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, l)| (l, p.left + if i == 0 { p.indent } else { p.hanging }))
-            .collect()
+        let lines =
+            typeset::set_lines(&gs, first_w, rest_w, p.align, p.line_height, p.style, self.fonts, &mut self.missing);
+        lines.into_iter().enumerate().map(|(i, l)| (l, p.left + if i == 0 { p.indent } else { p.hanging })).collect()
     }
 
     fn paragraph(&mut self, para: &Paragraph, width: f32, keep: bool, anchor: Option<usize>, out: &mut Vec<V>) {
@@ -332,11 +331,14 @@ impl Cx<'_> {
                             // The marker sits on the item's first line, in the
                             // marker column to the left of the text.
                             let shift = -(x + mw + l.gap);
-                            let mut runs: Vec<Run> =
-                                marker_runs.iter().cloned().map(|mut r| {
+                            let mut runs: Vec<Run> = marker_runs
+                                .iter()
+                                .cloned()
+                                .map(|mut r| {
                                     r.x += shift;
                                     r
-                                }).collect();
+                                })
+                                .collect();
                             runs.append(&mut line.runs);
                             line.runs = runs;
                             placed = true;
@@ -437,7 +439,13 @@ impl Cx<'_> {
         for c in &cols {
             let w = match c {
                 ColWidth::Fixed(w) => *w,
-                ColWidth::Relative(f) => if frs > 0.0 { rest * f / frs } else { 0.0 },
+                ColWidth::Relative(f) => {
+                    if frs > 0.0 {
+                        rest * f / frs
+                    } else {
+                        0.0
+                    }
+                }
             };
             col_x.push(col_x.last().unwrap() + w);
         }
@@ -518,12 +526,8 @@ fn split_groups(all: TGroup) -> Vec<TGroup> {
         let mut changed = true;
         while changed {
             changed = false;
-            let reach = cells
-                .iter()
-                .filter(|c| c.row >= start && c.row < end)
-                .map(|c| c.row + c.rowspan)
-                .max()
-                .unwrap_or(end);
+            let reach =
+                cells.iter().filter(|c| c.row >= start && c.row < end).map(|c| c.row + c.rowspan).max().unwrap_or(end);
             if reach > end {
                 end = reach;
                 changed = true;
@@ -785,7 +789,9 @@ impl<'a> Pager<'a> {
                 }
                 V::Line { line, x, keep, anchor } => {
                     if line.height > self.body_h {
-                        return Err(Error::input("1 行の高さがページの本文の高さを超えています。文字の大きさか余白を小さくしてください。"));
+                        return Err(Error::input(
+                            "1 行の高さがページの本文の高さを超えています。文字の大きさか余白を小さくしてください。",
+                        ));
                     }
                     let mut need = line.height;
                     if *keep {
@@ -831,7 +837,8 @@ impl<'a> Pager<'a> {
             }
             let content_h = v_height(&c.content);
             let free = (ch - 2.0 * t.padding - content_h).max(0.0);
-            let mut y = cy + t.padding
+            let mut y = cy
+                + t.padding
                 + match c.valign {
                     VAlign::Top => 0.0,
                     VAlign::Middle => free / 2.0,
@@ -853,7 +860,9 @@ impl<'a> Pager<'a> {
         }
         for (x, y, w, h) in borders {
             let b = t.border;
-            for (x1, y1, x2, y2) in [(x, y, x + w, y), (x, y + h, x + w, y + h), (x, y, x, y + h), (x + w, y, x + w, y + h)] {
+            for (x1, y1, x2, y2) in
+                [(x, y, x + w, y), (x, y + h, x + w, y + h), (x, y, x, y + h), (x + w, y, x + w, y + h)]
+            {
                 self.cur.items.push(Item::Rule { x1, y1, x2, y2, width: b });
             }
         }
@@ -891,7 +900,9 @@ impl<'a> Pager<'a> {
         let head_h: f32 = t.head.as_ref().map(|g| t.row_heights(g).iter().sum()).unwrap_or(0.0);
         let cont_h: f32 = t.continued.as_ref().map(|v| v_height(v)).unwrap_or(0.0);
         if head_h + cont_h + t.min_row > self.body_h * 0.8 {
-            return Err(Error::input("表の見出し行が高すぎて、続きのページに本文の行を置けません。見出し行を短くしてください。"));
+            return Err(Error::input(
+                "表の見出し行が高すぎて、続きのページに本文の行を置けません。見出し行を短くしてください。",
+            ));
         }
         let first_min = Self::table_start_height(t, self.body_h);
         if self.has_content && self.y + first_min > self.body_h {
@@ -1066,19 +1077,14 @@ mod tests {
         );
         let p = &laid.pages[0];
         assert_eq!(p.text(), "左右上右下");
-        let ys: Vec<f32> = p
-            .items
-            .iter()
-            .filter_map(|i| if let Item::Text { y, .. } = i { Some(*y) } else { None })
-            .collect();
+        let ys: Vec<f32> =
+            p.items.iter().filter_map(|i| if let Item::Text { y, .. } = i { Some(*y) } else { None }).collect();
         assert!(ys[2] > ys[1], "second row below the first");
     }
 
     #[test]
     fn toc_has_page_numbers_of_headings() {
-        let laid = lay(
-            r#"<document><toc/><page-break/><h>第一章</h><p>本文</p><page-break/><h>第二章</h></document>"#,
-        );
+        let laid = lay(r#"<document><toc/><page-break/><h>第一章</h><p>本文</p><page-break/><h>第二章</h></document>"#);
         let toc = laid.pages[0].text();
         assert!(toc.contains("第一章") && toc.ends_with('3'), "{toc}");
         assert!(toc.contains('2'), "{toc}");
@@ -1088,7 +1094,9 @@ mod tests {
 
     #[test]
     fn footer_counts_pages() {
-        let laid = lay(r#"<document><footer>- <page-number/> / <page-count/> -</footer><p>一</p><page-break/><p>二</p></document>"#);
+        let laid = lay(
+            r#"<document><footer>- <page-number/> / <page-count/> -</footer><p>一</p><page-break/><p>二</p></document>"#,
+        );
         assert!(laid.pages[0].text().contains("- 1 / 2 -"));
         assert!(laid.pages[1].text().contains("- 2 / 2 -"));
     }

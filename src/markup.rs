@@ -414,8 +414,18 @@ impl<'a, 'input> Parser<'a, 'input> {
         self.check_attrs(
             root,
             &[
-                "title", "author", "subject", "keywords", "paper", "orientation", "margin", "font", "size",
-                "line-height", "align", "lang",
+                "title",
+                "author",
+                "subject",
+                "keywords",
+                "paper",
+                "orientation",
+                "margin",
+                "font",
+                "size",
+                "line-height",
+                "align",
+                "lang",
             ],
         )?;
         let meta = Meta {
@@ -424,12 +434,7 @@ impl<'a, 'input> Parser<'a, 'input> {
             subject: root.attribute("subject").unwrap_or("").to_string(),
             keywords: root
                 .attribute("keywords")
-                .map(|k| {
-                    k.split([',', '、', '，'])
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
+                .map(|k| k.split([',', '、', '，']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default(),
             lang: root.attribute("lang").unwrap_or("ja").to_string(),
         };
@@ -441,14 +446,20 @@ impl<'a, 'input> Parser<'a, 'input> {
             "B5" | "b5" => (182.0, 257.0),
             "Letter" | "letter" => (215.9, 279.4),
             other => {
-                return Err(self.err(root, format!("用紙「{other}」は使えません。A4, A3, A5, B4, B5, Letter のどれかにしてください。")))
+                return Err(self.err(
+                    root,
+                    format!("用紙「{other}」は使えません。A4, A3, A5, B4, B5, Letter のどれかにしてください。"),
+                ))
             }
         };
         match root.attribute("orientation").unwrap_or("portrait") {
             "portrait" | "縦" => {}
             "landscape" | "横" => std::mem::swap(&mut w, &mut h),
             other => {
-                return Err(self.err(root, format!("向き「{other}」は使えません。portrait（縦）か landscape（横）にしてください。")))
+                return Err(self.err(
+                    root,
+                    format!("向き「{other}」は使えません。portrait（縦）か landscape（横）にしてください。"),
+                ))
             }
         }
         let base = TextStyle { family: Family::Mincho, size: 10.5, bold: false };
@@ -502,7 +513,11 @@ impl<'a, 'input> Parser<'a, 'input> {
             c.style.family = match f {
                 "mincho" | "明朝" => Family::Mincho,
                 "gothic" | "ゴシック" => Family::Gothic,
-                other => return Err(self.err(node, format!("font=\"{other}\" は使えません。mincho か gothic にしてください。"))),
+                other => {
+                    return Err(
+                        self.err(node, format!("font=\"{other}\" は使えません。mincho か gothic にしてください。"))
+                    )
+                }
             };
         }
         if let Some(s) = node.attribute("size") {
@@ -516,7 +531,9 @@ impl<'a, 'input> Parser<'a, 'input> {
             c.style.bold = self.boolean(node, "bold", b)?;
         }
         if let Some(l) = node.attribute("line-height") {
-            let v: f32 = l.parse().map_err(|_| self.err(node, format!("line-height=\"{l}\" は 1.5 のような倍率で書いてください。")))?;
+            let v: f32 = l
+                .parse()
+                .map_err(|_| self.err(node, format!("line-height=\"{l}\" は 1.5 のような倍率で書いてください。")))?;
             if !(0.8..=4.0).contains(&v) {
                 return Err(self.err(node, format!("line-height=\"{l}\" は 0.8 から 4 の間にしてください。")));
             }
@@ -534,7 +551,12 @@ impl<'a, 'input> Parser<'a, 'input> {
             "center" => Align::Center,
             "right" => Align::Right,
             "justify" => Align::Justify,
-            other => return Err(self.err(node, format!("align=\"{other}\" は使えません。left, center, right, justify のどれかにしてください。"))),
+            other => {
+                return Err(self.err(
+                    node,
+                    format!("align=\"{other}\" は使えません。left, center, right, justify のどれかにしてください。"),
+                ))
+            }
         })
     }
 
@@ -551,21 +573,23 @@ impl<'a, 'input> Parser<'a, 'input> {
     /// `bare_pt`, else an error.
     fn length(&self, node: Node, s: &str, em: f32, bare_pt: bool) -> Result<f32, Error> {
         parse_length(s, em, bare_pt).ok_or_else(|| {
-            self.err(node, format!("長さ「{s}」を読めません。12mm, 1.5cm, 10pt, 1zw（全角1字）のように単位を付けてください。"))
+            self.err(
+                node,
+                format!("長さ「{s}」を読めません。12mm, 1.5cm, 10pt, 1zw（全角1字）のように単位を付けてください。"),
+            )
         })
     }
 
     fn box_lengths(&self, node: Node, s: &str, em: f32) -> Result<[f32; 4], Error> {
-        let v: Vec<f32> = s
-            .split_whitespace()
-            .map(|p| self.length(node, p, em, false))
-            .collect::<Result<_, _>>()?;
+        let v: Vec<f32> = s.split_whitespace().map(|p| self.length(node, p, em, false)).collect::<Result<_, _>>()?;
         Ok(match v.as_slice() {
             [a] => [*a; 4],
             [tb, lr] => [*tb, *lr, *tb, *lr],
             [t, lr, b] => [*t, *lr, *b, *lr],
             [t, r, b, l] => [*t, *r, *b, *l],
-            _ => return Err(self.err(node, format!("margin=\"{s}\" は 1〜4 個の長さで書いてください（上 右 下 左）。"))),
+            _ => {
+                return Err(self.err(node, format!("margin=\"{s}\" は 1〜4 個の長さで書いてください（上 右 下 左）。")))
+            }
         })
     }
 
@@ -676,7 +700,18 @@ impl<'a, 'input> Parser<'a, 'input> {
             "p" => {
                 self.check_attrs(
                     node,
-                    &["align", "indent", "hanging", "left", "font", "size", "bold", "line-height", "space-before", "space-after"],
+                    &[
+                        "align",
+                        "indent",
+                        "hanging",
+                        "left",
+                        "font",
+                        "size",
+                        "bold",
+                        "line-height",
+                        "space-before",
+                        "space-after",
+                    ],
                 )?;
                 let c = self.ctx(node, ctx)?;
                 let para = self.para_style(node, &c, c.align)?;
@@ -690,8 +725,19 @@ impl<'a, 'input> Parser<'a, 'input> {
                 self.check_attrs(
                     node,
                     &[
-                        "level", "align", "indent", "hanging", "left", "font", "size", "bold", "line-height",
-                        "space-before", "space-after", "toc", "bookmark",
+                        "level",
+                        "align",
+                        "indent",
+                        "hanging",
+                        "left",
+                        "font",
+                        "size",
+                        "bold",
+                        "line-height",
+                        "space-before",
+                        "space-after",
+                        "toc",
+                        "bookmark",
                     ],
                 )?;
                 let level: u8 = match node.attribute("level") {
@@ -704,11 +750,12 @@ impl<'a, 'input> Parser<'a, 'input> {
                 };
                 let mut base = ctx.clone();
                 base.style.family = Family::Gothic;
-                base.style.size = ctx.style.size * match level {
-                    1 => 1.2,
-                    2 => 1.1,
-                    _ => 1.0,
-                };
+                base.style.size = ctx.style.size
+                    * match level {
+                        1 => 1.2,
+                        2 => 1.1,
+                        _ => 1.0,
+                    };
                 base.align = Align::Left;
                 let c = self.ctx(node, &base)?;
                 let mut para = self.para_style(node, &c, c.align)?;
@@ -777,8 +824,21 @@ impl<'a, 'input> Parser<'a, 'input> {
         self.check_attrs(
             node,
             &[
-                "marker", "numbering", "start", "marker-width", "gap", "left", "font", "size", "bold", "line-height",
-                "align", "item-space", "space-before", "space-after", "marker-font",
+                "marker",
+                "numbering",
+                "start",
+                "marker-width",
+                "gap",
+                "left",
+                "font",
+                "size",
+                "bold",
+                "line-height",
+                "align",
+                "item-space",
+                "space-before",
+                "space-after",
+                "marker-font",
             ],
         )?;
         let c = self.ctx(node, ctx)?;
@@ -788,17 +848,24 @@ impl<'a, 'input> Parser<'a, 'input> {
             marker_style.family = match f {
                 "mincho" | "明朝" => Family::Mincho,
                 "gothic" | "ゴシック" => Family::Gothic,
-                other => return Err(self.err(node, format!("marker-font=\"{other}\" は mincho か gothic にしてください。"))),
+                other => {
+                    return Err(self.err(node, format!("marker-font=\"{other}\" は mincho か gothic にしてください。")))
+                }
             };
         }
         let numbering = match node.attribute("numbering") {
             Some(n) => Some(crate::japanese::Numbering::parse(n).ok_or_else(|| {
-                self.err(node, format!("numbering=\"{n}\" は使えません。使えるもの: {}", crate::japanese::Numbering::NAMES))
+                self.err(
+                    node,
+                    format!("numbering=\"{n}\" は使えません。使えるもの: {}", crate::japanese::Numbering::NAMES),
+                )
             })?),
             None => None,
         };
         let start: u32 = match node.attribute("start") {
-            Some(s) => s.parse().map_err(|_| self.err(node, format!("start=\"{s}\" は 1 以上の整数にしてください。")))?,
+            Some(s) => {
+                s.parse().map_err(|_| self.err(node, format!("start=\"{s}\" は 1 以上の整数にしてください。")))?
+            }
             None => 1,
         };
         let list_marker = node.attribute("marker");
@@ -826,7 +893,9 @@ impl<'a, 'input> Parser<'a, 'input> {
             ic.align = c.align;
             self.blocks(&kids, &ic, &mut blocks)?;
             if blocks.iter().any(|b| !matches!(b, Block::Paragraph(_) | Block::List(_))) {
-                return Err(self.err(item, "箇条書きの項目（<item>）の中には文章（<p>）と箇条書き（<list>）だけを書けます。"));
+                return Err(
+                    self.err(item, "箇条書きの項目（<item>）の中には文章（<p>）と箇条書き（<list>）だけを書けます。")
+                );
             }
             items.push(ListItem { marker, blocks, pos: item_pos });
         }
@@ -849,8 +918,17 @@ impl<'a, 'input> Parser<'a, 'input> {
         self.check_attrs(
             node,
             &[
-                "columns", "border", "padding", "continued", "font", "size", "bold", "line-height", "align",
-                "space-before", "space-after",
+                "columns",
+                "border",
+                "padding",
+                "continued",
+                "font",
+                "size",
+                "bold",
+                "line-height",
+                "align",
+                "space-before",
+                "space-after",
             ],
         )?;
         let pos = self.pos(node);
@@ -870,7 +948,12 @@ impl<'a, 'input> Parser<'a, 'input> {
                     } else {
                         parse_length(w, em, false).filter(|v| *v > 0.0).map(ColWidth::Fixed)
                     }
-                    .ok_or_else(|| self.err(node, format!("columns の「{w}」を読めません。30mm や 1fr（残りの幅の割合）で書いてください。")))
+                    .ok_or_else(|| {
+                        self.err(
+                            node,
+                            format!("columns の「{w}」を読めません。30mm や 1fr（残りの幅の割合）で書いてください。"),
+                        )
+                    })
                 })
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
@@ -914,7 +997,11 @@ impl<'a, 'input> Parser<'a, 'input> {
                 _ => return Err(self.err(child, "<table> の中には <thead>, <tbody>, <tr> だけを書いてください。")),
             }
         }
-        let ncols = self.grid_columns(&head, columns.len())?.max(self.grid_columns(&body, columns.len())?).max(columns.len()).max(1);
+        let ncols = self
+            .grid_columns(&head, columns.len())?
+            .max(self.grid_columns(&body, columns.len())?)
+            .max(columns.len())
+            .max(1);
         Ok(Block::Table(Table {
             ncols,
             columns,
@@ -1003,7 +1090,10 @@ impl<'a, 'input> Parser<'a, 'input> {
             if !(child.is_element() && (name == "td" || name == "th")) {
                 return Err(self.err(child, "<tr> の中には <td> か <th> だけを書いてください。"));
             }
-            self.check_attrs(child, &["colspan", "rowspan", "align", "valign", "shade", "font", "size", "bold", "line-height"])?;
+            self.check_attrs(
+                child,
+                &["colspan", "rowspan", "align", "valign", "shade", "font", "size", "bold", "line-height"],
+            )?;
             let mut base = rc.clone();
             if name == "th" || header {
                 base.style.family = Family::Gothic;
@@ -1024,7 +1114,11 @@ impl<'a, 'input> Parser<'a, 'input> {
                 Some("top") => VAlign::Top,
                 Some("middle") => VAlign::Middle,
                 Some("bottom") => VAlign::Bottom,
-                Some(o) => return Err(self.err(child, format!("valign=\"{o}\" は top, middle, bottom のどれかにしてください。"))),
+                Some(o) => {
+                    return Err(
+                        self.err(child, format!("valign=\"{o}\" は top, middle, bottom のどれかにしてください。"))
+                    )
+                }
                 None if name == "th" || header => VAlign::Middle,
                 None => VAlign::Top,
             };
@@ -1042,7 +1136,14 @@ impl<'a, 'input> Parser<'a, 'input> {
                     return Err(self.err(child, "表のセルの中には文章（<p>）と箇条書き（<list>）だけを書けます。"));
                 }
             }
-            cells.push(Cell { colspan: span("colspan")?, rowspan: span("rowspan")?, valign, shade, blocks, pos: cell_pos });
+            cells.push(Cell {
+                colspan: span("colspan")?,
+                rowspan: span("rowspan")?,
+                valign,
+                shade,
+                blocks,
+                pos: cell_pos,
+            });
         }
         Ok(Row { cells, pos })
     }
@@ -1054,11 +1155,7 @@ impl<'a, 'input> Parser<'a, 'input> {
             return Err(bad());
         }
         let v = u32::from_str_radix(hex, 16).map_err(|_| bad())?;
-        Ok(Rgb(
-            ((v >> 16) & 0xff) as f32 / 255.0,
-            ((v >> 8) & 0xff) as f32 / 255.0,
-            (v & 0xff) as f32 / 255.0,
-        ))
+        Ok(Rgb(((v >> 16) & 0xff) as f32 / 255.0, ((v >> 8) & 0xff) as f32 / 255.0, (v & 0xff) as f32 / 255.0))
     }
 
     fn inline(&self, node: Node, ctx: &Ctx, out: &mut Vec<Inline>, running: bool) -> Result<(), Error> {
@@ -1088,9 +1185,10 @@ impl<'a, 'input> Parser<'a, 'input> {
                         });
                         Ok(())
                     }
-                    "page-number" | "page-count" => {
-                        Err(self.err(node, format!("<{name}/> はヘッダー・フッター（<header>, <footer>）の中でだけ使えます。")))
-                    }
+                    "page-number" | "page-count" => Err(self.err(
+                        node,
+                        format!("<{name}/> はヘッダー・フッター（<header>, <footer>）の中でだけ使えます。"),
+                    )),
                     "b" | "gothic" | "mincho" | "span" => {
                         self.check_attrs(node, if name == "span" { &["font", "size", "bold"] } else { &[] })?;
                         let mut c = self.ctx(node, ctx)?;
@@ -1111,9 +1209,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                     )),
                     other => Err(self.err(
                         node,
-                        format!(
-                            "<{other}> という要素はありません。使える要素は docs/markup.md を見てください。"
-                        ),
+                        format!("<{other}> という要素はありません。使える要素は docs/markup.md を見てください。"),
                     )),
                 }
             }
@@ -1211,7 +1307,8 @@ mod tests {
 
     #[test]
     fn only_text_and_lists_inside_list_items() {
-        let err = parse("<document><list><item><table><tr><td>a</td></tr></table></item></list></document>", "t").unwrap_err();
+        let err = parse("<document><list><item><table><tr><td>a</td></tr></table></item></list></document>", "t")
+            .unwrap_err();
         assert!(err.message.contains("<item>"), "{}", err.message);
         assert!(parse("<document><list><item><h>x</h></item></list></document>", "t").is_err());
     }
@@ -1241,7 +1338,8 @@ mod tests {
 
     #[test]
     fn list_numbering_generates_markers() {
-        let d = parse(r#"<document><list numbering="（１）"><item>a</item><item>b</item></list></document>"#, "t").unwrap();
+        let d =
+            parse(r#"<document><list numbering="（１）"><item>a</item><item>b</item></list></document>"#, "t").unwrap();
         let Block::List(l) = &d.blocks[0] else { panic!() };
         assert_eq!(l.items[0].marker, "（１）");
         assert_eq!(l.items[1].marker, "（２）");

@@ -476,11 +476,21 @@ mod tests {
             assert_eq!(a.glyph_bounding_box(ga), b.glyph_bounding_box(gb), "{ch}");
             struct Count(usize);
             impl ttf_parser::OutlineBuilder for Count {
-                fn move_to(&mut self, _: f32, _: f32) { self.0 += 1 }
-                fn line_to(&mut self, _: f32, _: f32) { self.0 += 1 }
-                fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) { self.0 += 1 }
-                fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) { self.0 += 1 }
-                fn close(&mut self) { self.0 += 1 }
+                fn move_to(&mut self, _: f32, _: f32) {
+                    self.0 += 1
+                }
+                fn line_to(&mut self, _: f32, _: f32) {
+                    self.0 += 1
+                }
+                fn quad_to(&mut self, _: f32, _: f32, _: f32, _: f32) {
+                    self.0 += 1
+                }
+                fn curve_to(&mut self, _: f32, _: f32, _: f32, _: f32, _: f32, _: f32) {
+                    self.0 += 1
+                }
+                fn close(&mut self) {
+                    self.0 += 1
+                }
             }
             let (mut ca, mut cb) = (Count(0), Count(0));
             a.outline_glyph(ga, &mut ca);

@@ -81,10 +81,55 @@ pub struct MissingGlyph {
 pub fn no_line_start(c: char) -> bool {
     matches!(
         c,
-        '、' | '。' | '，' | '．' | '・' | '：' | '；' | '？' | '！' | '）' | '」' | '』' | '】' | '〕' | '〉' | '》'
-            | '］' | '｝' | '〙' | '〗' | '”' | '’' | '〟' | 'ー' | 'ぁ' | 'ぃ' | 'ぅ' | 'ぇ' | 'ぉ' | 'っ' | 'ゃ'
-            | 'ゅ' | 'ょ' | 'ゎ' | 'ゕ' | 'ゖ' | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ッ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ'
-            | 'ヵ' | 'ヶ' | 'ㇰ'..='ㇿ' | '々' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | '〻' | '゠' | '‐' | '–' | '〜' | '～'
+        '、' | '。'
+            | '，'
+            | '．'
+            | '・'
+            | '：'
+            | '；'
+            | '？'
+            | '！'
+            | '）'
+            | '」'
+            | '』'
+            | '】'
+            | '〕'
+            | '〉'
+            | '》'
+            | '］'
+            | '｝'
+            | '〙'
+            | '〗'
+            | '”'
+            | '’'
+            | '〟'
+            | 'ー'
+            | 'ぁ'
+            | 'ぃ'
+            | 'ぅ'
+            | 'ぇ'
+            | 'ぉ'
+            | 'っ'
+            | 'ゃ'
+            | 'ゅ'
+            | 'ょ'
+            | 'ゎ'
+            | 'ゕ'
+            | 'ゖ'
+            | 'ァ'
+            | 'ィ'
+            | 'ゥ'
+            | 'ェ'
+            | 'ォ'
+            | 'ッ'
+            | 'ャ'
+            | 'ュ'
+            | 'ョ'
+            | 'ヮ'
+            | 'ヵ'
+            | 'ヶ'
+            | 'ㇰ'
+            ..='ㇿ' | '々' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | '〻' | '゠' | '‐' | '–' | '〜' | '～'
             | '‼' | '⁇' | '⁈' | '⁉' | '％' | '℃' | '゛' | '゜'
             // half-width forms
             | '､' | '｡' | '･' | '｣' | 'ｰ' | 'ｧ' | 'ｨ' | 'ｩ' | 'ｪ' | 'ｫ' | 'ｬ' | 'ｭ' | 'ｮ' | 'ｯ' | 'ﾞ' | 'ﾟ'
@@ -94,7 +139,26 @@ pub fn no_line_start(c: char) -> bool {
 
 /// Line-end prohibited characters (行末禁則), with half-width forms.
 pub fn no_line_end(c: char) -> bool {
-    matches!(c, '（' | '「' | '『' | '【' | '〔' | '〈' | '《' | '［' | '｛' | '〘' | '〖' | '“' | '‘' | '〝' | '｢' | '(' | '[' | '{')
+    matches!(
+        c,
+        '（' | '「'
+            | '『'
+            | '【'
+            | '〔'
+            | '〈'
+            | '《'
+            | '［'
+            | '｛'
+            | '〘'
+            | '〖'
+            | '“'
+            | '‘'
+            | '〝'
+            | '｢'
+            | '('
+            | '['
+            | '{'
+    )
 }
 
 /// Characters of an unbreakable Latin word or number run.
@@ -415,7 +479,11 @@ mod tests {
 
     #[test]
     fn newline_between_japanese_disappears_and_full_width_space_stays() {
-        let inl = vec![Inline::Text { text: "\n  研修を\n   開催します。\nICT\nを\n　活用".into(), style: style(), pos: Pos::default() }];
+        let inl = vec![Inline::Text {
+            text: "\n  研修を\n   開催します。\nICT\nを\n　活用".into(),
+            style: style(),
+            pos: Pos::default(),
+        }];
         let s: String = glyphs(&inl, None).iter().map(|g| g.ch).collect();
         // As in CSS Text 3: the break disappears only between two wide characters.
         assert_eq!(s, "研修を開催します。 ICT を　活用");
@@ -459,7 +527,10 @@ mod tests {
     #[test]
     fn justified_lines_fill_the_measure() {
         let fonts = FontSet::embedded();
-        let inl = vec![Inline::Text { text: "あいう、えおかきくけこさしすせそ".into(), style: style(), pos: Pos::default() }];
+        let inl =
+            vec![Inline::Text {
+                text: "あいう、えおかきくけこさしすせそ".into(), style: style(), pos: Pos::default()
+            }];
         let gs = glyphs(&inl, None);
         let mut m = Vec::new();
         let lines = set_lines(&gs, 55.0, 55.0, Align::Justify, 1.5, style(), &fonts, &mut m);
@@ -473,7 +544,8 @@ mod tests {
     #[test]
     fn missing_glyph_is_reported() {
         let fonts = FontSet::embedded();
-        let inl = vec![Inline::Text { text: "絵文字😀です".into(), style: style(), pos: Pos { line: 3, col: 4 } }];
+        let inl =
+            vec![Inline::Text { text: "絵文字😀です".into(), style: style(), pos: Pos { line: 3, col: 4 } }];
         let mut m = Vec::new();
         set_lines(&glyphs(&inl, None), 100.0, 100.0, Align::Left, 1.5, style(), &fonts, &mut m);
         assert_eq!(m.len(), 1);

@@ -162,7 +162,9 @@ pub fn format_date(d: Date, digits: Digits) -> String {
             num(d.month as i64, digits),
             num(d.day as i64, digits)
         ),
-        None => format!("{}年{}月{}日", num(d.year as i64, digits), num(d.month as i64, digits), num(d.day as i64, digits)),
+        None => {
+            format!("{}年{}月{}日", num(d.year as i64, digits), num(d.month as i64, digits), num(d.day as i64, digits))
+        }
     }
 }
 
@@ -268,7 +270,10 @@ pub fn parse(text: &str) -> Option<ParsedDate> {
         match nums.len() {
             1 => trailing == "年" && seps.is_empty(),
             3 => {
-                trailing.is_empty() && seps.len() == 2 && seps[0] == seps[1] && matches!(seps[0].as_str(), "/" | "-" | ".")
+                trailing.is_empty()
+                    && seps.len() == 2
+                    && seps[0] == seps[1]
+                    && matches!(seps[0].as_str(), "/" | "-" | ".")
             }
             _ => false,
         }
@@ -375,7 +380,18 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_date() {
-        for bad in ["", "未定", "2021/2/29", "H31.5.1", "令和元年4月30日", "R2.13.1", "2020/6-1", "令和", "12345678/1/1", "平成32年"] {
+        for bad in [
+            "",
+            "未定",
+            "2021/2/29",
+            "H31.5.1",
+            "令和元年4月30日",
+            "R2.13.1",
+            "2020/6-1",
+            "令和",
+            "12345678/1/1",
+            "平成32年",
+        ] {
             assert_eq!(parse(bad), None, "{bad}");
         }
     }

@@ -164,7 +164,11 @@ fn init_from_json_then_agenda_gives_the_same_pdf_as_render() {
     let from_json = d.join("json.pdf");
     let o = render_sample_agenda(&from_json, &[]);
     assert!(o.status.success());
-    assert_eq!(std::fs::read(from_xlsx).unwrap(), std::fs::read(from_json).unwrap(), "xlsx and JSON give the same bytes");
+    assert_eq!(
+        std::fs::read(from_xlsx).unwrap(),
+        std::fs::read(from_json).unwrap(),
+        "xlsx and JSON give the same bytes"
+    );
 }
 
 #[test]
@@ -178,7 +182,10 @@ fn blank_init_workbook_round_trips_and_carries_notes_and_a_dropdown() {
     let (code, err, out) = agenda(&book, d);
     assert_eq!(code, 0, "{err}");
     let text = squash(&pdftotext(&out, &[]));
-    assert!(text.contains("第１号議案") && text.contains("○○連絡会") && text.contains("令和八年度事業計画(案)"), "{text}");
+    assert!(
+        text.contains("第１号議案") && text.contains("○○連絡会") && text.contains("令和八年度事業計画(案)"),
+        "{text}"
+    );
     assert!(text.contains("令和８年６月１日") && text.contains("総会"), "{text}");
     // Notes on the headers and list validation on 種別, read from the xlsx XML.
     let bytes = std::fs::read(&book).unwrap();
@@ -213,7 +220,17 @@ fn full_width_digits_wareki_text_formulas_and_loose_headers_are_read() {
     let (code, err, out) = agenda(&file, dir.path());
     assert_eq!(code, 0, "{err}");
     let text = squash(&pdftotext(&out, &[]));
-    for want in ["第３号議案", "令和二年度事業計画(案)", "1．はじめに", "（1）研修を行います。", "（2）連携の強化", "区と話し合います。情報を共有します。", "日程内容", "令和２年６月１日総会", "令和2年7月懇談会"] {
+    for want in [
+        "第３号議案",
+        "令和二年度事業計画(案)",
+        "1．はじめに",
+        "（1）研修を行います。",
+        "（2）連携の強化",
+        "区と話し合います。情報を共有します。",
+        "日程内容",
+        "令和２年６月１日総会",
+        "令和2年7月懇談会",
+    ] {
         assert!(text.contains(want), "{want} in {text}");
     }
 }
@@ -262,7 +279,11 @@ fn output_folder_gets_the_input_name() {
 
 #[test]
 fn text_file_renamed_xlsx() {
-    assert_refused("日程,内容\n6月,総会\n".as_bytes(), "csv.xlsx", &["Excel のブックではありません", "テキストファイル", "xlsx"]);
+    assert_refused(
+        "日程,内容\n6月,総会\n".as_bytes(),
+        "csv.xlsx",
+        &["Excel のブックではありません", "テキストファイル", "xlsx"],
+    );
 }
 
 #[test]
@@ -380,8 +401,11 @@ fn ods(content: &str) -> Vec<u8> {
 
 #[test]
 fn ods_workbooks_are_read() {
-    let cell = |s: &str| format!(r#"<table:table-cell office:value-type="string"><text:p>{s}</text:p></table:table-cell>"#);
-    let row = |cells: &[&str]| format!("<table:table-row>{}</table:table-row>", cells.iter().map(|c| cell(c)).collect::<String>());
+    let cell =
+        |s: &str| format!(r#"<table:table-cell office:value-type="string"><text:p>{s}</text:p></table:table-cell>"#);
+    let row = |cells: &[&str]| {
+        format!("<table:table-row>{}</table:table-row>", cells.iter().map(|c| cell(c)).collect::<String>())
+    };
     let date_row = r#"<table:table-row><table:table-cell office:value-type="date" office:date-value="2020-06-01"><text:p>2020/6/1</text:p></table:table-cell><table:table-cell office:value-type="string"><text:p>総会</text:p></table:table-cell></table:table-row>"#;
     let content = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -405,25 +429,43 @@ fn ods_workbooks_are_read() {
     let (code, err, out) = agenda(&file, dir.path());
     assert_eq!(code, 0, "{err}");
     let text = squash(&pdftotext(&out, &[]));
-    assert!(text.contains("第５号議案") && text.contains("令和三年度事業報告") && text.contains("令和２年６月１日") && text.contains("総会"), "{text}");
+    assert!(
+        text.contains("第５号議案")
+            && text.contains("令和三年度事業報告")
+            && text.contains("令和２年６月１日")
+            && text.contains("総会"),
+        "{text}"
+    );
 }
 
 #[test]
 fn missing_sheet() {
     let spec: Vec<SheetSpec> = valid().into_iter().filter(|s| s.0 != "本文").collect();
-    assert_refused(&xlsx_bytes(&spec), "nobody.xlsx", &["「本文」シートがありません", "あるシート: 「議案」、「日程」"]);
+    assert_refused(
+        &xlsx_bytes(&spec),
+        "nobody.xlsx",
+        &["「本文」シートがありません", "あるシート: 「議案」、「日程」"],
+    );
 }
 
 #[test]
 fn missing_required_field() {
     let spec = with_cell(valid(), "議案", 3, 1, E);
-    assert_refused(&xlsx_bytes(&spec), "noyear.xlsx", &["「議案」シート B4: 年度が空です。西暦か和暦で入力してください"]);
+    assert_refused(
+        &xlsx_bytes(&spec),
+        "noyear.xlsx",
+        &["「議案」シート B4: 年度が空です。西暦か和暦で入力してください"],
+    );
 }
 
 #[test]
 fn year_that_is_not_a_year() {
     let spec = with_cell(valid(), "議案", 3, 1, S("来年度"));
-    assert_refused(&xlsx_bytes(&spec), "badyear.xlsx", &["「議案」シート B4: 年度として読めません（入力: 「来年度」）"]);
+    assert_refused(
+        &xlsx_bytes(&spec),
+        "badyear.xlsx",
+        &["「議案」シート B4: 年度として読めません（入力: 「来年度」）"],
+    );
 }
 
 #[test]
@@ -435,7 +477,11 @@ fn date_that_is_not_a_date() {
 #[test]
 fn choice_outside_the_list() {
     let spec = with_cell(valid(), "本文", 2, 1, S("箇条書き"));
-    assert_refused(&xlsx_bytes(&spec), "kind.xlsx", &["「本文」シート B3: 種別「箇条書き」は選べる値ではありません", "「段落」「項目」「日程表」"]);
+    assert_refused(
+        &xlsx_bytes(&spec),
+        "kind.xlsx",
+        &["「本文」シート B3: 種別「箇条書き」は選べる値ではありません", "「段落」「項目」「日程表」"],
+    );
 }
 
 #[test]
@@ -447,7 +493,11 @@ fn missing_header() {
 #[test]
 fn value_in_a_column_without_header_is_not_dropped() {
     let spec = with_cell(valid(), "本文", 2, 6, S("書きかけのメモ"));
-    assert_refused(&xlsx_bytes(&spec), "stray.xlsx", &["「本文」シート G3: 見出しのない列に値「書きかけのメモ」があります"]);
+    assert_refused(
+        &xlsx_bytes(&spec),
+        "stray.xlsx",
+        &["「本文」シート G3: 見出しのない列に値「書きかけのメモ」があります"],
+    );
 }
 
 #[test]
@@ -645,7 +695,11 @@ fn formula_without_a_saved_result() {
 fn schedule_without_a_place_in_the_body() {
     let spec = with_cell(valid(), "本文", 4, 1, S("段落"));
     let spec = with_cell(spec, "本文", 4, 3, S("日程は別紙のとおり。"));
-    assert_refused(&xlsx_bytes(&spec), "nosched.xlsx", &["「日程」シート: 日程が入力されていますが", "どこにも載りません"]);
+    assert_refused(
+        &xlsx_bytes(&spec),
+        "nosched.xlsx",
+        &["「日程」シート: 日程が入力されていますが", "どこにも載りません"],
+    );
 }
 
 #[test]

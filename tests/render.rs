@@ -21,12 +21,8 @@ fn sample_agenda_contains_every_sentence_of_the_reference_in_order() {
 #[test]
 fn fonts_are_embedded_subset_with_unicode_maps() {
     let dir = tempfile::tempdir().unwrap();
-    let (o, pdf) = render(
-        dir.path(),
-        r#"<document><h>見出し</h><p>本文の明朝体です。</p></document>"#,
-        &json!({}),
-        &[],
-    );
+    let (o, pdf) =
+        render(dir.path(), r#"<document><h>見出し</h><p>本文の明朝体です。</p></document>"#, &json!({}), &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let fonts = pdffonts(&pdf);
     let rows: Vec<&str> = fonts.lines().skip(2).collect();
@@ -157,7 +153,8 @@ fn data_cannot_inject_markup() {
 #[test]
 fn template_errors_name_file_line_and_field() {
     let dir = tempfile::tempdir().unwrap();
-    let (o, _) = render(dir.path(), "<document>\n<p>{{organisaton}}</p></document>", &json!({"organisation": "x"}), &[]);
+    let (o, _) =
+        render(dir.path(), "<document>\n<p>{{organisaton}}</p></document>", &json!({"organisation": "x"}), &[]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains("t.hbs 2行") && e.contains("organisaton"), "{e}");

@@ -201,21 +201,31 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
     let e = entry("年度")?;
     let fiscal_year = convert::fiscal_year(e.value.as_ref(), &e.origin, "年度")?;
     if wareki::fiscal_year_era(fiscal_year).is_none() {
-        return Err(Error::input(format!("{}: 年度 {fiscal_year} は和暦にできません（明治以降にしてください）。", e.origin)));
+        return Err(Error::input(format!(
+            "{}: 年度 {fiscal_year} は和暦にできません（明治以降にしてください）。",
+            e.origin
+        )));
     }
     let e = entry("表題")?;
     let title = convert::required_text(e.value.as_ref(), &e.origin, "表題")?;
-    let fields: Map<String, Json> =
-        kv.entries.iter().map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.to_json()).unwrap_or(Json::Null))).collect();
+    let fields: Map<String, Json> = kv
+        .entries
+        .iter()
+        .map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.to_json()).unwrap_or(Json::Null)))
+        .collect();
 
     // 「日程」 is found once; its errors count only where it is used.
-    let schedule = wb.require_sheet(SHEET_SCHEDULE.name).map(|sheet| (sheet, Table::find(sheet, &SHEET_SCHEDULE.headers())));
+    let schedule =
+        wb.require_sheet(SHEET_SCHEDULE.name).map(|sheet| (sheet, Table::find(sheet, &SHEET_SCHEDULE.headers())));
 
     // 「本文」
     let body = wb.require_sheet(SHEET_BODY.name)?;
     let table = Table::find(body, &SHEET_BODY.headers())?;
     if table.records.is_empty() {
-        return Err(Error::input(format!("{}: 本文の行がありません。見出し行の下に章ごとの段落や項目を入れてください。", body.place())));
+        return Err(Error::input(format!(
+            "{}: 本文の行がありません。見出し行の下に章ごとの段落や項目を入れてください。",
+            body.place()
+        )));
     }
     struct Row {
         kind: &'static str,
@@ -304,7 +314,10 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
                         )));
                     }
                     if schedule_used {
-                        return Err(Error::input(format!("{}: 日程表の行が 2 つあります。1 つにしてください。", at("種別"))));
+                        return Err(Error::input(format!(
+                            "{}: 日程表の行が 2 つあります。1 つにしてください。",
+                            at("種別")
+                        )));
                     }
                     schedule_used = true;
                     let (header, rows) = read_schedule(&schedule)?;
@@ -347,12 +360,19 @@ fn read_schedule(
     })?;
     let t = found.as_ref().map_err(Error::clone)?;
     if t.records.is_empty() {
-        return Err(Error::input(format!("{}: 日程の行がありません。見出し行の下に日程と内容を入れてください。", sheet.place())));
+        return Err(Error::input(format!(
+            "{}: 日程の行がありません。見出し行の下に日程と内容を入れてください。",
+            sheet.place()
+        )));
     }
     let mut rows = Vec::new();
     for r in &t.records {
-        let date = convert::date_or_text(t.value(r, "日程"), &t.origin(r, "日程"), "日程")?
-            .ok_or_else(|| Error::input(format!("{}: 日程が空です。日付か「令和元年７月」のような文字を入れてください。", t.origin(r, "日程"))))?;
+        let date = convert::date_or_text(t.value(r, "日程"), &t.origin(r, "日程"), "日程")?.ok_or_else(|| {
+            Error::input(format!(
+                "{}: 日程が空です。日付か「令和元年７月」のような文字を入れてください。",
+                t.origin(r, "日程")
+            ))
+        })?;
         let content = convert::required_text(t.value(r, "内容"), &t.origin(r, "内容"), "内容")?;
         let mut extra = t.record_json(r);
         for known in ["日程", "内容"] {
@@ -408,7 +428,11 @@ impl Agenda {
                 }
             }
         }
-        vec![head, SheetData::Table { headers: None, rows }, SheetData::Table { headers: schedule_header, rows: schedule }]
+        vec![
+            head,
+            SheetData::Table { headers: None, rows },
+            SheetData::Table { headers: schedule_header, rows: schedule },
+        ]
     }
 
     /// A one-row example of each sheet, for `keikaku init agenda`.
@@ -429,7 +453,11 @@ impl Agenda {
                 Section {
                     heading: "基本方針".into(),
                     paragraphs: vec![],
-                    items: vec![Item { text: Some("研修を通して、会員の資質の向上を図ります。".into()), title: None, body: vec![] }],
+                    items: vec![Item {
+                        text: Some("研修を通して、会員の資質の向上を図ります。".into()),
+                        title: None,
+                        body: vec![],
+                    }],
                     schedule: vec![],
                     schedule_header: None,
                 },
@@ -437,7 +465,11 @@ impl Agenda {
                     heading: "日程".into(),
                     paragraphs: vec![],
                     items: vec![],
-                    schedule: vec![ScheduleRow { date: "令和8年6月1日".into(), content: "総会".into(), extra: Map::new() }],
+                    schedule: vec![ScheduleRow {
+                        date: "令和8年6月1日".into(),
+                        content: "総会".into(),
+                        extra: Map::new(),
+                    }],
                     schedule_header: None,
                 },
             ],

@@ -88,12 +88,9 @@ impl Value {
             Value::Number(n) => format_number(*n),
             Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
             Value::Date(d) => wareki::format_date(*d, wareki::Digits::Zenkaku),
-            Value::DateTime(d, s) => format!(
-                "{} {}:{:02}",
-                wareki::format_date(*d, wareki::Digits::Zenkaku),
-                s / 3600,
-                (s / 60) % 60
-            ),
+            Value::DateTime(d, s) => {
+                format!("{} {}:{:02}", wareki::format_date(*d, wareki::Digits::Zenkaku), s / 3600, (s / 60) % 60)
+            }
             Value::Error(e) => e.clone(),
         }
     }
@@ -114,7 +111,9 @@ impl Value {
             }
             Value::Bool(b) => J::Bool(*b),
             Value::Date(d) => J::String(iso(*d)),
-            Value::DateTime(d, s) => J::String(format!("{}T{:02}:{:02}:{:02}", iso(*d), s / 3600, (s / 60) % 60, s % 60)),
+            Value::DateTime(d, s) => {
+                J::String(format!("{}T{:02}:{:02}:{:02}", iso(*d), s / 3600, (s / 60) % 60, s % 60))
+            }
             Value::Error(e) => J::String(e.clone()),
         }
     }

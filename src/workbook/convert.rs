@@ -20,10 +20,9 @@ pub fn text(v: Option<&Value>, origin: &Origin, field: &str) -> Result<Option<St
     match v {
         None => Ok(None),
         Some(v) if v.is_blank() => Ok(None),
-        Some(Value::Error(e)) => Err(err(
-            origin,
-            format!("{field}のセルが Excel のエラー値 {e} です。数式を直すか、値を入力してください。"),
-        )),
+        Some(Value::Error(e)) => {
+            Err(err(origin, format!("{field}のセルが Excel のエラー値 {e} です。数式を直すか、値を入力してください。")))
+        }
         Some(Value::Text(s)) => Ok(Some(s.trim().to_string())),
         Some(other) => Ok(Some(other.display())),
     }
@@ -37,9 +36,8 @@ pub fn required_text(v: Option<&Value>, origin: &Origin, field: &str) -> Result<
 /// A whole number. Text with full-width digits (「３」) and a surrounding
 /// 第…号 or 号 is accepted; anything else is refused with what was found.
 pub fn integer(v: Option<&Value>, origin: &Origin, field: &str, example: &str) -> Result<i64, Error> {
-    let bad = |found: String| {
-        err(origin, format!("{field}は「{example}」のような整数で入力してください（入力: {found}）。"))
-    };
+    let bad =
+        |found: String| err(origin, format!("{field}は「{example}」のような整数で入力してください（入力: {found}）。"));
     match v {
         None => Err(err(origin, format!("{field}が空です。「{example}」のような整数で入力してください。"))),
         Some(Value::Number(n)) if n.fract() == 0.0 && n.abs() < 1e15 => Ok(*n as i64),
@@ -140,7 +138,10 @@ pub fn date(v: Option<&Value>, origin: &Origin, field: &str) -> Result<Date, Err
         },
         Some(Value::Number(n)) => Err(err(
             origin,
-            format!("{field}が数値 {} になっています。セルの書式を「日付」にするか、{how}。", super::cell::format_number(*n)),
+            format!(
+                "{field}が数値 {} になっています。セルの書式を「日付」にするか、{how}。",
+                super::cell::format_number(*n)
+            ),
         )),
         Some(other) => Err(err(origin, format!("{field}が日付ではありません（入力: {}）。{how}。", other.describe()))),
     }
@@ -151,12 +152,17 @@ pub fn date(v: Option<&Value>, origin: &Origin, field: &str) -> Result<Date, Err
 /// after checking that text which looks like a date is a real one.
 pub fn date_or_text(v: Option<&Value>, origin: &Origin, field: &str) -> Result<Option<String>, Error> {
     match v {
-        Some(Value::Date(d)) | Some(Value::DateTime(d, _)) => Ok(Some(wareki::format_date(*d, wareki::Digits::Zenkaku))),
+        Some(Value::Date(d)) | Some(Value::DateTime(d, _)) => {
+            Ok(Some(wareki::format_date(*d, wareki::Digits::Zenkaku)))
+        }
         Some(Value::Text(s)) => {
             if looks_like_date(s) && wareki::parse(s).is_none() {
                 return Err(err(
                     origin,
-                    format!("{field}「{}」は日付として正しくありません（存在しない日か、元号と年の組み合わせが違います）。", s.trim()),
+                    format!(
+                        "{field}「{}」は日付として正しくありません（存在しない日か、元号と年の組み合わせが違います）。",
+                        s.trim()
+                    ),
                 ));
             }
             text(v, origin, field)
@@ -224,7 +230,10 @@ mod tests {
         let d = Date::new(2021, 3, 31).unwrap();
         assert_eq!(fiscal_year(Some(&Value::Date(d)), &o(), "年度").unwrap(), 2020);
         let e = fiscal_year(None, &o(), "年度").unwrap_err();
-        assert_eq!(e.message, "a.xlsx 「議案」シート B3: 年度が空です。西暦か和暦で入力してください（例: 2020、令和2年度、R2）。");
+        assert_eq!(
+            e.message,
+            "a.xlsx 「議案」シート B3: 年度が空です。西暦か和暦で入力してください（例: 2020、令和2年度、R2）。"
+        );
         let e = fiscal_year(Some(&t("来年")), &o(), "年度").unwrap_err();
         assert!(e.message.contains("入力: 「来年」"), "{}", e.message);
         assert!(fiscal_year(Some(&Value::Number(2.0)), &o(), "年度").is_err());
@@ -245,7 +254,8 @@ mod tests {
     #[test]
     fn dates_as_cells_and_as_text() {
         let want = Date::new(2020, 6, 1).unwrap();
-        for s in ["2020/6/1", "2020-06-01", "2020年6月1日", "令和2年6月1日", "R2.6.1", "令和２年６月１日"] {
+        for s in ["2020/6/1", "2020-06-01", "2020年6月1日", "令和2年6月1日", "R2.6.1", "令和２年６月１日"]
+        {
             assert_eq!(date(Some(&t(s)), &o(), "日付").unwrap(), want, "{s}");
         }
         assert_eq!(date(Some(&t("令和元年6月1日")), &o(), "日付").unwrap(), Date::new(2019, 6, 1).unwrap());

@@ -33,12 +33,15 @@ const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 const ODS_MIME: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
 
 /// What to do with a file that is not a workbook keikaku can read.
-const RESAVE: &str = "Excel で開ける場合は「名前を付けて保存」で「Excel ブック (*.xlsx)」形式にしてから指定してください。";
+const RESAVE: &str =
+    "Excel で開ける場合は「名前を付けて保存」で「Excel ブック (*.xlsx)」形式にしてから指定してください。";
 
 /// The file's kind from its bytes, with the zip or OLE checks done.
 pub fn check(bytes: &[u8]) -> Result<Checked, Refusal> {
     if bytes.is_empty() {
-        return Err(format!("空のファイルです（0 バイト）。保存が途中で止まったか、別のファイルを指定していないか確かめてください。"));
+        return Err(format!(
+            "空のファイルです（0 バイト）。保存が途中で止まったか、別のファイルを指定していないか確かめてください。"
+        ));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!(
@@ -87,7 +90,13 @@ fn describe_other(bytes: &[u8]) -> String {
     if std::str::from_utf8(head).is_ok() || head.iter().all(|b| *b >= 0x09) {
         return "テキストファイルです（CSV の場合は Excel で開いて保存し直してください）".into();
     }
-    format!("先頭のバイトが {:02X} {:02X} {:02X} {:02X} の、種類のわからないファイルです", head[0], head.get(1).copied().unwrap_or(0), head.get(2).copied().unwrap_or(0), head.get(3).copied().unwrap_or(0))
+    format!(
+        "先頭のバイトが {:02X} {:02X} {:02X} {:02X} の、種類のわからないファイルです",
+        head[0],
+        head.get(1).copied().unwrap_or(0),
+        head.get(2).copied().unwrap_or(0),
+        head.get(3).copied().unwrap_or(0)
+    )
 }
 
 fn broken_zip(detail: impl std::fmt::Display) -> Refusal {
@@ -142,7 +151,10 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         } else if mime.starts_with(b"application/vnd.oasis.opendocument.text") {
             return Err(format!("OpenDocument の文書（.odt）で、表計算のブックではありません。{RESAVE}"));
         } else {
-            return Err(format!("OpenDocument の表計算以外のファイルです（{}）。{RESAVE}", String::from_utf8_lossy(&mime)));
+            return Err(format!(
+                "OpenDocument の表計算以外のファイルです（{}）。{RESAVE}",
+                String::from_utf8_lossy(&mime)
+            ));
         }
     } else if has("xl/workbook.bin") {
         return Err(format!("Excel バイナリブック（.xlsb）は読めません。{RESAVE}"));
@@ -163,7 +175,8 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         let mut f = zip.by_index(i).map_err(broken_zip)?;
         let name = names[i].clone();
         let declared = f.size();
-        let keep = (format == Format::Xlsx && name == "xl/workbook.xml") || (format == Format::Ods && name == "content.xml");
+        let keep =
+            (format == Format::Xlsx && name == "xl/workbook.xml") || (format == Format::Ods && name == "content.xml");
         let strings = format == Format::Xlsx && name.to_ascii_lowercase().ends_with("sharedstrings.xml");
         let mut kept = Vec::new();
         let mut counted: u64 = 0;
@@ -219,7 +232,9 @@ fn first_element(xml: &[u8], local: &str) -> Option<quick_xml::events::BytesStar
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == local => return Some(e.into_owned()),
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == local => {
+                return Some(e.into_owned())
+            }
             Ok(Event::Eof) | Err(_) => return None,
             _ => {}
         }
@@ -509,7 +524,14 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
     tally.finish()
 }
 
-fn note_content(sheet: &str, row: u64, row_repeat: u64, col: u64, col_repeat: u64, tally: &mut Tally) -> Result<(), Refusal> {
+fn note_content(
+    sheet: &str,
+    row: u64,
+    row_repeat: u64,
+    col: u64,
+    col_repeat: u64,
+    tally: &mut Tally,
+) -> Result<(), Refusal> {
     let last_row = row.saturating_add(row_repeat - 1);
     let last_col = col.saturating_add(col_repeat - 1);
     tally.add(&format!("「{sheet}」シート"), row, col, last_row, last_col)
@@ -527,11 +549,16 @@ fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
     // tree, ignoring case: make sure there is exactly one, at the root.
     let named: Vec<String> = cfb
         .walk()
-        .filter(|e| e.is_stream() && (e.name().eq_ignore_ascii_case("Workbook") || e.name().eq_ignore_ascii_case("Book")))
+        .filter(|e| {
+            e.is_stream() && (e.name().eq_ignore_ascii_case("Workbook") || e.name().eq_ignore_ascii_case("Book"))
+        })
         .map(|e| e.path().to_string_lossy().into_owned())
         .collect();
     if named.len() > 1 {
-        return Err(format!("ファイルが壊れています（ブックの本体が {} 個あります）。Excel で開いて .xlsx 形式で保存し直してください。", named.len()));
+        return Err(format!(
+            "ファイルが壊れています（ブックの本体が {} 個あります）。Excel で開いて .xlsx 形式で保存し直してください。",
+            named.len()
+        ));
     }
     let stream = if cfb.is_stream("/Workbook") {
         "/Workbook"
@@ -612,10 +639,7 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
                 let rows = rl.saturating_sub(rf) as u64;
                 let cols = cl.saturating_sub(cf.min(cl)) as u64;
                 if rl > MAX_ROWS || cl > MAX_COLS || rows.saturating_mul(cols) > MAX_DENSE_AREA {
-                    return Err(out_of_bounds(
-                        &place(),
-                        CellRef::new(rl.saturating_sub(1), cl.saturating_sub(1)),
-                    ));
+                    return Err(out_of_bounds(&place(), CellRef::new(rl.saturating_sub(1), cl.saturating_sub(1))));
                 }
             }
             // Number, Label, BoolErr, Formula, RK, LabelSST, RString.

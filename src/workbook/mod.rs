@@ -166,9 +166,8 @@ impl Workbook {
         let checked = guard::check(bytes).map_err(refuse)?;
         // The guard bounds what calamine allocates; a panic inside calamine on
         // some malformed record we did not foresee still becomes a message.
-        let parsed = std::panic::catch_unwind(|| Workbook::parse(&file, bytes, &checked)).unwrap_or_else(|_| {
-            Err(broken(&"読み込み中に想定外の形式に出会いました"))
-        });
+        let parsed = std::panic::catch_unwind(|| Workbook::parse(&file, bytes, &checked))
+            .unwrap_or_else(|_| Err(broken(&"読み込み中に想定外の形式に出会いました")));
         let sheets = parsed.map_err(refuse)?;
         Ok(Workbook { file, format: checked.format, sheets })
     }

@@ -272,7 +272,15 @@ mod tests {
     fn headers_match_despite_spaces_width_and_line_breaks() {
         assert_eq!(normalize(" 日　　程\n"), "日程");
         assert_eq!(normalize("ＩＤ"), "id");
-        let s = sheet(&[(0, 0, "表題"), (2, 1, " 日　程 "), (2, 2, "内\n容"), (2, 3, "備考"), (3, 1, "6月"), (3, 2, "総会"), (5, 3, "メモ")]);
+        let s = sheet(&[
+            (0, 0, "表題"),
+            (2, 1, " 日　程 "),
+            (2, 2, "内\n容"),
+            (2, 3, "備考"),
+            (3, 1, "6月"),
+            (3, 2, "総会"),
+            (5, 3, "メモ"),
+        ]);
         let t = Table::find(&s, &["日程", "内容"]).unwrap();
         assert_eq!(t.header_row, 2);
         assert_eq!(t.records.len(), 2, "blank row 5 skipped, row 6 kept for its extra column");
@@ -307,7 +315,15 @@ mod tests {
 
     #[test]
     fn key_values() {
-        let s = sheet(&[(0, 0, "項目"), (0, 1, "値"), (0, 2, "説明"), (1, 0, "年度"), (1, 1, "令和2年度"), (1, 2, "注"), (2, 0, "表題")]);
+        let s = sheet(&[
+            (0, 0, "項目"),
+            (0, 1, "値"),
+            (0, 2, "説明"),
+            (1, 0, "年度"),
+            (1, 1, "令和2年度"),
+            (1, 2, "注"),
+            (2, 0, "表題"),
+        ]);
         let kv = KeyValues::find(&s).unwrap();
         assert_eq!(kv.get("年度").unwrap().value, Some(Value::Text("令和2年度".into())));
         assert_eq!(kv.get("表題").unwrap().value, None);

@@ -42,9 +42,7 @@ pub fn page_text(pdf: &Path, page: usize) -> String {
 pub fn page_count(pdf: &Path) -> usize {
     let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
     let s = String::from_utf8_lossy(&out.stdout);
-    s.lines()
-        .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
-        .expect("Pages: line")
+    s.lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap())).expect("Pages: line")
 }
 
 /// pdffonts output.
