@@ -7,10 +7,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
 use crate::fonts::{FontSet, FontSpec};
+use crate::model::{agenda, pdca};
 use crate::pdf::PdfOptions;
-use crate::model::agenda;
 use crate::workbook::Workbook;
-use crate::{output, template, xlsx};
+use crate::{distribute, output, template, xlsx};
 
 /// keikaku（計画）: 介護・福祉の計画書類（議案、PDCA シート、センター計画）を Excel から作ります。
 #[derive(Debug, Parser)]
@@ -26,6 +26,9 @@ enum Command {
     Agenda(AgendaArgs),
     /// 入力用の空のブック（見出し・説明・選択リスト付き）を作ります。
     Init(InitArgs),
+    /// PDCA シート: マスターからセンターごとのブックを配布します。
+    #[command(subcommand)]
+    Pdca(PdcaCommand),
     /// テンプレート（.hbs）と JSON データから PDF を作ります。
     Render(RenderArgs),
 }
@@ -54,8 +57,34 @@ struct AgendaArgs {
 /// Which input workbook `init` writes.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum InitKind {
-    /// 議案（「議案」「本文」「日程」シート）
+    /// 議案（「議案」「本文」「日程」シート）。空で作ると見本の議案が入ります
     Agenda,
+    /// PDCA のマスター（「計画」「センター」「事業」「達成目標」シート）
+    Pdca,
+}
+
+#[derive(Debug, Subcommand)]
+enum PdcaCommand {
+    /// マスターブックから、センターごとに保護付きの PDCA ブック（.xlsx）を作ります。
+    Distribute(DistributeArgs),
+}
+
+#[derive(Debug, Args)]
+struct DistributeArgs {
+    /// PDCA のマスターブック。`keikaku init pdca` で作れます
+    #[arg(value_name = "MASTER.xlsx")]
+    master: PathBuf,
+    /// 出力先のフォルダー（センターごとに「ID_名称.xlsx」を作ります）
+    #[arg(short, long, value_name = "OUT_DIR")]
+    output: PathBuf,
+    /// センターごとの PDF（印刷用）も作ります
+    #[arg(long)]
+    pdf: bool,
+    /// 同じ名前のテンプレート（pdca.hbs）があればそれを使うフォルダー
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    #[command(flatten)]
+    fonts: FontArgs,
 }
 
 #[derive(Debug, Args)]
@@ -65,7 +94,7 @@ struct InitArgs {
     /// 書き出すブック（.xlsx）
     #[arg(short, long, value_name = "OUT.xlsx")]
     output: PathBuf,
-    /// 空のブックの代わりに、JSON の議案データ（samples/agenda.json の形）を入れたブックを作ります
+    /// 空のブックの代わりに、JSON のデータ（samples/agenda.json、samples/pdca_master.json の形）を入れたブックを作ります
     #[arg(long, value_name = "FILE.json")]
     from: Option<PathBuf>,
     /// 出力先に同じ名前のファイルがあっても上書きします
@@ -170,6 +199,67 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
     ))
 }
 
+fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
+    let from = match &args.from {
+        Some(p) => Some(serde_json::from_value::<agenda::Agenda>(read_json(p)?).map_err(|e| {
+            Error::input(format!(
+                "{}: 議案データの形が違います（{e}）。samples/agenda.json を見本にしてください。",
+                p.display()
+            ))
+        })?),
+        None => None,
+    };
+    let a = from.clone().unwrap_or_else(agenda::Agenda::example);
+    let bytes = xlsx::write_form("議案 入力ブック", &agenda::FORM, &a.to_sheets())?;
+    // Read the workbook back: what init writes must be what agenda reads.
+    let name = args.output.display().to_string();
+    let back = Workbook::from_bytes(&name, &bytes).and_then(|wb| agenda::read(&wb)).map_err(|e| {
+        Error::input(format!("データをブックにすると、次の理由で議案として読めません。データを直してください。\n{e}"))
+    })?;
+    if let (Some(p), Some(want)) = (&args.from, &from) {
+        let mut got = back.agenda;
+        for (g, w) in got.sections.iter_mut().zip(&want.sections) {
+            if w.schedule_header.is_none() {
+                g.schedule_header = None;
+            }
+        }
+        if &got != want {
+            return Err(Error::input(format!(
+            "{}: データの一部がブックで表せません（空の章、見出しのない章、項目の本文の空行、日程の列名など）。samples/agenda.json と見比べてください。",
+            p.display()
+        )));
+        }
+    }
+    Ok(bytes)
+}
+
+fn init_pdca(args: &InitArgs) -> Result<Vec<u8>, Error> {
+    let Some(p) = &args.from else {
+        let first = pdca::Master::example().plan.first_year;
+        return xlsx::write_form("PDCA マスター", &pdca::FORM, &pdca::Master::blank_sheets(first));
+    };
+    let want = serde_json::from_value::<pdca::Master>(read_json(p)?).map_err(|e| {
+        Error::input(format!(
+            "{}: マスターのデータの形が違います（{e}）。samples/pdca_master.json を見本にしてください。",
+            p.display()
+        ))
+    })?;
+    let bytes = xlsx::write_form("PDCA マスター", &pdca::FORM, &want.to_sheets())?;
+    let name = args.output.display().to_string();
+    let got = Workbook::from_bytes(&name, &bytes).and_then(|wb| pdca::read(&wb)).map_err(|e| {
+        Error::input(format!(
+            "データをブックにすると、次の理由でマスターとして読めません。データを直してください。\n{e}"
+        ))
+    })?;
+    if got != want {
+        return Err(Error::input(format!(
+            "{}: データの一部がブックで表せません（前後の空白、計画期間と数の合わない計画値、担当センターの重複など）。samples/pdca_master.json と見比べてください。",
+            p.display()
+        )));
+    }
+    Ok(bytes)
+}
+
 fn run_init(args: &InitArgs) -> Result<String, Error> {
     if args.output.exists() && !args.force {
         return Err(Error::input(format!(
@@ -178,36 +268,8 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
         )));
     }
     let (forms, bytes) = match args.kind {
-        InitKind::Agenda => {
-            let from = match &args.from {
-                Some(p) => Some(serde_json::from_value::<agenda::Agenda>(read_json(p)?).map_err(|e| {
-                    Error::input(format!("{}: 議案データの形が違います（{e}）。samples/agenda.json を見本にしてください。", p.display()))
-                })?),
-                None => None,
-            };
-            let a = from.clone().unwrap_or_else(agenda::Agenda::example);
-            let bytes = xlsx::write_form("議案 入力ブック", &agenda::FORM, &a.to_sheets())?;
-            // Read the workbook back: what init writes must be what agenda reads.
-            let name = args.output.display().to_string();
-            let back = Workbook::from_bytes(&name, &bytes).and_then(|wb| agenda::read(&wb)).map_err(|e| {
-                Error::input(format!("データをブックにすると、次の理由で議案として読めません。データを直してください。\n{e}"))
-            })?;
-            if let (Some(p), Some(want)) = (&args.from, &from) {
-                let mut got = back.agenda;
-                for (g, w) in got.sections.iter_mut().zip(&want.sections) {
-                    if w.schedule_header.is_none() {
-                        g.schedule_header = None;
-                    }
-                }
-                if &got != want {
-                    return Err(Error::input(format!(
-                        "{}: データの一部がブックで表せません（空の章、見出しのない章、項目の本文の空行、日程の列名など）。samples/agenda.json と見比べてください。",
-                        p.display()
-                    )));
-                }
-            }
-            (&agenda::FORM[..], bytes)
-        }
+        InitKind::Agenda => (&agenda::FORM[..], init_agenda(args)?),
+        InitKind::Pdca => (&pdca::FORM[..], init_pdca(args)?),
     };
     output::write_atomic(&args.output, &bytes)?;
     let names: Vec<String> = forms.iter().map(|f| format!("「{}」", f.name)).collect();
@@ -216,6 +278,44 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
         args.output.display(),
         names.join("")
     ))
+}
+
+fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
+    if args.output.exists() && !args.output.is_dir() {
+        return Err(Error::input(format!(
+            "出力先 {} はフォルダーではありません。フォルダーを指定してください。",
+            args.output.display()
+        )));
+    }
+    let wb = Workbook::open(&args.master)?;
+    let master = pdca::read(&wb)?;
+    let fonts = if args.pdf { Some(args.fonts.load()?) } else { None };
+    let pdf_opts = PdfOptions::from_env()?;
+    let opts =
+        distribute::Options { pdf: fonts.as_ref().map(|f| (f, &pdf_opts)), templates: args.templates.as_deref() };
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(master.centres.len() as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} センター {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = distribute::distribute(&master, &args.output, &opts, |n| bar.set_position(n as u64));
+    bar.finish_and_clear();
+    let summary = result?;
+    let mut msg = format!(
+        "{} に {} センター分、{} シートを作成しました（ファイル {} 個、{} 記入）。",
+        args.output.display(),
+        summary.centres,
+        summary.sheets,
+        summary.files.len(),
+        crate::wareki::format_fiscal_year(master.plan.fiscal_year, crate::wareki::Digits::Ascii)
+    );
+    if !summary.idle.is_empty() {
+        msg.push_str(&format!("\n担当する事業がないため作らなかったセンター: {}", summary.idle.join("、")));
+    }
+    Ok(msg)
 }
 
 fn render(args: &RenderArgs) -> Result<String, Error> {
@@ -228,7 +328,10 @@ fn render(args: &RenderArgs) -> Result<String, Error> {
     let origin = format!("「{}」を展開したマークアップ", args.template.display());
     let bytes = crate::markup_to_pdf(&markup, &origin, &fonts, &PdfOptions::from_env()?).map_err(|e| {
         if e.message.contains("マークアップ") && args.emit_markup.is_none() {
-            Error { message: format!("{}\n（--emit-markup FILE で展開後のマークアップを確認できます）", e.message), ..e }
+            Error {
+                message: format!("{}\n（--emit-markup FILE で展開後のマークアップを確認できます）", e.message),
+                ..e
+            }
         } else {
             e
         }
@@ -249,6 +352,7 @@ pub fn main() -> i32 {
     let result = match &cli.command {
         Command::Agenda(a) => run_agenda(a),
         Command::Init(a) => run_init(a),
+        Command::Pdca(PdcaCommand::Distribute(a)) => run_distribute(a),
         Command::Render(a) => render(a),
     };
     match result {

@@ -26,6 +26,12 @@ pub fn hankaku(s: &str) -> String {
         .collect()
 }
 
+/// Whether a character takes a full-width cell: kana, kanji, full-width
+/// forms and most symbols; not half-width katakana (ｱ) or Latin text.
+pub fn is_full_width(c: char) -> bool {
+    c as u32 >= 0x1100 && !('\u{FF61}'..='\u{FFDC}').contains(&c)
+}
+
 /// Writes a number in kanji numerals as used in dates and titles:
 /// 2 → 二, 10 → 十, 12 → 十二, 20 → 二十, 105 → 百五, 2020 → 二千二十.
 pub fn kanji_num(n: u64) -> String {
@@ -88,9 +94,9 @@ pub enum Numbering {
 }
 
 const KATAKANA: [&str; 46] = [
-    "ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ", "タ", "チ", "ツ", "テ", "ト",
-    "ナ", "ニ", "ヌ", "ネ", "ノ", "ハ", "ヒ", "フ", "ヘ", "ホ", "マ", "ミ", "ム", "メ", "モ", "ヤ", "ユ", "ヨ", "ラ", "リ",
-    "ル", "レ", "ロ", "ワ", "ヲ", "ン",
+    "ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ", "タ", "チ", "ツ", "テ",
+    "ト", "ナ", "ニ", "ヌ", "ネ", "ノ", "ハ", "ヒ", "フ", "ヘ", "ホ", "マ", "ミ", "ム", "メ", "モ", "ヤ", "ユ", "ヨ",
+    "ラ", "リ", "ル", "レ", "ロ", "ワ", "ヲ", "ン",
 ];
 
 impl Numbering {

@@ -14,13 +14,16 @@
 //! - [`pdf`]: printpdf output with subset fonts, outline, reproducible bytes;
 //! - [`workbook`]: guarded reading of xlsx/xls/ods, sheet shapes, typed cells with their origin;
 //! - [`model`]: typed plan data (the 議案) read from workbooks;
-//! - [`form`] and [`xlsx`]: input workbooks described once, written for `keikaku init`;
+//! - [`form`] and [`xlsx`]: input workbooks and printed form sheets (the PDCA sheet) described
+//!   once, written as xlsx (`keikaku init`, `keikaku pdca distribute`) and read back by the same description;
+//! - [`distribute`]: the PDCA distribution job (one workbook per centre);
 //! - [`wareki`]: 和暦 dates and 年度, and reading dates typed as text;
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
 //! - [`output`]: atomic file writing;
 //! - [`cli`]: the command line.
 
 pub mod cli;
+pub mod distribute;
 pub mod error;
 pub mod fonts;
 pub mod form;
@@ -42,7 +45,12 @@ pub use error::{Error, ErrorKind, Result};
 ///
 /// With `KEIKAKU_TIMING` set in the environment, the time of each stage is
 /// printed to stderr (for profiling; the output is unchanged).
-pub fn markup_to_pdf(markup_text: &str, origin: &str, fonts: &fonts::FontSet, opts: &pdf::PdfOptions) -> Result<Vec<u8>> {
+pub fn markup_to_pdf(
+    markup_text: &str,
+    origin: &str,
+    fonts: &fonts::FontSet,
+    opts: &pdf::PdfOptions,
+) -> Result<Vec<u8>> {
     let timing = std::env::var_os("KEIKAKU_TIMING").is_some();
     let t0 = std::time::Instant::now();
     let doc = markup::parse(markup_text, origin)?;

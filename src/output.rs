@@ -16,9 +16,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            Error::output(format!("出力先のフォルダ「{}」を作れません: {e}", dir.display()))
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::output(format!("出力先のフォルダ「{}」を作れません: {e}", dir.display())))?;
     }
     let fail = |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", path.display()));
     let mut tmp = tempfile::Builder::new().prefix(".keikaku-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
@@ -34,6 +33,103 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Characters Windows forbids in file names (Linux forbids `/`).
+const FORBIDDEN: &[char] = &['\\', '/', ':', '*', '?', '"', '<', '>', '|'];
+
+/// Names Windows reserves for devices, whatever the extension.
+const RESERVED: &[&str] = &["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
+
+/// The longest file name stem made by [`safe_file_stem`], in characters.
+pub const MAX_STEM_CHARS: usize = 80;
+
+/// Turns text (a centre's ID and name) into a file name stem that is safe
+/// on Windows and Linux: no path separators or `\ / : * ? " < > |`, no
+/// control characters, no leading dots (no `..` traversal, no hidden
+/// files), no trailing dots or spaces, not a reserved device name such as
+/// `CON` or `COM1`, at most [`MAX_STEM_CHARS`] characters.
+///
+/// ```
+/// use keikaku::output::safe_file_stem;
+/// assert_eq!(safe_file_stem("C01_勝田地域ステーション"), "C01_勝田地域ステーション");
+/// assert_eq!(safe_file_stem("../a/b:c"), "_a_b_c");
+/// assert_eq!(safe_file_stem("con"), "_con");
+/// ```
+pub fn safe_file_stem(text: &str) -> String {
+    let mut s: String = text.chars().map(|c| if c.is_control() || FORBIDDEN.contains(&c) { '_' } else { c }).collect();
+    // Collapse runs of '_' that replacement made.
+    while s.contains("__") {
+        s = s.replace("__", "_");
+    }
+    let s = s.trim_start_matches(['.', ' ', '　']);
+    let mut s: String = s.chars().take(MAX_STEM_CHARS).collect();
+    while s.ends_with(['.', ' ', '　']) {
+        s.pop();
+    }
+    if s.is_empty() || s == "_" {
+        return "_".into();
+    }
+    let device = s.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
+    let numbered = |p: &str| {
+        device
+            .strip_prefix(p)
+            .is_some_and(|n| n.chars().count() == 1 && n.chars().all(|c| c.is_ascii_digit() || "¹²³".contains(c)))
+    };
+    if RESERVED.contains(&device.as_str()) || numbered("COM") || numbered("LPT") {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// A set of output files that appear together or not at all: each is
+/// written into a hidden staging folder inside the destination, and only
+/// [`Staging::commit`] moves them into place. Dropping an uncommitted
+/// staging removes everything written so far; files already in the
+/// destination are untouched until the commit.
+#[derive(Debug)]
+pub struct Staging {
+    dir: std::path::PathBuf,
+    tmp: tempfile::TempDir,
+    names: Vec<String>,
+}
+
+impl Staging {
+    /// Starts a staging area in `dir` (created if missing).
+    pub fn new(dir: &Path) -> Result<Staging, Error> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::output(format!("出力先のフォルダ「{}」を作れません: {e}", dir.display())))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".keikaku-")
+            .tempdir_in(dir)
+            .map_err(|e| Error::output(format!("出力先のフォルダ「{}」に書き込めません: {e}", dir.display())))?;
+        Ok(Staging { dir: dir.to_path_buf(), tmp, names: vec![] })
+    }
+
+    /// Writes one file (by bare file name) into the staging area.
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        let path = self.tmp.path().join(name);
+        let fail =
+            |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", self.dir.join(name).display()));
+        let mut f = std::fs::File::create(&path).map_err(fail)?;
+        f.write_all(bytes).map_err(fail)?;
+        f.sync_all().map_err(fail)?;
+        self.names.push(name.to_string());
+        Ok(())
+    }
+
+    /// Moves every staged file into the destination, replacing files of the
+    /// same name. Returns their paths.
+    pub fn commit(self) -> Result<Vec<std::path::PathBuf>, Error> {
+        let mut done = Vec::new();
+        for name in &self.names {
+            let to = self.dir.join(name);
+            std::fs::rename(self.tmp.path().join(name), &to)
+                .map_err(|e| Error::output(format!("「{}」を置けません: {e}", to.display())))?;
+            done.push(to);
+        }
+        Ok(done)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +143,53 @@ mod tests {
         assert_eq!(std::fs::read(&p).unwrap(), b"two");
         let names: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn file_stems_are_safe_everywhere() {
+        for (given, want) in [
+            ("大原地域包括支援センター", "大原地域包括支援センター"),
+            ("a\\b/c:d*e?f\"g<h>i|j", "a_b_c_d_e_f_g_h_i_j"),
+            ("..", "_"),
+            ("../../etc/passwd", "_.._etc_passwd"),
+            (".hidden", "hidden"),
+            ("名前. . ", "名前"),
+            ("CON", "_CON"),
+            ("com1", "_com1"),
+            ("LPT9.txt", "_LPT9.txt"),
+            ("COM10", "COM10"),
+            ("CONSOLE", "CONSOLE"),
+            ("tab\there", "tab_here"),
+            ("", "_"),
+        ] {
+            assert_eq!(safe_file_stem(given), want, "{given:?}");
+        }
+        assert_eq!(safe_file_stem(&"あ".repeat(300)).chars().count(), MAX_STEM_CHARS);
+    }
+
+    #[test]
+    fn staging_is_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), b"old").unwrap();
+        {
+            let mut s = Staging::new(dir.path()).unwrap();
+            s.write("a.txt", b"new").unwrap();
+            s.write("b.txt", b"b").unwrap();
+            // dropped without commit
+        }
+        let names = |d: &Path| {
+            let mut v: Vec<String> =
+                std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(dir.path()), vec!["a.txt"]);
+        assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"old");
+        let mut s = Staging::new(dir.path()).unwrap();
+        s.write("a.txt", b"new").unwrap();
+        s.write("b.txt", b"b").unwrap();
+        assert_eq!(s.commit().unwrap().len(), 2);
+        assert_eq!(names(dir.path()), vec!["a.txt", "b.txt"]);
+        assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"new");
     }
 }

@@ -26,7 +26,8 @@ use crate::error::Error;
 use crate::{japanese, wareki};
 
 /// Templates shipped with keikaku, by file name.
-pub const BUILTIN: &[(&str, &str)] = &[("agenda.hbs", include_str!("../templates/agenda.hbs"))];
+pub const BUILTIN: &[(&str, &str)] =
+    &[("agenda.hbs", include_str!("../templates/agenda.hbs")), ("pdca.hbs", include_str!("../templates/pdca.hbs"))];
 
 /// XML escaping for `{{value}}`: handlebars' HTML escaping also covers XML.
 fn xml_escape(s: &str) -> String {
@@ -61,33 +62,57 @@ fn param_text(h: &Helper, i: usize) -> Result<String, RenderError> {
 fn param_u64(h: &Helper, i: usize) -> Result<u64, RenderError> {
     match h.param(i).map(|p| p.value()) {
         Some(Value::Number(n)) => n.as_u64().ok_or_else(|| RenderErrorReason::InvalidParamType("0 以上の整数").into()),
-        Some(Value::String(s)) => japanese::hankaku(s)
-            .trim()
-            .parse()
-            .map_err(|_| RenderErrorReason::InvalidParamType("0 以上の整数").into()),
+        Some(Value::String(s)) => {
+            japanese::hankaku(s).trim().parse().map_err(|_| RenderErrorReason::InvalidParamType("0 以上の整数").into())
+        }
         _ => Err(RenderErrorReason::ParamNotFoundForIndex("helper", i).into()),
     }
 }
 
-fn zenkaku_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+fn zenkaku_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
     out.write(&xml_escape(&japanese::zenkaku(&param_text(h, 0)?)))?;
     Ok(())
 }
 
-fn hankaku_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+fn hankaku_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
     out.write(&xml_escape(&japanese::hankaku(&param_text(h, 0)?)))?;
     Ok(())
 }
 
-fn kanji_num_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+fn kanji_num_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
     out.write(&japanese::kanji_num(param_u64(h, 0)?))?;
     Ok(())
 }
 
-fn numbering_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+fn numbering_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
     let style = param_text(h, 0)?;
     let n = param_u64(h, 1)?;
-    let numbering = japanese::Numbering::parse(&style).ok_or(RenderErrorReason::InvalidParamType(japanese::Numbering::NAMES))?;
+    let numbering =
+        japanese::Numbering::parse(&style).ok_or(RenderErrorReason::InvalidParamType(japanese::Numbering::NAMES))?;
     out.write(&xml_escape(&numbering.format(n.min(u32::MAX as u64) as u32)))?;
     Ok(())
 }
@@ -141,11 +166,18 @@ fn wareki_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext,
 fn nendo_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
     let fy = match param_date(h, 0)? {
         wareki::ParsedDate::Year(y) => y,
-        wareki::ParsedDate::YearMonth(y, m) => if m >= 4 { y } else { y - 1 },
+        wareki::ParsedDate::YearMonth(y, m) => {
+            if m >= 4 {
+                y
+            } else {
+                y - 1
+            }
+        }
         wareki::ParsedDate::Date(d) => d.fiscal_year(),
     };
     let short = matches!(h.hash_get("short").map(|v| v.value()), Some(Value::Bool(true)));
-    let text = if short { wareki::format_fiscal_year_short(fy) } else { wareki::format_fiscal_year(fy, digits_option(h)?) };
+    let text =
+        if short { wareki::format_fiscal_year_short(fy) } else { wareki::format_fiscal_year(fy, digits_option(h)?) };
     out.write(&text)?;
     Ok(())
 }
@@ -229,7 +261,9 @@ fn render_error(e: &RenderError, origin: &str) -> Error {
         RenderErrorReason::HelperNotFound(name) => {
             format!("ヘルパー「{name}」はありません。使えるヘルパーは docs/templates.md を見てください。")
         }
-        RenderErrorReason::PartialNotFound(name) => format!("部分テンプレート「{name}」が見つかりません。"),
+        RenderErrorReason::PartialNotFound(name) => {
+            format!("部分テンプレート「{name}」が見つかりません。")
+        }
         other => format!("テンプレートを展開できません（{other}）。"),
     };
     Error::input(format!("{at}: {what}"))
@@ -314,7 +348,10 @@ mod tests {
             &json!({"d": "2020-06-01"}),
         )
         .unwrap();
-        assert_eq!(out, "令和2年6月1日|令和二年六月一日|令和元年５月１日|令和二年度|令和2年度|R5|令和2年度|令和2年6月1日");
+        assert_eq!(
+            out,
+            "令和2年6月1日|令和二年六月一日|令和元年５月１日|令和二年度|令和2年度|R5|令和2年度|令和2年6月1日"
+        );
         assert!(render_str("{{wareki x}}", "w", &json!({"x": "未定"})).is_err());
     }
 

@@ -6,13 +6,20 @@
 //! text, frozen header rows, Japanese fonts (charset 128) and a fixed
 //! creation date so the bytes are reproducible.
 
-use rust_xlsxwriter::{DataValidation, DocProperties, ExcelDateTime, Format, FormatBorder, Note, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Note, ProtectionOptions, Workbook,
+    Worksheet,
+};
 
 use crate::error::Error;
+use crate::form::grid::{self, Content, Grid, GridCell, Input, InputKind, Role};
 use crate::form::{CellData, FieldKind, Shape, SheetData, SheetForm};
+use crate::workbook::CellRef;
 
 /// Rows that carry validation below a table header (room to add rows).
 const VALIDATION_ROWS: u32 = 1_000;
+/// Width of table columns that are not fields of the form.
+const EXTRA_COLUMN_WIDTH: f64 = 10.0;
 /// The font of every cell.
 const FONT: &str = "游ゴシック";
 
@@ -21,7 +28,12 @@ fn xerr(e: rust_xlsxwriter::XlsxError) -> Error {
 }
 
 fn base() -> Format {
-    Format::new().set_font_name(FONT).set_font_charset(128).set_font_size(11).set_align(rust_xlsxwriter::FormatAlign::Top)
+    Format::new()
+        .set_font_name(FONT)
+        .set_font_family(3)
+        .set_font_charset(128)
+        .set_font_size(11)
+        .set_align(FormatAlign::Top)
 }
 
 fn header_format() -> Format {
@@ -51,7 +63,9 @@ pub fn write_form(title: &str, forms: &[SheetForm], data: &[SheetData]) -> Resul
         ws.set_name(form.name).map_err(xerr)?;
         match (form.shape, data) {
             (Shape::KeyValue(fields), SheetData::KeyValue(values)) => write_key_value(ws, fields, values)?,
-            (Shape::Table(fields), SheetData::Table { headers, rows }) => write_table(ws, fields, headers.as_deref(), rows)?,
+            (Shape::Table(fields), SheetData::Table { headers, rows }) => {
+                write_table(ws, fields, headers.as_deref(), rows)?
+            }
             _ => return Err(Error::internal(format!("sheet {}: data does not match the form", form.name))),
         }
     }
@@ -95,7 +109,11 @@ fn validation(kind: FieldKind, name: &str, note: &str) -> Result<Option<DataVali
     })
 }
 
-fn write_key_value(ws: &mut Worksheet, fields: &[crate::form::Field], values: &[Option<CellData>]) -> Result<(), Error> {
+fn write_key_value(
+    ws: &mut Worksheet,
+    fields: &[crate::form::Field],
+    values: &[Option<CellData>],
+) -> Result<(), Error> {
     let h = header_format();
     for (c, t) in ["項目", "値", "説明"].iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *t, &h).map_err(xerr)?;
@@ -140,13 +158,197 @@ fn write_table(
             ws.add_data_validation(1, col, VALIDATION_ROWS, col, &dv).map_err(xerr)?;
         }
     }
+    // Columns beyond the form's fields (the year columns of a 達成目標 sheet).
+    for (c, text) in headers.unwrap_or_default().iter().enumerate().skip(fields.len()) {
+        ws.write_string_with_format(0, c as u16, text, &h).map_err(xerr)?;
+        ws.set_column_width(c as u16, EXTRA_COLUMN_WIDTH).map_err(xerr)?;
+    }
     for (r, row) in rows.iter().enumerate() {
-        for (c, (v, f)) in row.iter().zip(fields).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let kind = fields.get(c).map_or(FieldKind::Text, |f| f.kind);
             if let Some(v) = v {
-                write_cell(ws, r as u32 + 1, c as u16, v, f.kind)?;
+                write_cell(ws, r as u32 + 1, c as u16, v, kind)?;
             }
         }
     }
     ws.set_freeze_panes(1, 0).map_err(xerr)?;
+    Ok(())
+}
+
+/// A workbook of form sheets ([`Grid`]s) to distribute.
+#[derive(Debug)]
+pub struct FormBook<'a> {
+    /// Document title (also the window title in Excel).
+    pub title: &'a str,
+    /// Shown at the bottom left of every printed page (the centre's name).
+    pub footer: &'a str,
+    /// Custom document properties that identify the workbook to the collector.
+    pub properties: &'a [(&'a str, String)],
+    /// The sheets.
+    pub sheets: &'a [Grid],
+}
+
+/// The look of each [`Role`], built once per workbook.
+struct RoleFormats {
+    title: Format,
+    block: Format,
+    label: Format,
+    header: Format,
+    plan: Format,
+    plan_value: Format,
+    closed: Format,
+    input: Format,
+    input_short: Format,
+}
+
+impl RoleFormats {
+    fn new() -> RoleFormats {
+        let cell = || base().set_font_size(grid::FONT_SIZE).set_border(FormatBorder::Thin).set_text_wrap();
+        let middle = FormatAlign::VerticalCenter;
+        RoleFormats {
+            title: base().set_font_size(13).set_bold().set_align(middle),
+            block: cell().set_bold().set_align(FormatAlign::Center).set_align(middle).set_background_color(0xDDEBF7),
+            label: cell().set_bold().set_align(middle).set_background_color(0xF2F2F2),
+            header: cell().set_bold().set_align(FormatAlign::Center).set_align(middle).set_background_color(0xDDEBF7),
+            plan: cell(),
+            plan_value: cell().set_align(FormatAlign::Center).set_align(middle),
+            closed: cell().set_background_color(0xBFBFBF).set_pattern(rust_xlsxwriter::FormatPattern::LightGray),
+            input: cell().set_unlocked().set_background_color(0xFFF2CC),
+            input_short: cell()
+                .set_unlocked()
+                .set_background_color(0xFFF2CC)
+                .set_align(FormatAlign::Center)
+                .set_align(middle),
+        }
+    }
+
+    fn of(&self, cell: &GridCell) -> &Format {
+        match &cell.role {
+            Role::Title => &self.title,
+            Role::Block => &self.block,
+            Role::Label => &self.label,
+            Role::Header => &self.header,
+            Role::Plan if cell.cols == 1 && cell.rows == 1 => &self.plan_value,
+            Role::Plan => &self.plan,
+            Role::Closed => &self.closed,
+            Role::Input(i) if i.kind == InputKind::LongText => &self.input,
+            Role::Input(_) => &self.input_short,
+        }
+    }
+}
+
+/// `'sheet name'!$C$5`: an absolute reference for a defined name.
+pub fn sheet_reference(sheet: &str, cell: CellRef) -> String {
+    let col = CellRef::column_name(cell.col);
+    format!("='{}'!${col}${}", sheet.replace('\'', "''"), cell.row + 1)
+}
+
+/// `&` starts a code in Excel headers and footers; a literal one is doubled.
+fn footer_text(s: &str) -> String {
+    s.replace('&', "&&")
+}
+
+/// Writes a protected, print-ready workbook of form sheets. Returns the
+/// xlsx bytes.
+///
+/// - Only input cells are unlocked; they are shaded, carry an input
+///   message, and choice inputs a dropdown that refuses other values.
+/// - Every input cell gets its workbook-level defined name.
+/// - A4 portrait, one page wide, title rows repeated, footer with the
+///   centre's name and page number.
+/// - Row heights come from the grid (computed from the text).
+pub fn write_grids(book: &FormBook) -> Result<Vec<u8>, Error> {
+    let mut wb = Workbook::new();
+    let mut props = DocProperties::new()
+        .set_title(book.title)
+        .set_author("keikaku")
+        .set_company(book.footer)
+        .set_creation_datetime(&creation_date()?);
+    for (name, value) in book.properties {
+        props = props.set_custom_property(*name, value.as_str());
+    }
+    wb.set_properties(&props);
+    let formats = RoleFormats::new();
+    let protection = ProtectionOptions { format_rows: true, ..ProtectionOptions::default() };
+    for grid in book.sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&grid.sheet).map_err(xerr)?;
+        for (c, w) in grid.columns.iter().enumerate() {
+            ws.set_column_width(c as u16, *w).map_err(xerr)?;
+        }
+        for (r, h) in grid.rows.iter().enumerate() {
+            ws.set_row_height(r as u32, *h).map_err(xerr)?;
+        }
+        for cell in &grid.cells {
+            write_grid_cell(ws, cell, formats.of(cell))?;
+            if let Role::Input(input) = &cell.role {
+                add_input(ws, cell, input)?;
+            }
+        }
+        let last_row = grid.rows.len().saturating_sub(1) as u32;
+        let last_col = grid.columns.len().saturating_sub(1) as u16;
+        ws.protect_with_options(&protection);
+        ws.set_paper_size(9).set_portrait().set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
+        ws.set_margins(0.5, 0.5, 0.6, 0.7, 0.3, 0.3);
+        ws.set_repeat_rows(grid.title_rows.0, grid.title_rows.1).map_err(xerr)?;
+        ws.set_print_area(0, 0, last_row, last_col).map_err(xerr)?;
+        ws.set_footer(format!("&L{}&R&P / &N ページ", footer_text(book.footer)));
+    }
+    for grid in book.sheets {
+        for (cell, input) in grid.inputs() {
+            wb.define_name(&input.name, &sheet_reference(&grid.sheet, cell.at())).map_err(xerr)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xerr)
+}
+
+fn write_grid_cell(ws: &mut Worksheet, cell: &GridCell, fmt: &Format) -> Result<(), Error> {
+    let (r, c) = (cell.row, cell.col as u16);
+    if cell.rows > 1 || cell.cols > 1 {
+        let text = match &cell.content {
+            Content::Text(s) => s.as_str(),
+            _ => "",
+        };
+        let (lr, lc) = (cell.row + cell.rows - 1, (cell.col + cell.cols - 1) as u16);
+        ws.merge_range(r, c, lr, lc, text, fmt).map_err(xerr)?;
+        if let Content::Number(n) = cell.content {
+            ws.write_number_with_format(r, c, n, fmt).map_err(xerr)?;
+        }
+        return Ok(());
+    }
+    match &cell.content {
+        Content::Empty => ws.write_blank(r, c, fmt),
+        Content::Text(s) => ws.write_string_with_format(r, c, s, fmt),
+        Content::Number(n) => ws.write_number_with_format(r, c, *n, fmt),
+    }
+    .map_err(xerr)?;
+    Ok(())
+}
+
+fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input) -> Result<(), Error> {
+    let title: String = input.label.chars().take(32).collect();
+    let required = if input.required { "（必須）" } else { "" };
+    let dv = match input.kind {
+        InputKind::Choice(list) => DataValidation::new()
+            .allow_list_strings(list)
+            .map_err(xerr)?
+            .set_input_message(&format!("一覧から選んでください{required}。"))
+            .map_err(xerr)?
+            .set_error_title("選べない値です")
+            .map_err(xerr)?
+            .set_error_message(&format!("一覧から選んでください: {}", list.join("、")))
+            .map_err(xerr)?,
+        InputKind::Short => DataValidation::new()
+            .allow_any_value()
+            .set_input_message(&format!("数と単位（例: 24地区、1回）か、実施状況を入力します{required}。"))
+            .map_err(xerr)?,
+        InputKind::LongText => DataValidation::new()
+            .allow_any_value()
+            .set_input_message(&format!("文章で入力します。セル内の改行は Alt+Enter です{required}。"))
+            .map_err(xerr)?,
+    };
+    let dv = dv.set_input_title(&title).map_err(xerr)?;
+    let (lr, lc) = (cell.row + cell.rows - 1, (cell.col + cell.cols - 1) as u16);
+    ws.add_data_validation(cell.row, cell.col as u16, lr, lc, &dv).map_err(xerr)?;
     Ok(())
 }

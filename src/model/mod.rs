@@ -5,6 +5,7 @@
 //!   sheets (a 章 column filled on the first row of each 章, or on every row).
 
 pub mod agenda;
+pub mod pdca;
 
 /// Groups items by key, in order. A `None` key continues the group above
 /// (users often fill a 章 cell only on its first row). Returns the groups

@@ -6,6 +6,9 @@
 //! shipped samples: [`crate::xlsx::write_form`]) and the reader (the header
 //! names and choices the model looks for), so the two cannot drift apart.
 
+pub mod grid;
+pub mod pdca;
+
 use crate::wareki::Date;
 
 /// What a field holds; decides the reader's conversion and the writer's
@@ -69,7 +72,10 @@ impl SheetForm {
 
     /// The field with this name.
     pub fn field(&self, name: &str) -> &'static Field {
-        self.fields().iter().find(|f| f.name == name).unwrap_or_else(|| panic!("form {} has no field {name}", self.name))
+        self.fields()
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("form {} has no field {name}", self.name))
     }
 
     /// Names of the required table headers.

@@ -1,0 +1,196 @@
+//! `keikaku pdca distribute`: one protected PDCA workbook (and optionally a
+//! PDF) per centre, from a checked master.
+//!
+//! The work per centre is: the sheets' [`Grid`]s from the form description
+//! ([`crate::form::pdca`]), the identity properties, the xlsx bytes
+//! ([`crate::xlsx::write_grids`]), and with `--pdf` the same sheets through
+//! the `pdca.hbs` template and the typesetting engine. Every file goes into
+//! a staging folder first and appears in the output folder only when all
+//! centres succeeded.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value as Json};
+
+use crate::error::Error;
+use crate::fonts::FontSet;
+use crate::form::grid::Grid;
+use crate::form::pdca::{self, property};
+use crate::model::pdca::{Centre, Master, Project};
+use crate::output::{safe_file_stem, Staging};
+use crate::pdf::PdfOptions;
+use crate::wareki;
+use crate::{template, xlsx};
+
+/// The file name stem of a centre's outputs: 「C01_勝田地域ステーション」.
+pub fn file_stem(centre: &Centre) -> String {
+    safe_file_stem(&format!("{}_{}", centre.id, centre.name))
+}
+
+/// The custom document properties of a centre's workbook.
+pub fn properties(master: &Master, centre: &Centre) -> Vec<(&'static str, String)> {
+    let projects: Vec<&Project> = master.projects_of(&centre.id).collect();
+    vec![
+        (property::FORM, pdca::FORM_KIND.to_string()),
+        (property::SCHEMA, pdca::SCHEMA_VERSION.to_string()),
+        (property::CENTRE, centre.id.clone()),
+        (property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
+        (property::PLAN_HASH, pdca::plan_hash(&master.plan, projects.iter().copied())),
+        (property::PROJECTS, projects.iter().map(|p| p.number.as_str()).collect::<Vec<_>>().join("|")),
+    ]
+}
+
+/// A centre's workbook: its sheets and the xlsx bytes.
+pub fn centre_workbook(master: &Master, centre: &Centre) -> Result<(Vec<Grid>, Vec<u8>), Error> {
+    let sheets = pdca::centre_sheets(master, &centre.id);
+    let props = properties(master, centre);
+    let title = format!("{} PDCAシート {}", master.plan.name, centre.name);
+    let bytes = xlsx::write_grids(&xlsx::FormBook {
+        title: &title,
+        footer: &centre.name,
+        properties: &props,
+        sheets: &sheets,
+    })?;
+    Ok((sheets, bytes))
+}
+
+/// The data `pdca.hbs` gets for one centre.
+pub fn template_data(master: &Master, centre: &Centre) -> Json {
+    let plan = &master.plan;
+    let years = plan.years();
+    let reported = plan.reported_years();
+    let short = |y: &i32| wareki::format_fiscal_year_short(*y);
+    let projects: Vec<Json> = master
+        .projects_of(&centre.id)
+        .map(|p| {
+            let indicators: Vec<Json> = p
+                .indicators
+                .iter()
+                .map(|i| {
+                    let cells: Vec<Json> = years
+                        .iter()
+                        .zip(&i.plan)
+                        .map(|(y, v)| json!({ "plan": v.as_deref().unwrap_or(""), "open": reported.contains(y) }))
+                        .collect();
+                    json!({ "name": i.name, "years": cells })
+                })
+                .collect();
+            json!({
+                "number": p.number,
+                "name": p.name,
+                "goal": p.goal,
+                "area": p.area,
+                "situation": p.situation,
+                "policy": p.policy,
+                "paragraphs_situation": p.situation.split('\n').filter(|l| !l.trim().is_empty()).collect::<Vec<_>>(),
+                "paragraphs_policy": p.policy.split('\n').filter(|l| !l.trim().is_empty()).collect::<Vec<_>>(),
+                // Rows the PLAN and 達成目標 labels span (rowspan).
+                "target_rows": 1 + 2 * p.indicators.len().max(1) - usize::from(p.indicators.is_empty()),
+                "plan_rows": 3 + 2 * p.indicators.len().max(1) - usize::from(p.indicators.is_empty()),
+                "indicators": indicators,
+            })
+        })
+        .collect();
+    json!({
+        "plan": {
+            "name": plan.name,
+            "organisation": plan.organisation,
+            "fiscal_year": plan.fiscal_year,
+            "check_point": plan.check_point,
+            "years": years.iter().map(short).collect::<Vec<_>>(),
+            "year_count": years.len(),
+            // colspan of the wide text cells (取組み to the last year) and of a whole row.
+            "body_span": years.len() + 2,
+            "do_rows": reported.len() + 1,
+            "reported_years": reported.iter().map(short).collect::<Vec<_>>(),
+            "period": format!("{}～{}", short(&plan.first_year), short(&plan.last_year)),
+        },
+        "centre": centre,
+        "directions": pdca::DIRECTIONS,
+        "projects": projects,
+    })
+}
+
+/// A centre's PDF: the same sheets, typeset for printing.
+pub fn centre_pdf(
+    master: &Master,
+    centre: &Centre,
+    templates: Option<&Path>,
+    fonts: &FontSet,
+    opts: &PdfOptions,
+) -> Result<Vec<u8>, Error> {
+    let data = template_data(master, centre);
+    let markup = template::render_named("pdca.hbs", templates, &data)?;
+    crate::markup_to_pdf(&markup, "pdca.hbs を展開したマークアップ", fonts, opts)
+        .map_err(|e| e.context(format!("センター {}（{}）の PDF", centre.id, centre.name)))
+}
+
+/// What `distribute` did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Centres that got a workbook.
+    pub centres: usize,
+    /// Sheets written in all workbooks.
+    pub sheets: usize,
+    /// Files written, in order.
+    pub files: Vec<PathBuf>,
+    /// Centres without any 事業 (no file written for them).
+    pub idle: Vec<String>,
+}
+
+/// Options of a distribution run.
+pub struct Options<'a> {
+    /// Also write each centre's PDF.
+    pub pdf: Option<(&'a FontSet, &'a PdfOptions)>,
+    /// A folder whose `pdca.hbs` replaces the shipped template.
+    pub templates: Option<&'a Path>,
+}
+
+/// Checks that no two centres end up with the same file name (on a
+/// case-insensitive file system too).
+fn check_file_names(master: &Master) -> Result<(), Error> {
+    let mut seen: HashMap<String, &Centre> = HashMap::new();
+    for c in &master.centres {
+        let stem = file_stem(c);
+        if let Some(prev) = seen.insert(stem.to_lowercase(), c) {
+            return Err(Error::input(format!(
+                "センター「{}」（{}）と「{}」（{}）のファイル名が同じ「{stem}.xlsx」になります。どちらかの ID か名称を変えてください。",
+                prev.id, prev.name, c.id, c.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes every centre's outputs into `out_dir`. `progress` is called after
+/// each centre with the number done so far.
+pub fn distribute(
+    master: &Master,
+    out_dir: &Path,
+    opts: &Options,
+    mut progress: impl FnMut(usize),
+) -> Result<Summary, Error> {
+    check_file_names(master)?;
+    let mut staging = Staging::new(out_dir)?;
+    let mut summary = Summary::default();
+    for (done, centre) in master.centres.iter().enumerate() {
+        if master.projects_of(&centre.id).next().is_none() {
+            summary.idle.push(format!("{}（{}）", centre.id, centre.name));
+            progress(done + 1);
+            continue;
+        }
+        let stem = file_stem(centre);
+        let (sheets, bytes) = centre_workbook(master, centre)?;
+        staging.write(&format!("{stem}.xlsx"), &bytes)?;
+        if let Some((fonts, pdf_opts)) = opts.pdf {
+            let pdf = centre_pdf(master, centre, opts.templates, fonts, pdf_opts)?;
+            staging.write(&format!("{stem}.pdf"), &pdf)?;
+        }
+        summary.centres += 1;
+        summary.sheets += sheets.len();
+        progress(done + 1);
+    }
+    summary.files = staging.commit()?;
+    Ok(summary)
+}

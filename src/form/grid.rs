@@ -1,0 +1,239 @@
+//! A printed form sheet laid out on a cell grid, described once.
+//!
+//! A [`Grid`] says where every cell of a form sheet is, what it shows, how
+//! it looks and which cells are inputs, with the defined name of each
+//! input. The xlsx writer ([`crate::xlsx::write_grids`]) turns it into a
+//! protected worksheet; the collector reads the returned workbook through
+//! the same grid (by defined name, checked against the expected cell), so
+//! the two never disagree about coordinates.
+//!
+//! Row heights are computed here from the text, because Excel does not fit
+//! the height of merged cells to their content.
+
+use crate::workbook::CellRef;
+
+/// The font size of form cells, in points.
+pub const FONT_SIZE: f64 = 10.0;
+/// Excel's tallest row, in points.
+pub const MAX_ROW_HEIGHT: f64 = 409.0;
+/// The height of a row with one line of text.
+pub const LINE_ROW_HEIGHT: f64 = 18.0;
+
+/// What kind of value an input cell takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A short value (a 結果 such as 24地区).
+    Short,
+    /// Sentences (DO, CHECK, ACTION): wrapped.
+    LongText,
+    /// One of fixed choices (a dropdown that refuses other values).
+    Choice(&'static [&'static str]),
+}
+
+/// An input cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// The workbook-level defined name that points at the cell.
+    pub name: String,
+    /// What the centre writes there, for messages and the dropdown prompt:
+    /// 「結果（R6）: 地区ケア会議…」.
+    pub label: String,
+    /// The kind of value.
+    pub kind: InputKind,
+    /// Whether the collector asks for it to be filled.
+    pub required: bool,
+}
+
+/// How a cell looks (and whether it is locked).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Role {
+    /// The sheet title line.
+    Title,
+    /// A block label in the left column (PLAN, DO, CHECK, ACTION).
+    Block,
+    /// A row label (現状と課題, 計画, 結果).
+    Label,
+    /// A column header (R5, 取組み内容).
+    Header,
+    /// Distributed content: locked.
+    Plan,
+    /// A cell that is not to be filled yet (a future year): locked, grey.
+    Closed,
+    /// An input: unlocked, shaded, named.
+    Input(Input),
+}
+
+/// What a cell shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Content {
+    /// Nothing.
+    Empty,
+    /// Text (line breaks kept).
+    Text(String),
+    /// A number.
+    Number(f64),
+}
+
+/// One cell or merged range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridCell {
+    /// Zero-based top row.
+    pub row: u32,
+    /// Zero-based left column.
+    pub col: u32,
+    /// Rows covered (1 = not merged down).
+    pub rows: u32,
+    /// Columns covered.
+    pub cols: u32,
+    /// Content.
+    pub content: Content,
+    /// Look and locking.
+    pub role: Role,
+}
+
+impl GridCell {
+    /// The top-left cell, which holds the value of a merged range.
+    pub fn at(&self) -> CellRef {
+        CellRef::new(self.row, self.col)
+    }
+}
+
+/// A whole form sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// The sheet name (at most 31 characters, none of `[]:*?/\`).
+    pub sheet: String,
+    /// Column widths in Excel character units.
+    pub columns: Vec<f64>,
+    /// Row heights in points, one per row.
+    pub rows: Vec<f64>,
+    /// The cells, top to bottom.
+    pub cells: Vec<GridCell>,
+    /// Rows repeated at the top of every printed page (first, last).
+    pub title_rows: (u32, u32),
+}
+
+impl Grid {
+    /// The input cells, in order.
+    pub fn inputs(&self) -> impl Iterator<Item = (&GridCell, &Input)> {
+        self.cells.iter().filter_map(|c| match &c.role {
+            Role::Input(i) => Some((c, i)),
+            _ => None,
+        })
+    }
+
+    /// The width in character units of columns `col..col + cols`.
+    pub fn width(&self, col: u32, cols: u32) -> f64 {
+        self.columns.iter().skip(col as usize).take(cols as usize).sum()
+    }
+}
+
+/// Builds a grid row by row.
+#[derive(Debug)]
+pub struct GridBuilder {
+    grid: Grid,
+}
+
+impl GridBuilder {
+    /// A grid with these column widths.
+    pub fn new(sheet: impl Into<String>, columns: Vec<f64>) -> GridBuilder {
+        GridBuilder { grid: Grid { sheet: sheet.into(), columns, rows: vec![], cells: vec![], title_rows: (0, 0) } }
+    }
+
+    /// The next free row.
+    pub fn next_row(&self) -> u32 {
+        self.grid.rows.len() as u32
+    }
+
+    /// Appends rows of these heights; returns the first new row.
+    pub fn rows(&mut self, heights: &[f64]) -> u32 {
+        let first = self.next_row();
+        self.grid.rows.extend_from_slice(heights);
+        first
+    }
+
+    /// Places a cell.
+    pub fn cell(&mut self, row: u32, col: u32, rows: u32, cols: u32, content: Content, role: Role) {
+        self.grid.cells.push(GridCell { row, col, rows, cols, content, role });
+    }
+
+    /// The width of columns `col..col + cols`.
+    pub fn width(&self, col: u32, cols: u32) -> f64 {
+        self.grid.width(col, cols)
+    }
+
+    /// Sets the printed title rows.
+    pub fn title_rows(&mut self, first: u32, last: u32) {
+        self.grid.title_rows = (first, last);
+    }
+
+    /// The finished grid, cells sorted top to bottom, left to right.
+    pub fn finish(mut self) -> Grid {
+        self.grid.cells.sort_by_key(|c| (c.row, c.col));
+        self.grid
+    }
+}
+
+/// The width of a character in Excel column units at [`FONT_SIZE`]: a
+/// full-width character is about 1.9 units, a half-width one half that.
+fn char_units(c: char) -> f64 {
+    let full = FONT_SIZE * 96.0 / 72.0 / 7.0;
+    if crate::japanese::is_full_width(c) {
+        full
+    } else {
+        full / 2.0
+    }
+}
+
+/// How many lines `text` takes in a wrapped cell `width` units wide.
+pub fn line_count(text: &str, width: f64) -> usize {
+    // Cell padding and a margin for fonts wider than the estimate.
+    let avail = ((width - 1.0) * 0.92).max(1.0);
+    text.split('\n')
+        .map(|para| {
+            let w: f64 = para.chars().map(char_units).sum();
+            (w / avail).ceil().max(1.0) as usize
+        })
+        .sum()
+}
+
+/// The height in points of `lines` lines of text.
+pub fn lines_height(lines: usize) -> f64 {
+    lines as f64 * FONT_SIZE * 1.7 + 5.0
+}
+
+/// Row heights for a cell of wrapped `text` in `width` units with at least
+/// `min_lines` lines: one row, or several rows of at most
+/// [`MAX_ROW_HEIGHT`] when the text is taller than Excel allows a row to be.
+pub fn text_rows(text: &str, width: f64, min_lines: usize) -> Vec<f64> {
+    let total = lines_height(line_count(text, width).max(min_lines));
+    let n = (total / MAX_ROW_HEIGHT).ceil().max(1.0);
+    vec![(total / n).ceil(); n as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_grow_with_text_and_breaks() {
+        assert_eq!(line_count("", 40.0), 1);
+        assert_eq!(line_count("あ", 40.0), 1);
+        let width = 40.0;
+        let per_line = ((width - 1.0) * 0.92 / char_units('あ')).floor() as usize;
+        assert_eq!(line_count(&"あ".repeat(per_line), width), 1);
+        assert_eq!(line_count(&"あ".repeat(per_line + 1), width), 2);
+        assert_eq!(line_count("a\nb\n\nc", width), 4, "every line break starts a line, empty ones too");
+        assert_eq!(line_count(&"a".repeat(per_line * 2), width), 1, "half-width characters are half as wide");
+    }
+
+    #[test]
+    fn tall_text_is_split_over_rows_excel_can_hold() {
+        let rows = text_rows(&"あ".repeat(20_000), 60.0, 1);
+        assert!(rows.len() > 1);
+        assert!(rows.iter().all(|h| *h <= MAX_ROW_HEIGHT));
+        let lines = line_count(&"あ".repeat(20_000), 60.0);
+        assert!(rows.iter().sum::<f64>() >= lines_height(lines));
+        assert_eq!(text_rows("短い", 60.0, 3), vec![lines_height(3)]);
+    }
+}

@@ -1,0 +1,337 @@
+//! The PDCA sheet: one sheet per 事業, as in the published sheet set
+//! (`shared/reference/pdca_mimasaka.txt`).
+//!
+//! ```text
+//! ┌──────────────────────────────────────────────────────────────┐
+//! │ 計画名　PDCAシート（令和8年度 記入）                           │ title rows,
+//! │ 基本目標 │ 4. 利用者のための…                                  │ repeated on
+//! │ 基本項目 │ 4-1 地域包括ケアシステムの構築                       │ every page
+//! │ 事業名   │ 4-1-1 福祉会議事業（地区ケア会議）                   │
+//! ├────┬──────────┬───────────────────────────────────────────────┤
+//! │PLAN│現状と課題 │ (locked text)                                 │
+//! │    │方針・目標 │ (locked text)                                 │
+//! │    │取組みの   │ 取組み          │    │ R5 │ R6 │ R7 │ R8 │ R9 │
+//! │    │達成目標   │ 地区ケア会議…   │計画│30地区│…  (locked)        │
+//! │    │          │                 │結果│ in │ in │ in │ in │ ░░ │ ░ = later year
+//! ├────┼──────────┼───────────────────────────────────────────────┤
+//! │DO  │年度      │ 取組み内容                                     │
+//! │    │R5        │ (input)                                        │ one row per year
+//! ├────┼──────────┼───────────────────────────────────────────────┤   up to 記入年度
+//! │CHECK│達成状況と成果 / 課題 (inputs) / 今後の方向性 (dropdown)   │
+//! │ACTION│具体的な取組み内容 (input)                                │
+//! └──────────────────────────────────────────────────────────────┘
+//! ```
+//!
+//! Every input cell has a workbook-level defined name built from the 事業
+//! number ([`project_key`]): `KK_4_1_1_RESULT_2_2024` (indicator 2, 年度
+//! 2024), `KK_4_1_1_DO_2024`, `KK_4_1_1_CHECK_ACHIEVEMENT`,
+//! `KK_4_1_1_CHECK_ISSUES`, `KK_4_1_1_CHECK_DIRECTION`, `KK_4_1_1_ACTION`.
+
+use sha2::{Digest, Sha256};
+
+use crate::model::pdca::{plan_cell, Master, Plan, Project};
+use crate::wareki::{self, Digits};
+
+use super::grid::{
+    line_count, lines_height, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT,
+};
+use super::CellData;
+
+/// The form kind written into the document properties.
+pub const FORM_KIND: &str = "keikaku.pdca";
+/// The layout version: raised whenever cells move, so the collector can
+/// tell a workbook from an older layout.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// The 今後の方向性 choices.
+pub const DIRECTIONS: &[&str] = &["継続", "継続（一部見直し）", "見直し", "終了"];
+
+/// Custom document property names.
+pub mod property {
+    /// Form kind: [`super::FORM_KIND`].
+    pub const FORM: &str = "keikaku.form";
+    /// Layout version: [`super::SCHEMA_VERSION`].
+    pub const SCHEMA: &str = "keikaku.schema";
+    /// The centre's ID.
+    pub const CENTRE: &str = "keikaku.centre";
+    /// The 記入年度 (西暦 start year).
+    pub const FISCAL_YEAR: &str = "keikaku.fiscal_year";
+    /// SHA-256 of the distributed PLAN ([`super::plan_hash`]).
+    pub const PLAN_HASH: &str = "keikaku.plan_hash";
+    /// The 事業 numbers on the sheets, in order, separated by `|`.
+    pub const PROJECTS: &str = "keikaku.projects";
+}
+
+/// Column widths: block label, row label, 取組み, 計画/結果, then one column per year.
+const COL_BLOCK: f64 = 7.5;
+const COL_LABEL: f64 = 13.0;
+const COL_INDICATOR: f64 = 26.0;
+const COL_KIND: f64 = 5.5;
+const COL_YEAR: f64 = 9.0;
+
+/// The 事業 number as used in defined names: ASCII letters, digits and `_`
+/// (4-1-1 → 4_1_1). Two 事業 whose keys are equal cannot be distributed
+/// together; the master reader refuses them.
+pub fn project_key(number: &str) -> String {
+    crate::japanese::hankaku(number)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .collect()
+}
+
+/// The defined name of an input.
+pub fn input_name(project: &Project, field: &str) -> String {
+    format!("KK_{}_{field}", project_key(&project.number))
+}
+
+/// Sheet names for a centre's 事業, in order: 「4-1-1 福祉会議事業（地区ケ」,
+/// at most 31 characters, without the characters Excel forbids, unique.
+pub fn sheet_names<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for p in projects {
+        let base: String = format!("{} {}", p.number, p.name)
+            .chars()
+            .map(|c| if "[]:*?/\\'\n\r\t".contains(c) { '_' } else { c })
+            .collect();
+        let mut name: String = base.trim().chars().take(31).collect();
+        let mut n = 2;
+        while names.iter().any(|x| x.to_lowercase() == name.to_lowercase()) {
+            let suffix = format!("({n})");
+            name = base.chars().take(31 - suffix.chars().count()).collect::<String>() + &suffix;
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// A hash of everything a centre's workbook was given: the plan's identity,
+/// and per 事業 its header and PLAN text and every 計画 value. The collector
+/// compares it to see whether the master changed since distribution.
+pub fn plan_hash<'a>(plan: &Plan, projects: impl IntoIterator<Item = &'a Project>) -> String {
+    let mut h = Sha256::new();
+    let mut put = |s: &str| {
+        h.update((s.len() as u64).to_le_bytes());
+        h.update(s.as_bytes());
+    };
+    put(&plan.name);
+    put(&plan.organisation);
+    put(&format!("{}-{}-{}", plan.first_year, plan.last_year, plan.fiscal_year));
+    for p in projects {
+        for s in [&p.number, &p.name, &p.goal, &p.area, &p.situation, &p.policy] {
+            put(s);
+        }
+        for i in &p.indicators {
+            put(&i.name);
+            for v in &i.plan {
+                put(v.as_deref().unwrap_or("\u{0}"));
+            }
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn text(s: &str) -> Content {
+    Content::Text(s.to_string())
+}
+
+/// Whether a 計画 value asks for a 結果: not empty, not "-".
+fn expects_result(v: Option<&str>) -> bool {
+    v.is_some_and(|v| !matches!(v.trim(), "" | "-" | "－" | "ー" | "―"))
+}
+
+/// The PDCA sheet of one 事業.
+pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
+    let plan = &master.plan;
+    let years = plan.years();
+    let reported = plan.reported_years();
+    let mut columns = vec![COL_BLOCK, COL_LABEL, COL_INDICATOR, COL_KIND];
+    columns.extend(years.iter().map(|_| COL_YEAR));
+    let last_col = columns.len() as u32;
+    let mut g = GridBuilder::new(sheet_name, columns);
+    // From the 取組み column to the right edge: the wide text area.
+    let body = last_col - 2;
+    let body_width = g.width(2, body);
+    let name = |field: &str| input_name(project, field);
+
+    // Title rows.
+    let r = g.rows(&[26.0]);
+    let title =
+        format!("{}　PDCAシート（{} 記入）", plan.name, wareki::format_fiscal_year(plan.fiscal_year, Digits::Ascii));
+    g.cell(r, 0, 1, last_col, text(&title), Role::Title);
+    for (label, value) in [
+        ("基本目標", &project.goal),
+        ("基本項目", &project.area),
+        ("事業名", &format!("{} {}", project.number, project.name)),
+    ] {
+        let heights = text_rows(value, body_width, 1);
+        let r = g.rows(&heights);
+        g.cell(r, 0, heights.len() as u32, 2, text(label), Role::Label);
+        g.cell(r, 2, heights.len() as u32, body, text(value), Role::Plan);
+    }
+    g.title_rows(0, g.next_row() - 1);
+
+    // PLAN
+    let plan_start = g.next_row();
+    for (label, value) in [("現状と課題", &project.situation), ("方針・目標", &project.policy)] {
+        let heights = text_rows(value, body_width, 2);
+        let r = g.rows(&heights);
+        g.cell(r, 1, heights.len() as u32, 1, text(label), Role::Label);
+        g.cell(r, 2, heights.len() as u32, body, text(value), Role::Plan);
+    }
+    let targets_start = g.rows(&[LINE_ROW_HEIGHT]);
+    g.cell(targets_start, 2, 1, 2, text("取組み"), Role::Header);
+    for (k, y) in years.iter().enumerate() {
+        g.cell(targets_start, 4 + k as u32, 1, 1, text(&wareki::format_fiscal_year_short(*y)), Role::Header);
+    }
+    if project.indicators.is_empty() {
+        let r = g.rows(&[LINE_ROW_HEIGHT]);
+        g.cell(r, 2, 1, body, text("（達成目標はありません）"), Role::Plan);
+    }
+    for (i, ind) in project.indicators.iter().enumerate() {
+        let lines = line_count(&ind.name, COL_INDICATOR).max(2);
+        let half = (lines_height(lines) / 2.0).max(LINE_ROW_HEIGHT).ceil();
+        let r = g.rows(&[half, half]);
+        g.cell(r, 2, 2, 1, text(&ind.name), Role::Plan);
+        g.cell(r, 3, 1, 1, text("計画"), Role::Label);
+        g.cell(r + 1, 3, 1, 1, text("結果"), Role::Label);
+        for (k, y) in years.iter().enumerate() {
+            let col = 4 + k as u32;
+            let value = ind.plan.get(k).and_then(|v| v.as_deref());
+            let content = match value.map(plan_cell) {
+                Some(CellData::Number(n)) => Content::Number(n),
+                Some(CellData::Text(s)) => Content::Text(s),
+                _ => Content::Empty,
+            };
+            g.cell(r, col, 1, 1, content, Role::Plan);
+            let role = if reported.contains(y) {
+                Role::Input(Input {
+                    name: name(&format!("RESULT_{}_{y}", i + 1)),
+                    label: format!("結果（{}）: {}", wareki::format_fiscal_year_short(*y), ind.name),
+                    kind: InputKind::Short,
+                    required: *y == plan.fiscal_year && expects_result(value),
+                })
+            } else {
+                Role::Closed
+            };
+            g.cell(r + 1, col, 1, 1, Content::Empty, role);
+        }
+    }
+    let targets_rows = g.next_row() - targets_start;
+    g.cell(targets_start, 1, targets_rows, 1, text("取組みの\n達成目標"), Role::Label);
+    g.cell(plan_start, 0, g.next_row() - plan_start, 1, text("PLAN\n（計画）"), Role::Block);
+
+    // DO
+    let do_start = g.rows(&[LINE_ROW_HEIGHT]);
+    g.cell(do_start, 1, 1, 1, text("年度"), Role::Header);
+    g.cell(do_start, 2, 1, body, text("取組み内容"), Role::Header);
+    for y in &reported {
+        let r = g.rows(&[lines_height(3)]);
+        g.cell(r, 1, 1, 1, text(&wareki::format_fiscal_year_short(*y)), Role::Label);
+        let input = Input {
+            name: name(&format!("DO_{y}")),
+            label: format!("DO 取組み内容（{}）", wareki::format_fiscal_year_short(*y)),
+            kind: InputKind::LongText,
+            required: *y == plan.fiscal_year,
+        };
+        g.cell(r, 2, 1, body, Content::Empty, Role::Input(input));
+    }
+    g.cell(do_start, 0, g.next_row() - do_start, 1, text("DO\n（これまでの\n取組み）"), Role::Block);
+
+    // CHECK
+    let check_start = g.next_row();
+    let inputs = [
+        ("達成状況と成果", "CHECK_ACHIEVEMENT", InputKind::LongText, 4),
+        ("課題", "CHECK_ISSUES", InputKind::LongText, 4),
+        ("今後の方向性\n（継続・見直し・終了）", "CHECK_DIRECTION", InputKind::Choice(DIRECTIONS), 2),
+    ];
+    for (label, field, kind, lines) in inputs {
+        let r = g.rows(&[lines_height(lines)]);
+        g.cell(r, 1, 1, 1, text(label), Role::Label);
+        let input =
+            Input { name: name(field), label: format!("CHECK {}", label.replace('\n', "")), kind, required: true };
+        g.cell(r, 2, 1, body, Content::Empty, Role::Input(input));
+    }
+    g.cell(check_start, 0, 3, 1, text(&format!("CHECK\n（{}）", plan.check_point)), Role::Block);
+
+    // ACTION
+    let r = g.rows(&[lines_height(5)]);
+    g.cell(r, 0, 1, 1, text("ACTION\n（今後の\n取組み）"), Role::Block);
+    g.cell(r, 1, 1, 1, text("具体的な\n取組み内容"), Role::Label);
+    let input = Input {
+        name: name("ACTION"),
+        label: "ACTION 具体的な取組み内容".into(),
+        kind: InputKind::LongText,
+        required: true,
+    };
+    g.cell(r, 2, 1, body, Content::Empty, Role::Input(input));
+    g.finish()
+}
+
+/// All PDCA sheets of a centre, in master order.
+pub fn centre_sheets(master: &Master, centre: &str) -> Vec<Grid> {
+    let projects: Vec<&Project> = master.projects_of(centre).collect();
+    let names = sheet_names(projects.iter().copied());
+    projects.iter().zip(&names).map(|(p, n)| sheet(master, p, n)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::grid::Role;
+
+    #[test]
+    fn keys_and_sheet_names() {
+        assert_eq!(project_key("4-1-1"), "4_1_1");
+        assert_eq!(project_key("４－１－１"), "4_1_1");
+        let m = Master::example();
+        let names = sheet_names(&m.projects);
+        assert_eq!(names[0], "4-1-1 福祉会議事業（地区ケア会議）");
+        assert!(names.iter().all(|n| n.chars().count() <= 31));
+        let mut p = m.projects[0].clone();
+        p.name = "a/b:c".repeat(10);
+        let twice = sheet_names([&p, &p]);
+        assert_eq!(twice[0].chars().count(), 31);
+        assert!(!twice[0].contains(['/', ':']));
+        assert_ne!(twice[0], twice[1]);
+        assert!(twice[1].ends_with("(2)"));
+    }
+
+    #[test]
+    fn sample_sheet_has_every_input_named_once() {
+        let m = Master::example();
+        let p = &m.projects[0];
+        let g = sheet(&m, p, "s");
+        let names: Vec<&str> = g.inputs().map(|(_, i)| i.name.as_str()).collect();
+        // 3 indicators × 4 reported years (R5–R8) + 4 DO rows + 3 CHECK + 1 ACTION.
+        assert_eq!(names.len(), 12 + 4 + 3 + 1);
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len(), "names are unique");
+        assert!(names.contains(&"KK_4_1_1_RESULT_3_2026"));
+        assert!(!names.contains(&"KK_4_1_1_RESULT_1_2027"), "the year after 記入年度 is closed");
+        assert!(names.contains(&"KK_4_1_1_CHECK_DIRECTION"));
+        // No two cells overlap.
+        let mut used = std::collections::HashSet::new();
+        for c in &g.cells {
+            for r in c.row..c.row + c.rows {
+                for k in c.col..c.col + c.cols {
+                    assert!(used.insert((r, k)), "cell {r},{k} placed twice");
+                }
+            }
+        }
+        assert!(g.cells.iter().any(|c| c.role == Role::Closed));
+    }
+
+    #[test]
+    fn hash_changes_with_the_plan() {
+        let m = Master::example();
+        let a = plan_hash(&m.plan, &m.projects);
+        let mut m2 = m.clone();
+        m2.projects[3].indicators[0].plan[1] = Some("2回".into());
+        assert_ne!(a, plan_hash(&m2.plan, &m2.projects));
+        assert_eq!(a, plan_hash(&m.plan, &m.projects));
+        assert_eq!(a.len(), 64);
+    }
+}

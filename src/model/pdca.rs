@@ -1,0 +1,652 @@
+//! The PDCA master workbook: a plan's 事業, who is responsible for them and
+//! their yearly targets, from which `keikaku pdca distribute` makes one
+//! workbook per centre.
+//!
+//! The master has four sheets, described once in [`FORM`]:
+//!
+//! - 「計画」 (項目 | 値 | 説明): 計画名, 団体名, 計画期間 (R5～R9), 記入年度,
+//!   CHECK時点 (毎年度7月末時点);
+//! - 「センター」 (ID | 名称 | 連絡先): the regional centres;
+//! - 「事業」 (番号 | 事業名 | 基本目標 | 基本項目 | 担当センター | 現状と課題 |
+//!   方針・目標): one row per 事業; 担当センター lists centre IDs;
+//! - 「達成目標」 (事業番号 | 取組み | one column per 年度 of the plan period):
+//!   one row per indicator with its 計画 value for each year, as text or a
+//!   number (30地区, 1回, 検討, →, -).
+//!
+//! [`read`] checks the whole master and reports every problem with its
+//! cell (unknown centres, indicators for unknown 事業, duplicate IDs, years
+//! outside the plan period) before anything is written.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
+use crate::japanese::hankaku;
+use crate::wareki::{self, Digits};
+use crate::workbook::shape::{normalize, KeyValues, Table};
+use crate::workbook::{convert, CellRef, Origin, Value, Workbook};
+
+const fn field(name: &'static str, note: &'static str, required: bool, kind: FieldKind, width: f64) -> Field {
+    Field { name, note, required, kind, width }
+}
+
+/// The longest plan period, in years.
+pub const MAX_PERIOD_YEARS: i32 = 10;
+
+/// How many problems one error message lists before it says how many more.
+const MAX_LISTED_PROBLEMS: usize = 30;
+
+/// 「計画」 sheet.
+pub const SHEET_PLAN: SheetForm = SheetForm {
+    name: "計画",
+    shape: Shape::KeyValue(&[
+        field("計画名", "計画の名前。各シートの上と PDF の表紙に出ます。例: 美作市地域福祉活動計画", true, FieldKind::Text, 0.0),
+        field("団体名", "計画を作る団体（社会福祉協議会、市の担当課など）。", true, FieldKind::Text, 0.0),
+        field(
+            "計画期間",
+            "計画の最初と最後の年度を「～」でつなぎます。例: R5～R9、令和5年度～令和9年度、2023～2027。「達成目標」シートの年度の列はこの期間に合わせます。",
+            true,
+            FieldKind::Text,
+            0.0,
+        ),
+        field(
+            "記入年度",
+            "今回センターが記入する年度（例: 令和8年度、R8）。この年度までの「結果」と DO の行が入力欄になります。",
+            true,
+            FieldKind::FiscalYear,
+            0.0,
+        ),
+        field("CHECK時点", "CHECK 欄の見出しに添える時点。省略すると「毎年度7月末時点」。", false, FieldKind::Text, 0.0),
+    ]),
+};
+
+/// 「センター」 sheet.
+pub const SHEET_CENTRES: SheetForm = SheetForm {
+    name: "センター",
+    shape: Shape::Table(&[
+        field(
+            "ID",
+            "センターを区別する記号（例: C01）。配布するファイル名と回収の照合に使います。重複できません。",
+            true,
+            FieldKind::Text,
+            10.0,
+        ),
+        field("名称", "センターの名前。シートの下（フッター）とファイル名に入ります。", true, FieldKind::Text, 30.0),
+        field("連絡先", "担当者・電話など（任意）。", false, FieldKind::Text, 30.0),
+    ]),
+};
+
+/// 「事業」 sheet.
+pub const SHEET_PROJECTS: SheetForm = SheetForm {
+    name: "事業",
+    shape: Shape::Table(&[
+        field("番号", "事業の番号（例: 4-1-1）。重複できません。", true, FieldKind::Text, 9.0),
+        field("事業名", "事業の名前。例: 福祉会議事業（地区ケア会議）", true, FieldKind::Text, 30.0),
+        field("基本目標", "例: 4. 利用者のための福祉サービス提供体制の整備", true, FieldKind::Text, 24.0),
+        field("基本項目", "例: 4-1 地域包括ケアシステムの構築", true, FieldKind::Text, 24.0),
+        field(
+            "担当センター",
+            "この事業のシートを送るセンターの ID。複数のときは「、」か「,」で区切ります（例: C01、C03）。",
+            true,
+            FieldKind::Text,
+            14.0,
+        ),
+        field(
+            "現状と課題",
+            "PLAN の「現状と課題」。セル内の改行（Alt+Enter）で段落を分けられます。",
+            true,
+            FieldKind::LongText,
+            50.0,
+        ),
+        field(
+            "方針・目標",
+            "PLAN の「方針・目標」。セル内の改行で段落を分けられます。",
+            true,
+            FieldKind::LongText,
+            50.0,
+        ),
+    ]),
+};
+
+/// 「達成目標」 sheet. Besides these two columns it has one column per 年度
+/// of the plan period (headers such as R5 or 令和5年度).
+pub const SHEET_TARGETS: SheetForm = SheetForm {
+    name: "達成目標",
+    shape: Shape::Table(&[
+        field("事業番号", "「事業」シートの番号（例: 4-1-1）。", true, FieldKind::Text, 9.0),
+        field(
+            "取組み",
+            "取組みの達成目標（指標）。右の年度の列に、その年度の計画（30地区、1回、検討、→、- など）を入れます。年度の列の見出しは計画期間の年度（R5 や 令和5年度）にします。",
+            true,
+            FieldKind::Text,
+            40.0,
+        ),
+    ]),
+};
+
+/// The whole master workbook.
+pub const FORM: [SheetForm; 4] = [SHEET_PLAN, SHEET_CENTRES, SHEET_PROJECTS, SHEET_TARGETS];
+
+/// The CHECK time used when the master leaves it empty.
+pub const DEFAULT_CHECK_POINT: &str = "毎年度7月末時点";
+
+/// The plan itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// 計画名.
+    pub name: String,
+    /// 団体名.
+    pub organisation: String,
+    /// First 年度 of the plan period (西暦 start year).
+    pub first_year: i32,
+    /// Last 年度 of the plan period.
+    pub last_year: i32,
+    /// The 年度 the centres fill in now.
+    pub fiscal_year: i32,
+    /// When CHECK is taken: 毎年度7月末時点.
+    pub check_point: String,
+}
+
+impl Plan {
+    /// The years of the plan period, in order.
+    pub fn years(&self) -> Vec<i32> {
+        (self.first_year..=self.last_year).collect()
+    }
+
+    /// The years the centres report on now: from the first year up to the
+    /// 記入年度.
+    pub fn reported_years(&self) -> Vec<i32> {
+        (self.first_year..=self.fiscal_year.min(self.last_year)).collect()
+    }
+}
+
+/// A regional centre.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Centre {
+    /// ID: C01.
+    pub id: String,
+    /// 名称.
+    pub name: String,
+    /// 連絡先.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+/// One 事業 with its PLAN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    /// 番号: 4-1-1.
+    pub number: String,
+    /// 事業名.
+    pub name: String,
+    /// 基本目標.
+    pub goal: String,
+    /// 基本項目.
+    pub area: String,
+    /// IDs of the responsible centres.
+    pub centres: Vec<String>,
+    /// 現状と課題.
+    pub situation: String,
+    /// 方針・目標.
+    pub policy: String,
+    /// 取組みの達成目標.
+    #[serde(default)]
+    pub indicators: Vec<Indicator>,
+}
+
+/// One indicator (取組み) with a 計画 value per year of the plan period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indicator {
+    /// 取組み.
+    pub name: String,
+    /// 計画 per year, in the order of [`Plan::years`]; `None` is an empty cell.
+    pub plan: Vec<Option<String>>,
+}
+
+/// The whole master.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Master {
+    /// 「計画」.
+    pub plan: Plan,
+    /// 「センター」.
+    pub centres: Vec<Centre>,
+    /// 「事業」 with their 「達成目標」.
+    pub projects: Vec<Project>,
+}
+
+impl Master {
+    /// The 事業 a centre is responsible for, in master order.
+    pub fn projects_of<'a>(&'a self, centre: &'a str) -> impl Iterator<Item = &'a Project> + 'a {
+        self.projects.iter().filter(move |p| p.centres.iter().any(|c| c == centre))
+    }
+
+    /// The master's sheets, for `keikaku init pdca --from` and the sample.
+    pub fn to_sheets(&self) -> Vec<SheetData> {
+        let t = |s: &str| Some(CellData::Text(s.to_string()));
+        let p = &self.plan;
+        let period = format!(
+            "{}～{}",
+            wareki::format_fiscal_year(p.first_year, Digits::Ascii),
+            wareki::format_fiscal_year(p.last_year, Digits::Ascii)
+        );
+        let plan = SheetData::KeyValue(vec![
+            t(&p.name),
+            t(&p.organisation),
+            t(&period),
+            t(&wareki::format_fiscal_year(p.fiscal_year, Digits::Ascii)),
+            t(&p.check_point),
+        ]);
+        let centres = SheetData::Table {
+            headers: None,
+            rows: self.centres.iter().map(|c| vec![t(&c.id), t(&c.name), c.contact.as_deref().and_then(t)]).collect(),
+        };
+        let projects = SheetData::Table {
+            headers: None,
+            rows: self
+                .projects
+                .iter()
+                .map(|pr| {
+                    vec![
+                        t(&pr.number),
+                        t(&pr.name),
+                        t(&pr.goal),
+                        t(&pr.area),
+                        t(&pr.centres.join("、")),
+                        t(&pr.situation),
+                        t(&pr.policy),
+                    ]
+                })
+                .collect(),
+        };
+        let mut headers: Vec<String> = SHEET_TARGETS.headers().iter().map(|h| h.to_string()).collect();
+        headers.extend(p.years().into_iter().map(wareki::format_fiscal_year_short));
+        let targets = SheetData::Table {
+            headers: Some(headers),
+            rows: self
+                .projects
+                .iter()
+                .flat_map(|pr| pr.indicators.iter().map(move |i| (pr, i)))
+                .map(|(pr, i)| {
+                    let mut row = vec![t(&pr.number), t(&i.name)];
+                    row.extend(i.plan.iter().map(|v| v.as_deref().map(plan_cell)));
+                    row
+                })
+                .collect(),
+        };
+        vec![plan, centres, projects, targets]
+    }
+
+    /// A blank master's content: the 計画 sheet's CHECK時点 and the year
+    /// columns of a five-year period from `first_year`, which the user
+    /// overwrites to match the 計画期間.
+    pub fn blank_sheets(first_year: i32) -> Vec<SheetData> {
+        let mut headers: Vec<String> = SHEET_TARGETS.headers().iter().map(|h| h.to_string()).collect();
+        headers.extend((first_year..first_year + 5).map(wareki::format_fiscal_year_short));
+        vec![
+            SheetData::KeyValue(vec![None, None, None, None, Some(CellData::Text(DEFAULT_CHECK_POINT.into()))]),
+            SheetData::Table { headers: None, rows: vec![] },
+            SheetData::Table { headers: None, rows: vec![] },
+            SheetData::Table { headers: Some(headers), rows: vec![] },
+        ]
+    }
+}
+
+/// A 計画 value as a cell: plain numbers become number cells, anything
+/// else stays text.
+pub fn plan_cell(v: &str) -> CellData {
+    match v.parse::<f64>() {
+        Ok(n) if n.is_finite() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') => {
+            CellData::Number(n)
+        }
+        _ => CellData::Text(v.to_string()),
+    }
+}
+
+/// Reads a plan period: R5～R9, 令和5年度～令和9年度, 2023-2027, R5–R9.
+pub fn parse_period(s: &str) -> Option<(i32, i32)> {
+    let t = hankaku(s);
+    let parts: Vec<&str> =
+        t.split(['～', '〜', '~', '–', '—', '-', 'ー', '－', '―']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    match parts.as_slice() {
+        [a, b] => {
+            let (a, b) = (convert::parse_fiscal_year(a)?, convert::parse_fiscal_year(b)?);
+            (a <= b).then_some((a, b))
+        }
+        _ => None,
+    }
+}
+
+/// Problems found while reading, reported together.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn push(&mut self, at: &Origin, msg: impl std::fmt::Display) {
+        self.0.push(format!("{at}: {msg}"));
+    }
+
+    fn err(&mut self, e: Error) {
+        self.0.push(e.message);
+    }
+
+    /// Keeps the value of a conversion, or records its error.
+    fn take<T>(&mut self, r: Result<T, Error>) -> Option<T> {
+        r.map_err(|e| self.err(e)).ok()
+    }
+
+    fn into_result(self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let n = self.0.len();
+        let mut lines: Vec<String> = self.0.into_iter().take(MAX_LISTED_PROBLEMS).map(|l| format!("  - {l}")).collect();
+        if n > MAX_LISTED_PROBLEMS {
+            lines.push(format!("  …ほか {} 件", n - MAX_LISTED_PROBLEMS));
+        }
+        Err(Error::input(format!(
+            "マスターブックに {n} 件の問題があります。直してからもう一度実行してください。\n{}",
+            lines.join("\n")
+        )))
+    }
+}
+
+/// Splits a 担当センター cell into IDs: 「C01、C03」, 「C01,C03」, 「C01 C03」,
+/// one per line.
+fn split_ids(s: &str) -> Vec<String> {
+    s.split(['、', ',', '，', ' ', '　', '\n', '\r', '・', ';', '；'])
+        .map(|x| hankaku(x.trim()))
+        .filter(|x| !x.is_empty())
+        .collect()
+}
+
+/// An ID or number as compared: half-width, no spaces, upper case.
+fn id_key(s: &str) -> String {
+    normalize(s).to_uppercase()
+}
+
+/// Reads and checks a master workbook.
+pub fn read(wb: &Workbook) -> Result<Master, Error> {
+    let mut problems = Problems::default();
+
+    // 「計画」
+    let sheet = wb.require_sheet(SHEET_PLAN.name)?;
+    let kv = KeyValues::find(sheet)?;
+    let entry = |name: &str| {
+        kv.get(name).ok_or_else(|| {
+            Error::input(format!(
+                "{}: 項目「{name}」の行がありません。「項目」の列に「{name}」、「値」の列にその値を入れてください。",
+                sheet.place()
+            ))
+        })
+    };
+    let e = entry("計画名")?;
+    let name = problems.take(convert::required_text(e.value.as_ref(), &e.origin, "計画名"));
+    let e = entry("団体名")?;
+    let organisation = problems.take(convert::required_text(e.value.as_ref(), &e.origin, "団体名"));
+    let e = entry("計画期間")?;
+    let period = match problems.take(convert::required_text(e.value.as_ref(), &e.origin, "計画期間")) {
+        Some(text) => match parse_period(&text) {
+            Some((a, b)) if b - a < MAX_PERIOD_YEARS && wareki::fiscal_year_era(a).is_some() => Some((a, b)),
+            Some(_) => {
+                problems.push(
+                    &e.origin,
+                    format!("計画期間「{text}」は {MAX_PERIOD_YEARS} 年以内で、明治以降にしてください。"),
+                );
+                None
+            }
+            None => {
+                problems.push(
+                    &e.origin,
+                    format!("計画期間「{text}」を読めません。最初と最後の年度を「～」でつないでください（例: R5～R9、令和5年度～令和9年度）。"),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let e = entry("記入年度")?;
+    let fiscal_year = problems.take(convert::fiscal_year(e.value.as_ref(), &e.origin, "記入年度"));
+    if let (Some((a, b)), Some(fy)) = (period, fiscal_year) {
+        if !(a..=b).contains(&fy) {
+            problems.push(
+                &e.origin,
+                format!(
+                    "記入年度 {} が計画期間（{}～{}）の外です。",
+                    wareki::format_fiscal_year(fy, Digits::Ascii),
+                    wareki::format_fiscal_year_short(a),
+                    wareki::format_fiscal_year_short(b)
+                ),
+            );
+        }
+    }
+    let check_point = match kv.get("CHECK時点") {
+        Some(e) => problems.take(convert::text(e.value.as_ref(), &e.origin, "CHECK時点")).flatten(),
+        None => None,
+    }
+    .unwrap_or_else(|| DEFAULT_CHECK_POINT.to_string());
+
+    // 「センター」
+    let sheet = wb.require_sheet(SHEET_CENTRES.name)?;
+    let table = Table::find(sheet, &SHEET_CENTRES.headers())?;
+    let mut centres = Vec::new();
+    let mut centre_at: HashMap<String, Origin> = HashMap::new();
+    for r in &table.records {
+        let at = table.origin(r, "ID");
+        let id = problems.take(convert::required_text(table.value(r, "ID"), &at, "ID")).map(|s| hankaku(&s));
+        let name = problems.take(convert::required_text(table.value(r, "名称"), &table.origin(r, "名称"), "名称"));
+        let contact =
+            problems.take(convert::text(table.value(r, "連絡先"), &table.origin(r, "連絡先"), "連絡先")).flatten();
+        let (Some(id), Some(name)) = (id, name) else {
+            continue;
+        };
+        if let Some(prev) = centre_at.get(&id_key(&id)) {
+            problems.push(
+                &at,
+                format!("ID「{id}」が {} と重複しています。センターごとに別の ID にしてください。", prev.cell),
+            );
+            continue;
+        }
+        centre_at.insert(id_key(&id), at);
+        centres.push(Centre { id, name, contact });
+    }
+    if table.records.is_empty() {
+        problems.push(
+            &sheet.origin(CellRef::new(table.header_row + 1, 0)),
+            "センターが 1 つもありません。見出し行の下に ID と名称を入れてください。",
+        );
+    }
+    let canonical: HashMap<String, String> = centres.iter().map(|c| (id_key(&c.id), c.id.clone())).collect();
+
+    // 「事業」
+    let sheet = wb.require_sheet(SHEET_PROJECTS.name)?;
+    let table = Table::find(sheet, &SHEET_PROJECTS.headers())?;
+    let mut projects: Vec<Project> = Vec::new();
+    let mut project_at: HashMap<String, (usize, Origin)> = HashMap::new();
+    for r in &table.records {
+        let req = |p: &mut Problems, h: &str| p.take(convert::required_text(table.value(r, h), &table.origin(r, h), h));
+        let at = table.origin(r, "番号");
+        let number = req(&mut problems, "番号").map(|s| hankaku(&s));
+        let name = req(&mut problems, "事業名");
+        let goal = req(&mut problems, "基本目標");
+        let area = req(&mut problems, "基本項目");
+        let centre_text = req(&mut problems, "担当センター");
+        let situation = req(&mut problems, "現状と課題");
+        let policy = req(&mut problems, "方針・目標");
+        let mut ids = Vec::new();
+        for id in centre_text.as_deref().map(split_ids).unwrap_or_default() {
+            match canonical.get(&id_key(&id)) {
+                Some(c) if ids.contains(c) => {}
+                Some(c) => ids.push(c.clone()),
+                None => problems.push(
+                    &table.origin(r, "担当センター"),
+                    format!("担当センター「{id}」は「センター」シートにありません。ID を確かめてください。"),
+                ),
+            }
+        }
+        let (Some(number), Some(name), Some(goal), Some(area), Some(situation), Some(policy)) =
+            (number, name, goal, area, situation, policy)
+        else {
+            continue;
+        };
+        if let Some((_, prev)) = project_at.get(&crate::form::pdca::project_key(&number)) {
+            problems.push(
+                &at,
+                format!("番号「{number}」が {} と重複しています。事業ごとに別の番号にしてください。", prev.cell),
+            );
+            continue;
+        }
+        project_at.insert(crate::form::pdca::project_key(&number), (projects.len(), at));
+        projects.push(Project { number, name, goal, area, centres: ids, situation, policy, indicators: vec![] });
+    }
+    if table.records.is_empty() {
+        problems.push(
+            &sheet.origin(CellRef::new(table.header_row + 1, 0)),
+            "事業が 1 つもありません。見出し行の下に事業を入れてください。",
+        );
+    }
+
+    // 「達成目標」
+    let sheet = wb.require_sheet(SHEET_TARGETS.name)?;
+    let table = Table::find(sheet, &SHEET_TARGETS.headers())?;
+    let known: Vec<String> = SHEET_TARGETS.headers().iter().map(|h| normalize(h)).collect();
+    // Year columns: every other column, whose header must be a 年度 in the period.
+    let mut year_cols: BTreeMap<i32, usize> = BTreeMap::new();
+    for (i, c) in table.columns.iter().enumerate() {
+        if known.contains(&c.key) {
+            continue;
+        }
+        let at = sheet.origin(CellRef::new(table.header_row, c.col));
+        match convert::parse_fiscal_year(&c.header) {
+            None => problems.push(
+                &at,
+                format!(
+                    "列の見出し「{}」は年度として読めません。年度の列の見出しは R5 や 令和5年度 のようにしてください。",
+                    c.header
+                ),
+            ),
+            Some(y) => match period {
+                Some((a, b)) if !(a..=b).contains(&y) => problems.push(
+                    &at,
+                    format!(
+                        "列「{}」（{}）が計画期間（{}～{}）の外です。",
+                        c.header,
+                        wareki::format_fiscal_year(y, Digits::Ascii),
+                        wareki::format_fiscal_year_short(a),
+                        wareki::format_fiscal_year_short(b)
+                    ),
+                ),
+                _ => {
+                    if year_cols.insert(y, i).is_some() {
+                        problems.push(
+                            &at,
+                            format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)),
+                        );
+                    }
+                }
+            },
+        }
+    }
+    if let Some((a, b)) = period {
+        let missing: Vec<String> =
+            (a..=b).filter(|y| !year_cols.contains_key(y)).map(wareki::format_fiscal_year_short).collect();
+        if !missing.is_empty() {
+            problems.push(
+                &sheet.origin(CellRef::new(table.header_row, 0)),
+                format!("見出し行に計画期間の年度 {} の列がありません。", missing.join("、")),
+            );
+        }
+    }
+    for r in &table.records {
+        let at = table.origin(r, "事業番号");
+        let number =
+            problems.take(convert::required_text(table.value(r, "事業番号"), &at, "事業番号")).map(|s| hankaku(&s));
+        let name =
+            problems.take(convert::required_text(table.value(r, "取組み"), &table.origin(r, "取組み"), "取組み"));
+        let mut plan = Vec::new();
+        if let Some((a, b)) = period {
+            for y in a..=b {
+                let v = match year_cols.get(&y) {
+                    Some(&i) => {
+                        let col = table.columns[i].col;
+                        let origin = sheet.origin(CellRef::new(r.row, col));
+                        problems.take(plan_value(r.values[i].as_ref(), &origin)).flatten()
+                    }
+                    None => None,
+                };
+                plan.push(v);
+            }
+        }
+        let (Some(number), Some(name)) = (number, name) else {
+            continue;
+        };
+        match project_at.get(&crate::form::pdca::project_key(&number)) {
+            Some((i, _)) => projects[*i].indicators.push(Indicator { name, plan }),
+            None => problems
+                .push(&at, format!("事業番号「{number}」は「事業」シートにありません。番号を確かめてください。")),
+        }
+    }
+
+    problems.into_result()?;
+    let (Some(name), Some(organisation), Some((first_year, last_year)), Some(fiscal_year)) =
+        (name, organisation, period, fiscal_year)
+    else {
+        return Err(Error::internal("master problems were not reported"));
+    };
+    Ok(Master { plan: Plan { name, organisation, first_year, last_year, fiscal_year, check_point }, centres, projects })
+}
+
+/// A 計画 cell: text as typed, numbers as displayed (12 → "12").
+fn plan_value(v: Option<&Value>, origin: &Origin) -> Result<Option<String>, Error> {
+    convert::text(v, origin, "計画")
+}
+
+impl Master {
+    /// The shipped sample: 基本目標 4 of a social welfare council's plan
+    /// (`shared/reference/pdca_mimasaka.txt`), assigned to three centres.
+    pub fn example() -> Master {
+        serde_json::from_str(include_str!("../../samples/pdca_master.json")).expect("samples/pdca_master.json is valid")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods() {
+        assert_eq!(parse_period("R5～R9"), Some((2023, 2027)));
+        assert_eq!(parse_period("令和5年度～令和9年度"), Some((2023, 2027)));
+        assert_eq!(parse_period("２０２３－２０２７"), Some((2023, 2027)));
+        assert_eq!(parse_period("R5–R9"), Some((2023, 2027)));
+        assert_eq!(parse_period("R9～R5"), None);
+        assert_eq!(parse_period("R5"), None);
+    }
+
+    #[test]
+    fn ids_split_on_japanese_and_ascii_separators() {
+        assert_eq!(split_ids("C01、C03,Ｃ０４\nC05"), vec!["C01", "C03", "C04", "C05"]);
+        assert_eq!(id_key(" c01 "), "C01");
+    }
+
+    #[test]
+    fn plan_cells_keep_units_as_text() {
+        assert_eq!(plan_cell("12"), CellData::Number(12.0));
+        assert_eq!(plan_cell("30地区"), CellData::Text("30地区".into()));
+        assert_eq!(plan_cell("-"), CellData::Text("-".into()));
+        assert_eq!(plan_cell("→"), CellData::Text("→".into()));
+    }
+
+    #[test]
+    fn sample_is_consistent() {
+        let m = Master::example();
+        assert_eq!(m.projects.len(), 6);
+        for p in &m.projects {
+            assert!(!p.centres.is_empty(), "{}", p.number);
+            for i in &p.indicators {
+                assert_eq!(i.plan.len(), m.plan.years().len(), "{} {}", p.number, i.name);
+            }
+        }
+    }
+}
