@@ -287,8 +287,18 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
             args.output.display()
         )));
     }
+    let t0 = std::time::Instant::now();
     let wb = Workbook::open(&args.master)?;
+    let t1 = std::time::Instant::now();
     let master = pdca::read(&wb)?;
+    drop(wb);
+    if std::env::var_os("KEIKAKU_TIMING").is_some() {
+        eprintln!(
+            "timing: open {:.1} ms, read master {:.1} ms",
+            (t1 - t0).as_secs_f64() * 1e3,
+            t1.elapsed().as_secs_f64() * 1e3
+        );
+    }
     let fonts = if args.pdf { Some(args.fonts.load()?) } else { None };
     let pdf_opts = PdfOptions::from_env()?;
     let opts =

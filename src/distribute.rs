@@ -28,9 +28,9 @@ pub fn file_stem(centre: &Centre) -> String {
     safe_file_stem(&format!("{}_{}", centre.id, centre.name))
 }
 
-/// The custom document properties of a centre's workbook.
-pub fn properties(master: &Master, centre: &Centre) -> Vec<(&'static str, String)> {
-    let projects: Vec<&Project> = master.projects_of(&centre.id).collect();
+/// The custom document properties of a centre's workbook, given the
+/// centre's 事業.
+pub fn properties(master: &Master, centre: &Centre, projects: &[&Project]) -> Vec<(&'static str, String)> {
     vec![
         (property::FORM, pdca::FORM_KIND.to_string()),
         (property::SCHEMA, pdca::SCHEMA_VERSION.to_string()),
@@ -41,10 +41,10 @@ pub fn properties(master: &Master, centre: &Centre) -> Vec<(&'static str, String
     ]
 }
 
-/// A centre's workbook: its sheets and the xlsx bytes.
-pub fn centre_workbook(master: &Master, centre: &Centre) -> Result<(Vec<Grid>, Vec<u8>), Error> {
-    let sheets = pdca::centre_sheets(master, &centre.id);
-    let props = properties(master, centre);
+/// A centre's workbook, given the centre's 事業: its sheets and the xlsx bytes.
+pub fn centre_workbook(master: &Master, centre: &Centre, projects: &[&Project]) -> Result<(Vec<Grid>, Vec<u8>), Error> {
+    let sheets = pdca::sheets_of(master, projects);
+    let props = properties(master, centre, projects);
     let title = format!("{} PDCAシート {}", master.plan.name, centre.name);
     let bytes = xlsx::write_grids(&xlsx::FormBook {
         title: &title,
@@ -55,14 +55,14 @@ pub fn centre_workbook(master: &Master, centre: &Centre) -> Result<(Vec<Grid>, V
     Ok((sheets, bytes))
 }
 
-/// The data `pdca.hbs` gets for one centre.
-pub fn template_data(master: &Master, centre: &Centre) -> Json {
+/// The data `pdca.hbs` gets for one centre, given the centre's 事業.
+pub fn template_data(master: &Master, centre: &Centre, projects: &[&Project]) -> Json {
     let plan = &master.plan;
     let years = plan.years();
     let reported = plan.reported_years();
     let short = |y: &i32| wareki::format_fiscal_year_short(*y);
-    let projects: Vec<Json> = master
-        .projects_of(&centre.id)
+    let projects: Vec<Json> = projects
+        .iter()
         .map(|p| {
             let indicators: Vec<Json> = p
                 .indicators
@@ -116,11 +116,12 @@ pub fn template_data(master: &Master, centre: &Centre) -> Json {
 pub fn centre_pdf(
     master: &Master,
     centre: &Centre,
+    projects: &[&Project],
     templates: Option<&Path>,
     fonts: &FontSet,
     opts: &PdfOptions,
 ) -> Result<Vec<u8>, Error> {
-    let data = template_data(master, centre);
+    let data = template_data(master, centre, projects);
     let markup = template::render_named("pdca.hbs", templates, &data)?;
     crate::markup_to_pdf(&markup, "pdca.hbs を展開したマークアップ", fonts, opts)
         .map_err(|e| e.context(format!("センター {}（{}）の PDF", centre.id, centre.name)))
@@ -164,33 +165,56 @@ fn check_file_names(master: &Master) -> Result<(), Error> {
 }
 
 /// Writes every centre's outputs into `out_dir`. `progress` is called after
-/// each centre with the number done so far.
+/// each centre with the number done so far. Centres are made in parallel
+/// (one workbook per thread at a time); the files do not depend on the order.
 pub fn distribute(
     master: &Master,
     out_dir: &Path,
     opts: &Options,
-    mut progress: impl FnMut(usize),
+    progress: impl Fn(usize) + Sync,
 ) -> Result<Summary, Error> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     check_file_names(master)?;
-    let mut staging = Staging::new(out_dir)?;
+    let staging = Staging::new(out_dir)?;
+    let by_centre = master.projects_by_centre();
+    let done = AtomicUsize::new(0);
+    // Per centre: the file names written and the sheet count, or the error.
+    let results: Vec<Result<(Vec<String>, usize), Error>> = master
+        .centres
+        .par_iter()
+        .zip(&by_centre)
+        .map(|(centre, projects)| {
+            let mut names = Vec::new();
+            if !projects.is_empty() {
+                let stem = file_stem(centre);
+                let (sheets, bytes) = centre_workbook(master, centre, projects)?;
+                drop(sheets);
+                names.push(format!("{stem}.xlsx"));
+                staging.write(&names[0], &bytes)?;
+                if let Some((fonts, pdf_opts)) = opts.pdf {
+                    let pdf = centre_pdf(master, centre, projects, opts.templates, fonts, pdf_opts)?;
+                    names.push(format!("{stem}.pdf"));
+                    staging.write(&names[1], &pdf)?;
+                }
+            }
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            Ok((names, projects.len()))
+        })
+        .collect();
     let mut summary = Summary::default();
-    for (done, centre) in master.centres.iter().enumerate() {
-        if master.projects_of(&centre.id).next().is_none() {
+    let mut names = Vec::new();
+    for (centre, result) in master.centres.iter().zip(results) {
+        let (files, sheets) = result?;
+        if files.is_empty() {
             summary.idle.push(format!("{}（{}）", centre.id, centre.name));
-            progress(done + 1);
-            continue;
+        } else {
+            summary.centres += 1;
+            summary.sheets += sheets;
+            names.extend(files);
         }
-        let stem = file_stem(centre);
-        let (sheets, bytes) = centre_workbook(master, centre)?;
-        staging.write(&format!("{stem}.xlsx"), &bytes)?;
-        if let Some((fonts, pdf_opts)) = opts.pdf {
-            let pdf = centre_pdf(master, centre, opts.templates, fonts, pdf_opts)?;
-            staging.write(&format!("{stem}.pdf"), &pdf)?;
-        }
-        summary.centres += 1;
-        summary.sheets += sheets.len();
-        progress(done + 1);
     }
-    summary.files = staging.commit()?;
+    summary.files = staging.commit(&names)?;
     Ok(summary)
 }

@@ -89,7 +89,6 @@ pub fn safe_file_stem(text: &str) -> String {
 pub struct Staging {
     dir: std::path::PathBuf,
     tmp: tempfile::TempDir,
-    names: Vec<String>,
 }
 
 impl Staging {
@@ -101,26 +100,26 @@ impl Staging {
             .prefix(".keikaku-")
             .tempdir_in(dir)
             .map_err(|e| Error::output(format!("出力先のフォルダ「{}」に書き込めません: {e}", dir.display())))?;
-        Ok(Staging { dir: dir.to_path_buf(), tmp, names: vec![] })
+        Ok(Staging { dir: dir.to_path_buf(), tmp })
     }
 
-    /// Writes one file (by bare file name) into the staging area.
-    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+    /// Writes one file (by bare file name) into the staging area. Safe to
+    /// call from several threads for different names.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
         let path = self.tmp.path().join(name);
         let fail =
             |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", self.dir.join(name).display()));
         let mut f = std::fs::File::create(&path).map_err(fail)?;
         f.write_all(bytes).map_err(fail)?;
         f.sync_all().map_err(fail)?;
-        self.names.push(name.to_string());
         Ok(())
     }
 
-    /// Moves every staged file into the destination, replacing files of the
-    /// same name. Returns their paths.
-    pub fn commit(self) -> Result<Vec<std::path::PathBuf>, Error> {
+    /// Moves the staged files `names` into the destination, in this order,
+    /// replacing files of the same name. Returns their paths.
+    pub fn commit(self, names: &[String]) -> Result<Vec<std::path::PathBuf>, Error> {
         let mut done = Vec::new();
-        for name in &self.names {
+        for name in names {
             let to = self.dir.join(name);
             std::fs::rename(self.tmp.path().join(name), &to)
                 .map_err(|e| Error::output(format!("「{}」を置けません: {e}", to.display())))?;
@@ -172,7 +171,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.txt"), b"old").unwrap();
         {
-            let mut s = Staging::new(dir.path()).unwrap();
+            let s = Staging::new(dir.path()).unwrap();
             s.write("a.txt", b"new").unwrap();
             s.write("b.txt", b"b").unwrap();
             // dropped without commit
@@ -185,10 +184,10 @@ mod tests {
         };
         assert_eq!(names(dir.path()), vec!["a.txt"]);
         assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"old");
-        let mut s = Staging::new(dir.path()).unwrap();
+        let s = Staging::new(dir.path()).unwrap();
         s.write("a.txt", b"new").unwrap();
         s.write("b.txt", b"b").unwrap();
-        assert_eq!(s.commit().unwrap().len(), 2);
+        assert_eq!(s.commit(&["a.txt".into(), "b.txt".into()]).unwrap().len(), 2);
         assert_eq!(names(dir.path()), vec!["a.txt", "b.txt"]);
         assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"new");
     }

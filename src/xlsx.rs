@@ -268,6 +268,9 @@ pub fn write_grids(book: &FormBook) -> Result<Vec<u8>, Error> {
         props = props.set_custom_property(*name, value.as_str());
     }
     wb.set_properties(&props);
+    // Level 1: a thousand workbooks are made per run; level 6 (the default)
+    // saves about a quarter of a 30 KB file and costs a fifth of the run.
+    wb.set_zip_compression_level(1);
     let formats = RoleFormats::new();
     let protection = ProtectionOptions { format_rows: true, ..ProtectionOptions::default() };
     for grid in book.sheets {

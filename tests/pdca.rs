@@ -49,7 +49,9 @@ fn sheet_paths(bytes: &[u8]) -> HashMap<String, String> {
     let r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
     wb.descendants()
         .filter(|n| n.has_tag_name("sheet"))
-        .map(|n| (n.attribute("name").unwrap().to_string(), format!("xl/{}", target[n.attribute((r_ns, "id")).unwrap()])))
+        .map(|n| {
+            (n.attribute("name").unwrap().to_string(), format!("xl/{}", target[n.attribute((r_ns, "id")).unwrap()]))
+        })
         .collect()
 }
 
@@ -60,9 +62,7 @@ fn locked_styles(bytes: &[u8]) -> Vec<bool> {
     let xfs = doc.descendants().find(|n| n.has_tag_name("cellXfs")).unwrap();
     xfs.children()
         .filter(|n| n.has_tag_name("xf"))
-        .map(|xf| {
-            !xf.children().any(|p| p.has_tag_name("protection") && p.attribute("locked") == Some("0"))
-        })
+        .map(|xf| !xf.children().any(|p| p.has_tag_name("protection") && p.attribute("locked") == Some("0")))
         .collect()
 }
 
@@ -159,7 +159,10 @@ fn check_workbook(master: &Master, centre: &Centre, bytes: &[u8]) {
         let xml = sheet_xml(bytes, &paths[&grid.sheet]);
         assert!(xml.xml.contains("<sheetProtection sheet=\"1\""), "sheet protection on");
         assert!(xml.xml.contains("paperSize=\"9\"") && xml.xml.contains("orientation=\"portrait\""), "A4 portrait");
-        assert!(xml.xml.contains("<pageSetUpPr fitToPage=\"1\"/>") && xml.xml.contains("fitToHeight=\"0\""), "one page wide");
+        assert!(
+            xml.xml.contains("<pageSetUpPr fitToPage=\"1\"/>") && xml.xml.contains("fitToHeight=\"0\""),
+            "one page wide"
+        );
         assert!(xml.xml.contains(&format!("&amp;L{}", centre.name)), "footer names the centre");
         let mut input_cells = std::collections::HashSet::new();
         for (cell, input) in grid.inputs() {
@@ -180,7 +183,13 @@ fn check_workbook(master: &Master, centre: &Centre, bytes: &[u8]) {
         }
         assert!(!input_cells.is_empty());
         for (at, style) in &xml.styles {
-            assert_eq!(locked[*style], !input_cells.contains(at), "{} {at}: locked must be {}", grid.sheet, !input_cells.contains(at));
+            assert_eq!(
+                locked[*style],
+                !input_cells.contains(at),
+                "{} {at}: locked must be {}",
+                grid.sheet,
+                !input_cells.contains(at)
+            );
         }
         for at in &input_cells {
             assert!(xml.styles.contains_key(at), "{} {at}: input cell written with its unlocked format", grid.sheet);
@@ -206,7 +215,10 @@ fn distributed_workbooks_read_back_as_the_master_says() {
     let mut files: Vec<String> =
         std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     files.sort();
-    assert_eq!(files, vec!["C01_勝田地域ステーション.xlsx", "C02_大原地域ステーション.xlsx", "C03_作東地域ステーション.xlsx"]);
+    assert_eq!(
+        files,
+        vec!["C01_勝田地域ステーション.xlsx", "C02_大原地域ステーション.xlsx", "C03_作東地域ステーション.xlsx"]
+    );
     let msg = stderr(&o);
     assert!(msg.contains("3 センター分、9 シート") && msg.contains("ファイル 3 個"), "{msg}");
     for centre in &master.centres {
@@ -224,7 +236,11 @@ fn the_sample_master_is_the_sample_json_and_init_reproduces_it() {
     let json = root().join("samples/pdca_master.json");
     let o = keikaku(&["init", "pdca", "--from", json.to_str().unwrap(), "-o", out.to_str().unwrap()], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(sample_master()).unwrap(), "samples/pdca_master.xlsx is made by init --from");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(sample_master()).unwrap(),
+        "samples/pdca_master.xlsx is made by init --from"
+    );
 }
 
 #[test]
@@ -273,7 +289,17 @@ fn pdf_has_one_page_per_project_with_the_plan_text() {
             for ind in &p.indicators {
                 assert!(text.contains(&squash(&ind.name)), "{}", ind.name);
             }
-            for label in ["PLAN", "DO", "CHECK", "ACTION", "毎年度7月末時点", "継続（一部見直し）", "R5", "R9", centre.name.as_str()] {
+            for label in [
+                "PLAN",
+                "DO",
+                "CHECK",
+                "ACTION",
+                "毎年度7月末時点",
+                "継続（一部見直し）",
+                "R5",
+                "R9",
+                centre.name.as_str(),
+            ] {
                 assert!(text.contains(label), "{} page {}: {label}", centre.id, i + 1);
             }
         }
@@ -344,11 +370,7 @@ fn duplicate_ids_and_numbers_are_all_reported_at_once() {
     rows(&mut s, 2).push(dup);
     assert_refused(
         &s,
-        &[
-            "2 件の問題",
-            "「センター」シート A5: ID「C01」が A2 と重複",
-            "「事業」シート A8: 番号「4-2-5」が A7 と重複",
-        ],
+        &["2 件の問題", "「センター」シート A5: ID「C01」が A2 と重複", "「事業」シート A8: 番号「4-2-5」が A7 と重複"],
     );
 }
 
@@ -358,7 +380,10 @@ fn year_column_outside_the_plan_period() {
     if let SheetData::Table { headers: Some(h), .. } = &mut s[3] {
         h[6] = "R10".into();
     }
-    assert_refused(&s, &["「達成目標」シート G1", "列「R10」（令和10年度）が計画期間（R5～R9）の外です", "R9 の列がありません"]);
+    assert_refused(
+        &s,
+        &["「達成目標」シート G1", "列「R10」（令和10年度）が計画期間（R5～R9）の外です", "R9 の列がありません"],
+    );
 }
 
 #[test]

@@ -271,6 +271,11 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
 /// All PDCA sheets of a centre, in master order.
 pub fn centre_sheets(master: &Master, centre: &str) -> Vec<Grid> {
     let projects: Vec<&Project> = master.projects_of(centre).collect();
+    sheets_of(master, &projects)
+}
+
+/// The PDCA sheets of these 事業 (a centre's, in master order).
+pub fn sheets_of(master: &Master, projects: &[&Project]) -> Vec<Grid> {
     let names = sheet_names(projects.iter().copied());
     projects.iter().zip(&names).map(|(p, n)| sheet(master, p, n)).collect()
 }

@@ -222,6 +222,21 @@ impl Master {
         self.projects.iter().filter(move |p| p.centres.iter().any(|c| c == centre))
     }
 
+    /// Each centre's 事業, in the order of [`Master::centres`] (one pass over
+    /// the 事業 instead of one per centre).
+    pub fn projects_by_centre(&self) -> Vec<Vec<&Project>> {
+        let index: HashMap<&str, usize> = self.centres.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let mut by = vec![Vec::new(); self.centres.len()];
+        for p in &self.projects {
+            for c in &p.centres {
+                if let Some(&i) = index.get(c.as_str()) {
+                    by[i].push(p);
+                }
+            }
+        }
+        by
+    }
+
     /// The master's sheets, for `keikaku init pdca --from` and the sample.
     pub fn to_sheets(&self) -> Vec<SheetData> {
         let t = |s: &str| Some(CellData::Text(s.to_string()));

@@ -161,6 +161,11 @@ impl<'a> Table<'a> {
 
     /// The index of a column by header (matched after [`normalize`]).
     pub fn column(&self, header: &str) -> Option<usize> {
+        // Callers mostly pass the form's own (already normalised) header;
+        // normalising is idempotent, so an exact match is the same answer.
+        if let Some(i) = self.columns.iter().position(|c| c.key == header) {
+            return Some(i);
+        }
         let key = normalize(header);
         self.columns.iter().position(|c| c.key == key)
     }

@@ -1,0 +1,101 @@
+//! Benchmark for issue #4: `keikaku pdca distribute` on a generated master of
+//! 1,000 centres × 6 事業 (6,000 事業, 18,000 達成目標 rows), whole process.
+//! Target: under 5 s on the 2-core machine, peak memory under 200 MB.
+//!
+//! Run with `cargo bench --bench distribute`. Peak memory comes from
+//! `/usr/bin/time -v` when it is installed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use keikaku::model::pdca::{Centre, Indicator, Master, Project, FORM};
+
+const CENTRES: usize = 1_000;
+const PROJECTS_PER_CENTRE: usize = 6;
+
+/// The sample's six 事業, copied for every centre with numbers of its own.
+fn generated_master() -> Master {
+    let sample = Master::example();
+    let mut centres = Vec::new();
+    let mut projects = Vec::new();
+    for c in 0..CENTRES {
+        let id = format!("C{:04}", c + 1);
+        centres.push(Centre {
+            id: id.clone(), name: format!("第{}地域包括支援センター", c + 1), contact: None
+        });
+        for (k, p) in sample.projects.iter().cycle().take(PROJECTS_PER_CENTRE).enumerate() {
+            let mut indicators: Vec<Indicator> = p.indicators.iter().take(3).cloned().collect();
+            while indicators.len() < 3 {
+                indicators.push(Indicator { name: "取組み".into(), plan: vec![Some("1回".into()); 5] });
+            }
+            projects.push(Project {
+                number: format!("{}-{}-{}", c + 1, k / 3 + 1, k % 3 + 1),
+                centres: vec![id.clone()],
+                indicators,
+                ..p.clone()
+            });
+        }
+    }
+    Master { plan: sample.plan, centres, projects }
+}
+
+fn run(master: &Path, out: &Path, extra: &[&str]) -> (f64, Option<u64>) {
+    let _ = std::fs::remove_dir_all(out);
+    let bin = env!("CARGO_BIN_EXE_keikaku");
+    let mut args = vec!["pdca", "distribute", master.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let timed = Path::new("/usr/bin/time").exists();
+    let start = Instant::now();
+    let output = if timed {
+        Command::new("/usr/bin/time").arg("-v").arg(bin).args(&args).output().unwrap()
+    } else {
+        Command::new(bin).args(&args).output().unwrap()
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{err}");
+    let rss = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    (secs, rss)
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    // KEIKAKU_BENCH_KEEP=DIR keeps the generated master there (for profiling).
+    let master_path = match std::env::var_os("KEIKAKU_BENCH_KEEP") {
+        Some(d) => Path::new(&d).join("pdca_master_1000.xlsx"),
+        None => dir.path().join("master.xlsx"),
+    };
+    let t = Instant::now();
+    let m = generated_master();
+    std::fs::write(&master_path, keikaku::xlsx::write_form("bench", &FORM, &m.to_sheets()).unwrap()).unwrap();
+    println!(
+        "generated master: {} centres, {} 事業, {} bytes ({:.1} s)",
+        m.centres.len(),
+        m.projects.len(),
+        std::fs::metadata(&master_path).unwrap().len(),
+        t.elapsed().as_secs_f64()
+    );
+    let out = dir.path().join("out");
+    let mut times = Vec::new();
+    let mut peak = 0;
+    for _ in 0..3 {
+        let (secs, rss) = run(&master_path, &out, &[]);
+        times.push(secs);
+        peak = peak.max(rss.unwrap_or(0));
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let files = std::fs::read_dir(&out).unwrap().count();
+    let bytes: u64 = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+    println!(
+        "distribute 1,000 centres × 6 事業   median {:.2} s (min {:.2}, max {:.2}; 3 runs)  peak RSS {} MB  {files} files, {} MB",
+        times[1],
+        times[0],
+        times[2],
+        peak / 1024,
+        bytes / 1_000_000
+    );
+}
