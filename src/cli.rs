@@ -291,6 +291,7 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
     let wb = Workbook::open(&args.master)?;
     let t1 = std::time::Instant::now();
     let master = pdca::read(&wb)?;
+    let saved = wb.saved.clone();
     drop(wb);
     if std::env::var_os("KEIKAKU_TIMING").is_some() {
         eprintln!(
@@ -301,8 +302,11 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
     }
     let fonts = if args.pdf { Some(args.fonts.load()?) } else { None };
     let pdf_opts = PdfOptions::from_env()?;
-    let opts =
-        distribute::Options { pdf: fonts.as_ref().map(|f| (f, &pdf_opts)), templates: args.templates.as_deref() };
+    let opts = distribute::Options {
+        pdf: fonts.as_ref().map(|f| (f, &pdf_opts)),
+        templates: args.templates.as_deref(),
+        created: saved.as_deref(),
+    };
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(master.centres.len() as u64),
         indicatif::ProgressDrawTarget::stderr(),

@@ -41,8 +41,14 @@ pub fn properties(master: &Master, centre: &Centre, projects: &[&Project]) -> Ve
     ]
 }
 
-/// A centre's workbook, given the centre's 事業: its sheets and the xlsx bytes.
-pub fn centre_workbook(master: &Master, centre: &Centre, projects: &[&Project]) -> Result<(Vec<Grid>, Vec<u8>), Error> {
+/// A centre's workbook, given the centre's 事業: its sheets and the xlsx
+/// bytes. `created`: the creation date when `SOURCE_DATE_EPOCH` is not set.
+pub fn centre_workbook(
+    master: &Master,
+    centre: &Centre,
+    projects: &[&Project],
+    created: Option<&str>,
+) -> Result<(Vec<Grid>, Vec<u8>), Error> {
     let sheets = pdca::sheets_of(master, projects);
     let props = properties(master, centre, projects);
     let title = format!("{} PDCAシート {}", master.plan.name, centre.name);
@@ -51,6 +57,7 @@ pub fn centre_workbook(master: &Master, centre: &Centre, projects: &[&Project]) 
         footer: &centre.name,
         properties: &props,
         sheets: &sheets,
+        created,
     })?;
     Ok((sheets, bytes))
 }
@@ -146,6 +153,9 @@ pub struct Options<'a> {
     pub pdf: Option<(&'a FontSet, &'a PdfOptions)>,
     /// A folder whose `pdca.hbs` replaces the shipped template.
     pub templates: Option<&'a Path>,
+    /// The workbooks' creation date when `SOURCE_DATE_EPOCH` is not set: the
+    /// master's save time (ISO 8601).
+    pub created: Option<&'a str>,
 }
 
 /// Checks that no two centres end up with the same file name (on a
@@ -189,7 +199,7 @@ pub fn distribute(
             let mut names = Vec::new();
             if !projects.is_empty() {
                 let stem = file_stem(centre);
-                let (sheets, bytes) = centre_workbook(master, centre, projects)?;
+                let (sheets, bytes) = centre_workbook(master, centre, projects, opts.created)?;
                 drop(sheets);
                 names.push(format!("{stem}.xlsx"));
                 staging.write(&names[0], &bytes)?;

@@ -40,23 +40,29 @@ fn header_format() -> Format {
     base().set_bold().set_background_color(0xD9E1F2).set_border(FormatBorder::Thin).set_text_wrap()
 }
 
-/// The creation date written into the document properties: `SOURCE_DATE_EPOCH`
-/// when set, otherwise 2000-01-01 so that output does not depend on the clock.
-fn creation_date() -> Result<ExcelDateTime, Error> {
-    let secs = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v.trim().parse::<i64>().map_err(|_| {
+/// The creation date written into the document properties:
+/// `SOURCE_DATE_EPOCH` when set, else `fallback` (an ISO 8601 date-time such
+/// as the master workbook's save time) when it is readable, else 2000-01-01,
+/// so that output never depends on the clock.
+fn creation_date(fallback: Option<&str>) -> Result<ExcelDateTime, Error> {
+    if let Ok(v) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs = v.trim().parse::<i64>().map_err(|_| {
             Error::input(format!("環境変数 SOURCE_DATE_EPOCH「{v}」は Unix 時刻（秒）の整数にしてください。"))
-        })?,
-        Err(_) => 946_684_800,
-    };
-    ExcelDateTime::from_timestamp(secs).map_err(xerr)
+        })?;
+        return ExcelDateTime::from_timestamp(secs).map_err(xerr);
+    }
+    if let Some(dt) = fallback.and_then(|s| ExcelDateTime::parse_from_str(s.trim()).ok()) {
+        return Ok(dt);
+    }
+    ExcelDateTime::from_timestamp(946_684_800).map_err(xerr)
 }
 
 /// Writes a workbook for `forms`, filled with `data` (one entry per form, in
 /// the same order). Returns the xlsx bytes.
 pub fn write_form(title: &str, forms: &[SheetForm], data: &[SheetData]) -> Result<Vec<u8>, Error> {
     let mut wb = Workbook::new();
-    let props = DocProperties::new().set_title(title).set_author("keikaku").set_creation_datetime(&creation_date()?);
+    let props =
+        DocProperties::new().set_title(title).set_author("keikaku").set_creation_datetime(&creation_date(None)?);
     wb.set_properties(&props);
     for (form, data) in forms.iter().zip(data) {
         let ws = wb.add_worksheet();
@@ -91,22 +97,31 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, v: &CellData, kind: FieldK
 
 fn validation(kind: FieldKind, name: &str, note: &str) -> Result<Option<DataValidation>, Error> {
     let prompt: String = note.chars().take(250).collect();
-    Ok(match kind {
-        FieldKind::Choice(list) => Some(
-            DataValidation::new()
-                .allow_list_strings(list)
-                .map_err(xerr)?
-                .set_input_title(name)
-                .map_err(xerr)?
-                .set_input_message(&prompt)
-                .map_err(xerr)?
-                .set_error_title("選べない値です")
-                .map_err(xerr)?
-                .set_error_message(&format!("{name}は一覧から選んでください: {}", list.join("、")))
-                .map_err(xerr)?,
+    let (list, error) = match kind {
+        FieldKind::Choice(list) => (
+            DataValidation::new().allow_list_strings(list).map_err(xerr)?,
+            format!("{name}は一覧から選んでください: {}", list.join("、")),
         ),
-        _ => None,
-    })
+        FieldKind::KeyOf(sheet) => (
+            DataValidation::new().allow_list_formula(
+                format!("='{}'!$A$2:$A${}", sheet.replace('\'', "''"), crate::workbook::limits::MAX_ROWS)
+                    .as_str()
+                    .into(),
+            ),
+            format!("{name}は「{sheet}」シートの 1 列目にあるものを選んでください。"),
+        ),
+        _ => return Ok(None),
+    };
+    Ok(Some(
+        list.set_input_title(name)
+            .map_err(xerr)?
+            .set_input_message(&prompt)
+            .map_err(xerr)?
+            .set_error_title("選べない値です")
+            .map_err(xerr)?
+            .set_error_message(&error)
+            .map_err(xerr)?,
+    ))
 }
 
 fn write_key_value(
@@ -186,6 +201,9 @@ pub struct FormBook<'a> {
     pub properties: &'a [(&'a str, String)],
     /// The sheets.
     pub sheets: &'a [Grid],
+    /// The creation date when `SOURCE_DATE_EPOCH` is not set (ISO 8601; the
+    /// master's save time), so the same master gives the same bytes.
+    pub created: Option<&'a str>,
 }
 
 /// The look of each [`Role`], built once per workbook.
@@ -263,7 +281,7 @@ pub fn write_grids(book: &FormBook) -> Result<Vec<u8>, Error> {
         .set_title(book.title)
         .set_author("keikaku")
         .set_company(book.footer)
-        .set_creation_datetime(&creation_date()?);
+        .set_creation_datetime(&creation_date(book.created)?);
     for (name, value) in book.properties {
         props = props.set_custom_property(*name, value.as_str());
     }

@@ -485,6 +485,9 @@ fn blank_init_master_has_notes_and_tells_what_to_fill() {
     let comments: String = (1..=4).map(|i| entry(&bytes, &format!("xl/comments{i}.xml"))).collect();
     assert!(comments.contains("担当センター") || comments.contains("この事業のシートを送るセンター"));
     assert!(entry(&bytes, "xl/styles.xml").contains("<charset val=\"128\"/>"));
+    // 事業番号 in 達成目標 is a dropdown of the 事業 sheet's numbers.
+    let targets_xml = entry(&bytes, &sheet_paths(&bytes)["達成目標"]);
+    assert!(targets_xml.contains("<formula1>'事業'!$A$2:$A$100000</formula1>"), "{targets_xml}");
     // Distributing the blank master names what is missing.
     let out = dir.path().join("out");
     let o = distribute(&m, &out, &[]);
@@ -517,4 +520,24 @@ fn grid_roles_match_the_locking_rules() {
     let closed_cols: Vec<u32> = g.cells.iter().filter(|c| c.role == Role::Closed).map(|c| c.col).collect();
     assert!(!closed_cols.is_empty());
     assert!(closed_cols.iter().all(|c| *c == 4 + 4), "only the R9 column is closed in 令和8年度");
+}
+
+#[test]
+fn without_source_date_epoch_the_workbooks_carry_the_masters_save_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("m.xlsx");
+    let json = root().join("samples/pdca_master.json");
+    let o = keikaku(
+        &["init", "pdca", "--from", json.to_str().unwrap(), "-o", m.to_str().unwrap()],
+        &[("SOURCE_DATE_EPOCH", "1700000000")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(entry(&std::fs::read(&m).unwrap(), "docProps/core.xml")
+        .contains("<dcterms:modified xsi:type=\"dcterms:W3CDTF\">2023-11-14T22:13:20Z"));
+    let out = dir.path().join("out");
+    let o = distribute(&m, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(out.join("C01_勝田地域ステーション.xlsx")).unwrap();
+    assert!(entry(&bytes, "docProps/core.xml")
+        .contains("<dcterms:created xsi:type=\"dcterms:W3CDTF\">2023-11-14T22:13:20Z"));
 }

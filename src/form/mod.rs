@@ -27,6 +27,9 @@ pub enum FieldKind {
     DateOrText,
     /// One of fixed choices (a dropdown list).
     Choice(&'static [&'static str]),
+    /// A key from the first column of another sheet of the same workbook
+    /// (a dropdown of that column, e.g. the 事業 numbers); read as text.
+    KeyOf(&'static str),
 }
 
 /// One field: a row of a key/value sheet or a column of a table sheet.

@@ -115,7 +115,7 @@ pub const SHEET_PROJECTS: SheetForm = SheetForm {
 pub const SHEET_TARGETS: SheetForm = SheetForm {
     name: "達成目標",
     shape: Shape::Table(&[
-        field("事業番号", "「事業」シートの番号（例: 4-1-1）。", true, FieldKind::Text, 9.0),
+        field("事業番号", "「事業」シートの番号（例: 4-1-1）。一覧から選べます。", true, FieldKind::KeyOf("事業"), 9.0),
         field(
             "取組み",
             "取組みの達成目標（指標）。右の年度の列に、その年度の計画（30地区、1回、検討、→、- など）を入れます。年度の列の見出しは計画期間の年度（R5 や 令和5年度）にします。",

@@ -66,6 +66,9 @@ pub struct Checked {
     pub format: Format,
     /// xlsx: the workbook uses the 1904 date system.
     pub date1904: bool,
+    /// xlsx: when the workbook was last saved (docProps/core.xml
+    /// `dcterms:modified`, else `dcterms:created`), as written: 2026-11-20T01:02:03Z.
+    pub saved: Option<String>,
 }
 
 /// A guess at what a non-workbook file is, for the message.
@@ -169,6 +172,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
     };
     // 3. Inflate every entry into a counter: the real sizes, and the streams' CRCs.
     let mut date1904 = false;
+    let mut saved = None;
     let mut ods_content = None;
     let mut real_total: u64 = 0;
     for i in 0..zip.len() {
@@ -178,6 +182,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         let keep =
             (format == Format::Xlsx && name == "xl/workbook.xml") || (format == Format::Ods && name == "content.xml");
         let strings = format == Format::Xlsx && name.to_ascii_lowercase().ends_with("sharedstrings.xml");
+        let core = format == Format::Xlsx && name == "docProps/core.xml";
         let mut kept = Vec::new();
         let mut counted: u64 = 0;
         let mut buf = [0u8; 64 * 1024];
@@ -198,12 +203,16 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
                     "zip の中の {name} が宣言された大きさ（{declared} バイト）より大きく展開されます。壊れているか、細工されたファイルです。"
                 ));
             }
-            if keep || (strings && kept.len() < 4096) {
+            if keep || ((strings || core) && kept.len() < 64 * 1024) {
                 kept.extend_from_slice(&buf[..n]);
             }
         }
         if strings {
             check_shared_strings(&name, &kept, counted)?;
+            kept.clear();
+        }
+        if core {
+            saved = element_text(&kept, "modified").or_else(|| element_text(&kept, "created"));
             kept.clear();
         }
         real_total += counted;
@@ -221,7 +230,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
     } else if format == Format::Ods {
         return Err(broken_zip("content.xml がありません"));
     }
-    Ok(Checked { format, date1904 })
+    Ok(Checked { format, date1904, saved })
 }
 
 /// The first element with this local name in an XML text, if any (XML
@@ -242,21 +251,41 @@ fn first_element(xml: &[u8], local: &str) -> Option<quick_xml::events::BytesStar
     }
 }
 
+/// The text of the first element with this local name (bounded: at most 64
+/// characters, enough for a date).
+fn element_text(xml: &[u8], local: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut inside = false;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == local => inside = true,
+            Ok(Event::Text(t)) if inside => {
+                let text = t.into_inner().trim().to_string();
+                return (!text.is_empty() && text.len() <= 64).then_some(text);
+            }
+            Ok(Event::End(_)) if inside => return None,
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
 /// calamine reserves room for `uniqueCount` strings up front: a count no
 /// real table of that size could hold is refused. (`count` is the number of
 /// cells that use a shared string, which may be far more than the table
 /// holds; calamine does not use it.)
 fn check_shared_strings(name: &str, head: &[u8], size: u64) -> Result<(), Refusal> {
     let Some(sst) = first_element(head, "sst") else { return Ok(()) };
-    for key in ["uniqueCount"] {
-        if let Some(v) = sst.attributes().flatten().find(|a| a.key.as_ref() == key) {
-            let n: u64 = v.value.trim().parse().unwrap_or(u64::MAX);
-            if n > size / 4 + 16 {
-                return Err(format!(
-                    "zip の中の {name} の文字列の数（{key}=\"{}\"）が中身の大きさに合いません。壊れているか、細工されたファイルです。",
-                    v.value
-                ));
-            }
+    if let Some(v) = sst.attributes().flatten().find(|a| a.key.as_ref() == "uniqueCount") {
+        let n: u64 = v.value.trim().parse().unwrap_or(u64::MAX);
+        if n > size / 4 + 16 {
+            return Err(format!(
+                "zip の中の {name} の文字列の数（uniqueCount=\"{}\"）が中身の大きさに合いません。壊れているか、細工されたファイルです。",
+                v.value
+            ));
         }
     }
     Ok(())
@@ -578,7 +607,7 @@ fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
         .read_to_end(&mut data)
         .map_err(|e| broken(&e))?;
     check_biff(&data)?;
-    Ok(Checked { format: Format::Xls, date1904: false })
+    Ok(Checked { format: Format::Xls, date1904: false, saved: None })
 }
 
 fn broken_xls(what: &str) -> Refusal {
@@ -688,6 +717,10 @@ mod tests {
     #[test]
     fn date_system_from_workbook_xml() {
         assert!(uses_1904(br#"<workbook xmlns="x"><workbookPr date1904="1"/></workbook>"#));
+        let core = br#"<cp:coreProperties xmlns:cp="c" xmlns:dcterms="d"><dcterms:created>2020-01-01T00:00:00Z</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">2026-11-20T01:02:03Z</dcterms:modified></cp:coreProperties>"#;
+        assert_eq!(element_text(core, "modified").as_deref(), Some("2026-11-20T01:02:03Z"));
+        assert_eq!(element_text(core, "created").as_deref(), Some("2020-01-01T00:00:00Z"));
+        assert_eq!(element_text(b"<a><modified></modified></a>", "modified"), None);
         assert!(uses_1904(br#"<x:workbook xmlns:x="x"><x:workbookPr x:date1904="true"></x:workbookPr></x:workbook>"#));
         assert!(!uses_1904(br#"<workbook><workbookPr defaultThemeVersion="1"/></workbook>"#));
         assert!(!uses_1904(b"<workbook>"));

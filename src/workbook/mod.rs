@@ -133,6 +133,9 @@ pub struct Workbook {
     pub format: Format,
     /// The worksheets in workbook order (chart sheets are skipped).
     pub sheets: Vec<Sheet>,
+    /// When the workbook was last saved, as its properties say
+    /// (`2026-11-20T01:02:03Z`; xlsx only).
+    pub saved: Option<String>,
 }
 
 impl Workbook {
@@ -169,7 +172,7 @@ impl Workbook {
         let parsed = std::panic::catch_unwind(|| Workbook::parse(&file, bytes, &checked))
             .unwrap_or_else(|_| Err(broken(&"読み込み中に想定外の形式に出会いました")));
         let sheets = parsed.map_err(refuse)?;
-        Ok(Workbook { file, format: checked.format, sheets })
+        Ok(Workbook { file, format: checked.format, sheets, saved: checked.saved })
     }
 
     fn parse(file: &Arc<str>, bytes: &[u8], checked: &guard::Checked) -> Result<Vec<Sheet>, String> {
