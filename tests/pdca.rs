@@ -541,3 +541,17 @@ fn without_source_date_epoch_the_workbooks_carry_the_masters_save_time() {
     assert!(entry(&bytes, "docProps/core.xml")
         .contains("<dcterms:created xsi:type=\"dcterms:W3CDTF\">2023-11-14T22:13:20Z"));
 }
+
+#[test]
+fn project_numbers_that_names_cannot_tell_apart_or_too_long() {
+    let mut s = Master::example().to_sheets();
+    rows(&mut s, 2)[1][0] = text("4.1.1");
+    rows(&mut s, 2)[2][0] = text("4-2-2-4-2-2-4-2-2-4-2-2");
+    assert_refused(
+        &s,
+        &[
+            "「事業」シート A3: 番号「4.1.1」は A2 の「4-1-1」と区別できません",
+            "「事業」シート A4: 番号「4-2-2-4-2-2-4-2-2-4-2-2」が長すぎます",
+        ],
+    );
+}

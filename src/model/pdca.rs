@@ -35,6 +35,9 @@ const fn field(name: &'static str, note: &'static str, required: bool, kind: Fie
 /// The longest plan period, in years.
 pub const MAX_PERIOD_YEARS: i32 = 10;
 
+/// The longest 事業 number (it becomes part of Excel names and sheet names).
+pub const MAX_NUMBER_CHARS: usize = 20;
+
 /// How many problems one error message lists before it says how many more.
 const MAX_LISTED_PROBLEMS: usize = 30;
 
@@ -82,7 +85,7 @@ pub const SHEET_CENTRES: SheetForm = SheetForm {
 pub const SHEET_PROJECTS: SheetForm = SheetForm {
     name: "事業",
     shape: Shape::Table(&[
-        field("番号", "事業の番号（例: 4-1-1）。重複できません。", true, FieldKind::Text, 9.0),
+        field("番号", "事業の番号（例: 4-1-1）。20 文字まで。重複できません。", true, FieldKind::Text, 9.0),
         field("事業名", "事業の名前。例: 福祉会議事業（地区ケア会議）", true, FieldKind::Text, 30.0),
         field("基本目標", "例: 4. 利用者のための福祉サービス提供体制の整備", true, FieldKind::Text, 24.0),
         field("基本項目", "例: 4-1 地域包括ケアシステムの構築", true, FieldKind::Text, 24.0),
@@ -505,11 +508,21 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
         else {
             continue;
         };
-        if let Some((_, prev)) = project_at.get(&crate::form::pdca::project_key(&number)) {
-            problems.push(
-                &at,
-                format!("番号「{number}」が {} と重複しています。事業ごとに別の番号にしてください。", prev.cell),
-            );
+        if number.chars().count() > MAX_NUMBER_CHARS {
+            problems.push(&at, format!("番号「{number}」が長すぎます。{MAX_NUMBER_CHARS} 文字以内にしてください（例: 4-1-1）。"));
+            continue;
+        }
+        if let Some((i, prev)) = project_at.get(&crate::form::pdca::project_key(&number)) {
+            let first = &projects[*i].number;
+            let msg = if id_key(first) == id_key(&number) {
+                format!("番号「{number}」が {} と重複しています。事業ごとに別の番号にしてください。", prev.cell)
+            } else {
+                format!(
+                    "番号「{number}」は {} の「{first}」と区別できません（英数字以外の文字はどれも同じ区切りとして扱います）。番号の数字か英字を変えてください。",
+                    prev.cell
+                )
+            };
+            problems.push(&at, msg);
             continue;
         }
         project_at.insert(crate::form::pdca::project_key(&number), (projects.len(), at));
