@@ -555,3 +555,27 @@ fn project_numbers_that_names_cannot_tell_apart_or_too_long() {
         ],
     );
 }
+
+#[test]
+fn plan_text_taller_than_an_excel_row_spans_several_rows_and_is_kept_whole() {
+    let mut m = Master::example();
+    let long: String = "地区ケア会議の意義や目的を共有し、課題の解決につなげる。".repeat(120);
+    m.projects[0].situation = long.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let master = master_file(dir.path(), &m.to_sheets());
+    let out = dir.path().join("out");
+    let o = distribute(&master, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(out.join("C01_勝田地域ステーション.xlsx")).unwrap();
+    check_workbook(&m, &m.centres[0], &bytes);
+    let grid = &pdca::centre_sheets(&m, "C01")[0];
+    let cell = grid.cells.iter().find(|c| c.content == Content::Text(long.clone())).unwrap();
+    assert!(cell.rows > 1, "the text needs more than one 409 pt row");
+    let heights = &grid.rows[cell.row as usize..(cell.row + cell.rows) as usize];
+    assert!(heights.iter().all(|h| *h <= 409.0));
+    let xml = sheet_xml(&bytes, &sheet_paths(&bytes)[&grid.sheet]).xml;
+    let first = cell.row + 1;
+    assert!(xml.contains(&format!("<row r=\"{first}\"")), "row heights written");
+    let range = format!("C{}:I{}", first, first + cell.rows - 1);
+    assert!(xml.contains(&format!("<mergeCell ref=\"{range}\"/>")), "{range} merged");
+}
