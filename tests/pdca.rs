@@ -551,7 +551,7 @@ fn project_numbers_that_names_cannot_tell_apart_or_too_long() {
         &s,
         &[
             "「事業」シート A3: 番号「4.1.1」は A2 の「4-1-1」と区別できません",
-            "「事業」シート A4: 番号「4-2-2-4-2-2-4-2-2-4-2-2」が長すぎます",
+            "「事業」シート A4: 番号が長すぎます（23 文字）。20 文字以内",
         ],
     );
 }
@@ -578,4 +578,68 @@ fn plan_text_taller_than_an_excel_row_spans_several_rows_and_is_kept_whole() {
     assert!(xml.contains(&format!("<row r=\"{first}\"")), "row heights written");
     let range = format!("C{}:I{}", first, first + cell.rows - 1);
     assert!(xml.contains(&format!("<mergeCell ref=\"{range}\"/>")), "{range} merged");
+}
+
+#[test]
+fn every_problem_is_reported_once_even_across_sheets() {
+    let mut s = Master::example().to_sheets();
+    // 担当センター with separators only: the 事業 would go to nobody.
+    rows(&mut s, 2)[0][4] = text("・");
+    // A 事業 row with a missing 事業名: its 達成目標 rows are not reported again.
+    rows(&mut s, 2)[1][1] = None;
+    // An ID with a separator cannot be referenced.
+    rows(&mut s, 1)[2][0] = text("C 03");
+    // A 計画名 longer than a title can hold.
+    if let SheetData::KeyValue(v) = &mut s[0] {
+        v[0] = text(&"計".repeat(101));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let m = master_file(dir.path(), &s);
+    let o = distribute(&m, &dir.path().join("out"), &[]);
+    let msg = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{msg}");
+    for e in [
+        "「事業」シート E2: 担当センター「・」に ID がありません",
+        "「事業」シート B3: 事業名が空です",
+        "「センター」シート A4: ID「C 03」に区切りの文字",
+        "「計画」シート B2: 計画名が長すぎます（101 文字）。100 文字以内",
+    ] {
+        assert!(msg.contains(e), "expected {e:?} in: {msg}");
+    }
+    assert!(!msg.contains("事業番号「4-2-1」は「事業」シートにありません"), "not reported twice: {msg}");
+}
+
+#[test]
+fn a_missing_sheet_does_not_hide_problems_in_the_others() {
+    let mut s = Master::example().to_sheets();
+    rows(&mut s, 1)[0][0] = None;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("master.xlsx");
+    let forms = [FORM[0], FORM[1], FORM[2]];
+    std::fs::write(&p, keikaku::xlsx::write_form("t", &forms, &s[..3]).unwrap()).unwrap();
+    let o = distribute(&p, &dir.path().join("out"), &[]);
+    let msg = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        msg.contains("「達成目標」シートがありません") && msg.contains("「センター」シート A2: IDが空です"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn control_characters_from_pasted_text_are_cleaned() {
+    let mut m = Master::example();
+    m.projects[0].name = "福祉会議事業\u{1}（地区ケア会議）".into();
+    m.projects[0].situation = "一行目\u{0B}二行目\tです".into();
+    let dir = tempfile::tempdir().unwrap();
+    let master = master_file(dir.path(), &m.to_sheets());
+    let read = keikaku::model::pdca::read(&Workbook::open(&master).unwrap()).unwrap();
+    assert_eq!(read.projects[0].name, "福祉会議事業（地区ケア会議）");
+    assert_eq!(read.projects[0].situation, "一行目\n二行目 です");
+    let out = dir.path().join("out");
+    let o = distribute(&master, &out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(out.join("C01_勝田地域ステーション.xlsx")).unwrap();
+    assert!(!entry(&bytes, "xl/workbook.xml").contains('\u{1}'));
+    check_workbook(&read, &read.centres[0], &bytes);
 }

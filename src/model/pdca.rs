@@ -35,7 +35,8 @@ const fn field(name: &'static str, note: &'static str, required: bool, kind: Fie
 /// The longest plan period, in years.
 pub const MAX_PERIOD_YEARS: i32 = 10;
 
-/// The longest 事業 number (it becomes part of Excel names and sheet names).
+/// The longest 事業 number, in UTF-16 units (it becomes part of Excel names
+/// and sheet names).
 pub const MAX_NUMBER_CHARS: usize = 20;
 
 /// How many problems one error message lists before it says how many more.
@@ -354,6 +355,32 @@ impl Problems {
         r.map_err(|e| self.err(e)).ok()
     }
 
+    /// Optional text, cleaned ([`clean_text`]) and checked against `max`
+    /// UTF-16 units (how Excel counts). `None` when empty or wrong (reported).
+    fn text(&mut self, v: Option<&Value>, at: &Origin, field: &str, max: usize) -> Option<String> {
+        let text = clean_text(&self.take(convert::text(v, at, field))??);
+        let len = text.encode_utf16().count();
+        if len > max {
+            self.push(at, format!("{field}が長すぎます（{len} 文字）。{max} 文字以内にしてください。"));
+            return None;
+        }
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// Required text: as [`Problems::text`], and an empty cell is reported.
+    fn required(&mut self, v: Option<&Value>, at: &Origin, field: &str, max: usize) -> Option<String> {
+        let empty = v.is_none_or(|v| v.is_blank());
+        if empty {
+            self.push(at, format!("{field}が空です。入力してください。"));
+            return None;
+        }
+        self.text(v, at, field, max)
+    }
+
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
     fn into_result(self) -> Result<(), Error> {
         if self.0.is_empty() {
             return Ok(());
@@ -370,13 +397,47 @@ impl Problems {
     }
 }
 
+/// Longest texts, in UTF-16 units (Excel's count): they go into sheet
+/// titles, names, footers and cells, whose sizes Excel limits.
+mod max {
+    pub const PLAN_NAME: usize = 100;
+    pub const ORGANISATION: usize = 100;
+    pub const CHECK_POINT: usize = 30;
+    pub const CENTRE_ID: usize = 20;
+    pub const CENTRE_NAME: usize = 100;
+    pub const CONTACT: usize = 200;
+    pub const PROJECT_NAME: usize = 200;
+    pub const GOAL: usize = 300;
+    /// Excel holds at most 32,767 characters in a cell.
+    pub const PLAN_TEXT: usize = 32_000;
+    pub const INDICATOR: usize = 200;
+    pub const PLAN_VALUE: usize = 50;
+}
+
+/// Text as keikaku keeps it: line breaks as `\n` (a Word line break U+000B
+/// too), tabs as spaces, other control characters (invisible, and not
+/// allowed in Excel names or XML) removed.
+fn clean_text(s: &str) -> String {
+    let s = s.replace("\r\n", "\n");
+    s.chars()
+        .filter_map(|c| match c {
+            '\r' | '\u{0B}' | '\n' => Some('\n'),
+            '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// The separators of a 担当センター cell.
+const ID_SEPARATORS: [char; 10] = ['、', ',', '，', ' ', '　', '\n', '\r', '・', ';', '；'];
+
 /// Splits a 担当センター cell into IDs: 「C01、C03」, 「C01,C03」, 「C01 C03」,
 /// one per line.
 fn split_ids(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', ' ', '　', '\n', '\r', '・', ';', '；'])
-        .map(|x| hankaku(x.trim()))
-        .filter(|x| !x.is_empty())
-        .collect()
+    s.split(ID_SEPARATORS).map(|x| hankaku(x.trim())).filter(|x| !x.is_empty()).collect()
 }
 
 /// An ID or number as compared: half-width, no spaces, upper case.
@@ -384,235 +445,253 @@ fn id_key(s: &str) -> String {
     normalize(s).to_uppercase()
 }
 
-/// Reads and checks a master workbook.
+/// A table sheet, or `None` with the problem recorded (the other sheets are
+/// still checked).
+fn table<'a>(p: &mut Problems, wb: &'a Workbook, form: &SheetForm) -> Option<Table<'a>> {
+    let sheet = p.take(wb.require_sheet(form.name))?;
+    p.take(Table::find(sheet, &form.headers()))
+}
+
+/// Reads and checks a master workbook. Every problem is reported, with its
+/// cell, in one error.
 pub fn read(wb: &Workbook) -> Result<Master, Error> {
     let mut problems = Problems::default();
+    let p = &mut problems;
 
     // 「計画」
-    let sheet = wb.require_sheet(SHEET_PLAN.name)?;
-    let kv = KeyValues::find(sheet)?;
-    let entry = |name: &str| {
-        kv.get(name).ok_or_else(|| {
-            Error::input(format!(
-                "{}: 項目「{name}」の行がありません。「項目」の列に「{name}」、「値」の列にその値を入れてください。",
-                sheet.place()
-            ))
-        })
-    };
-    let e = entry("計画名")?;
-    let name = problems.take(convert::required_text(e.value.as_ref(), &e.origin, "計画名"));
-    let e = entry("団体名")?;
-    let organisation = problems.take(convert::required_text(e.value.as_ref(), &e.origin, "団体名"));
-    let e = entry("計画期間")?;
-    let period = match problems.take(convert::required_text(e.value.as_ref(), &e.origin, "計画期間")) {
-        Some(text) => match parse_period(&text) {
-            Some((a, b)) if b - a < MAX_PERIOD_YEARS && wareki::fiscal_year_era(a).is_some() => Some((a, b)),
-            Some(_) => {
-                problems.push(
-                    &e.origin,
-                    format!("計画期間「{text}」は {MAX_PERIOD_YEARS} 年以内で、明治以降にしてください。"),
-                );
-                None
+    let mut name = None;
+    let mut organisation = None;
+    let mut period = None;
+    let mut fiscal_year = None;
+    let mut check_point = None;
+    let plan_sheet = p.take(wb.require_sheet(SHEET_PLAN.name));
+    if let Some(kv) = plan_sheet.and_then(|sheet| p.take(KeyValues::find(sheet)).map(|kv| (sheet, kv))) {
+        let (sheet, kv) = kv;
+        let entry = |p: &mut Problems, key: &str| {
+            let e = kv.get(key);
+            if e.is_none() {
+                p.0.push(format!(
+                    "{}: 項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。",
+                    sheet.place()
+                ));
             }
-            None => {
-                problems.push(
-                    &e.origin,
-                    format!("計画期間「{text}」を読めません。最初と最後の年度を「～」でつないでください（例: R5～R9、令和5年度～令和9年度）。"),
-                );
-                None
+            e
+        };
+        if let Some(e) = entry(p, "計画名") {
+            name = p.required(e.value.as_ref(), &e.origin, "計画名", max::PLAN_NAME);
+        }
+        if let Some(e) = entry(p, "団体名") {
+            organisation = p.required(e.value.as_ref(), &e.origin, "団体名", max::ORGANISATION);
+        }
+        if let Some(e) = entry(p, "計画期間") {
+            if let Some(text) = p.required(e.value.as_ref(), &e.origin, "計画期間", 100) {
+                match parse_period(&text) {
+                    Some((a, b)) if b - a < MAX_PERIOD_YEARS && wareki::fiscal_year_era(a).is_some() => {
+                        period = Some((a, b))
+                    }
+                    Some(_) => p.push(
+                        &e.origin,
+                        format!("計画期間「{text}」は {MAX_PERIOD_YEARS} 年以内で、明治以降にしてください。"),
+                    ),
+                    None => p.push(
+                        &e.origin,
+                        format!("計画期間「{text}」を読めません。最初と最後の年度を「～」でつないでください（例: R5～R9、令和5年度～令和9年度）。"),
+                    ),
+                }
             }
-        },
-        None => None,
-    };
-    let e = entry("記入年度")?;
-    let fiscal_year = problems.take(convert::fiscal_year(e.value.as_ref(), &e.origin, "記入年度"));
-    if let (Some((a, b)), Some(fy)) = (period, fiscal_year) {
-        if !(a..=b).contains(&fy) {
-            problems.push(
-                &e.origin,
-                format!(
-                    "記入年度 {} が計画期間（{}～{}）の外です。",
-                    wareki::format_fiscal_year(fy, Digits::Ascii),
-                    wareki::format_fiscal_year_short(a),
-                    wareki::format_fiscal_year_short(b)
-                ),
-            );
+        }
+        if let Some(e) = entry(p, "記入年度") {
+            fiscal_year = p.take(convert::fiscal_year(e.value.as_ref(), &e.origin, "記入年度"));
+            if let (Some((a, b)), Some(fy)) = (period, fiscal_year) {
+                if !(a..=b).contains(&fy) {
+                    p.push(
+                        &e.origin,
+                        format!(
+                            "記入年度 {} が計画期間（{}～{}）の外です。",
+                            wareki::format_fiscal_year(fy, Digits::Ascii),
+                            wareki::format_fiscal_year_short(a),
+                            wareki::format_fiscal_year_short(b)
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(e) = kv.get("CHECK時点") {
+            check_point = p.text(e.value.as_ref(), &e.origin, "CHECK時点", max::CHECK_POINT);
         }
     }
-    let check_point = match kv.get("CHECK時点") {
-        Some(e) => problems.take(convert::text(e.value.as_ref(), &e.origin, "CHECK時点")).flatten(),
-        None => None,
-    }
-    .unwrap_or_else(|| DEFAULT_CHECK_POINT.to_string());
+    let check_point = check_point.unwrap_or_else(|| DEFAULT_CHECK_POINT.to_string());
 
     // 「センター」
-    let sheet = wb.require_sheet(SHEET_CENTRES.name)?;
-    let table = Table::find(sheet, &SHEET_CENTRES.headers())?;
     let mut centres = Vec::new();
-    let mut centre_at: HashMap<String, Origin> = HashMap::new();
-    for r in &table.records {
-        let at = table.origin(r, "ID");
-        let id = problems.take(convert::required_text(table.value(r, "ID"), &at, "ID")).map(|s| hankaku(&s));
-        let name = problems.take(convert::required_text(table.value(r, "名称"), &table.origin(r, "名称"), "名称"));
-        let contact =
-            problems.take(convert::text(table.value(r, "連絡先"), &table.origin(r, "連絡先"), "連絡先")).flatten();
-        let (Some(id), Some(name)) = (id, name) else {
-            continue;
-        };
-        if let Some(prev) = centre_at.get(&id_key(&id)) {
-            problems.push(
-                &at,
-                format!("ID「{id}」が {} と重複しています。センターごとに別の ID にしてください。", prev.cell),
-            );
-            continue;
+    if let Some(table) = table(p, wb, &SHEET_CENTRES) {
+        let mut centre_at: HashMap<String, Origin> = HashMap::new();
+        for r in &table.records {
+            let at = table.origin(r, "ID");
+            let id = p.required(table.value(r, "ID"), &at, "ID", max::CENTRE_ID).map(|s| hankaku(&s));
+            let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::CENTRE_NAME);
+            let contact = p.text(table.value(r, "連絡先"), &table.origin(r, "連絡先"), "連絡先", max::CONTACT);
+            let (Some(id), Some(name)) = (id, name) else { continue };
+            if id.contains(ID_SEPARATORS) {
+                p.push(&at, format!("ID「{id}」に区切りの文字（空白、「、」「,」「・」など）は使えません。"));
+                continue;
+            }
+            if let Some(prev) = centre_at.get(&id_key(&id)) {
+                p.push(
+                    &at,
+                    format!("ID「{id}」が {} と重複しています。センターごとに別の ID にしてください。", prev.cell),
+                );
+                continue;
+            }
+            centre_at.insert(id_key(&id), at);
+            centres.push(Centre { id, name, contact });
         }
-        centre_at.insert(id_key(&id), at);
-        centres.push(Centre { id, name, contact });
-    }
-    if table.records.is_empty() {
-        problems.push(
-            &sheet.origin(CellRef::new(table.header_row + 1, 0)),
-            "センターが 1 つもありません。見出し行の下に ID と名称を入れてください。",
-        );
+        if table.records.is_empty() {
+            p.push(
+                &table.sheet.origin(CellRef::new(table.header_row + 1, 0)),
+                "センターが 1 つもありません。見出し行の下に ID と名称を入れてください。",
+            );
+        }
     }
     let canonical: HashMap<String, String> = centres.iter().map(|c| (id_key(&c.id), c.id.clone())).collect();
 
     // 「事業」
-    let sheet = wb.require_sheet(SHEET_PROJECTS.name)?;
-    let table = Table::find(sheet, &SHEET_PROJECTS.headers())?;
     let mut projects: Vec<Project> = Vec::new();
     let mut project_at: HashMap<String, (usize, Origin)> = HashMap::new();
-    for r in &table.records {
-        let req = |p: &mut Problems, h: &str| p.take(convert::required_text(table.value(r, h), &table.origin(r, h), h));
-        let at = table.origin(r, "番号");
-        let number = req(&mut problems, "番号").map(|s| hankaku(&s));
-        let name = req(&mut problems, "事業名");
-        let goal = req(&mut problems, "基本目標");
-        let area = req(&mut problems, "基本項目");
-        let centre_text = req(&mut problems, "担当センター");
-        let situation = req(&mut problems, "現状と課題");
-        let policy = req(&mut problems, "方針・目標");
-        let mut ids = Vec::new();
-        for id in centre_text.as_deref().map(split_ids).unwrap_or_default() {
-            match canonical.get(&id_key(&id)) {
-                Some(c) if ids.contains(c) => {}
-                Some(c) => ids.push(c.clone()),
-                None => problems.push(
-                    &table.origin(r, "担当センター"),
-                    format!("担当センター「{id}」は「センター」シートにありません。ID を確かめてください。"),
-                ),
-            }
-        }
-        let (Some(number), Some(name), Some(goal), Some(area), Some(situation), Some(policy)) =
-            (number, name, goal, area, situation, policy)
-        else {
-            continue;
-        };
-        if number.chars().count() > MAX_NUMBER_CHARS {
-            problems.push(&at, format!("番号「{number}」が長すぎます。{MAX_NUMBER_CHARS} 文字以内にしてください（例: 4-1-1）。"));
-            continue;
-        }
-        if let Some((i, prev)) = project_at.get(&crate::form::pdca::project_key(&number)) {
-            let first = &projects[*i].number;
-            let msg = if id_key(first) == id_key(&number) {
-                format!("番号「{number}」が {} と重複しています。事業ごとに別の番号にしてください。", prev.cell)
-            } else {
-                format!(
-                    "番号「{number}」は {} の「{first}」と区別できません（英数字以外の文字はどれも同じ区切りとして扱います）。番号の数字か英字を変えてください。",
-                    prev.cell
-                )
-            };
-            problems.push(&at, msg);
-            continue;
-        }
-        project_at.insert(crate::form::pdca::project_key(&number), (projects.len(), at));
-        projects.push(Project { number, name, goal, area, centres: ids, situation, policy, indicators: vec![] });
-    }
-    if table.records.is_empty() {
-        problems.push(
-            &sheet.origin(CellRef::new(table.header_row + 1, 0)),
-            "事業が 1 つもありません。見出し行の下に事業を入れてください。",
-        );
-    }
-
-    // 「達成目標」
-    let sheet = wb.require_sheet(SHEET_TARGETS.name)?;
-    let table = Table::find(sheet, &SHEET_TARGETS.headers())?;
-    let known: Vec<String> = SHEET_TARGETS.headers().iter().map(|h| normalize(h)).collect();
-    // Year columns: every other column, whose header must be a 年度 in the period.
-    let mut year_cols: BTreeMap<i32, usize> = BTreeMap::new();
-    for (i, c) in table.columns.iter().enumerate() {
-        if known.contains(&c.key) {
-            continue;
-        }
-        let at = sheet.origin(CellRef::new(table.header_row, c.col));
-        match convert::parse_fiscal_year(&c.header) {
-            None => problems.push(
-                &at,
-                format!(
-                    "列の見出し「{}」は年度として読めません。年度の列の見出しは R5 や 令和5年度 のようにしてください。",
-                    c.header
-                ),
-            ),
-            Some(y) => match period {
-                Some((a, b)) if !(a..=b).contains(&y) => problems.push(
-                    &at,
-                    format!(
-                        "列「{}」（{}）が計画期間（{}～{}）の外です。",
-                        c.header,
-                        wareki::format_fiscal_year(y, Digits::Ascii),
-                        wareki::format_fiscal_year_short(a),
-                        wareki::format_fiscal_year_short(b)
-                    ),
-                ),
-                _ => {
-                    if year_cols.insert(y, i).is_some() {
-                        problems.push(
-                            &at,
-                            format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)),
-                        );
+    // 事業 whose row has a problem (already reported): their 達成目標 rows are not reported again.
+    let mut rejected: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if let Some(table) = table(p, wb, &SHEET_PROJECTS) {
+        for r in &table.records {
+            let before = p.count();
+            let req =
+                |p: &mut Problems, h: &str, max: usize| p.required(table.value(r, h), &table.origin(r, h), h, max);
+            let at = table.origin(r, "番号");
+            let number = req(p, "番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
+            let name = req(p, "事業名", max::PROJECT_NAME);
+            let goal = req(p, "基本目標", max::GOAL);
+            let area = req(p, "基本項目", max::GOAL);
+            let centre_text = req(p, "担当センター", 10_000);
+            let situation = req(p, "現状と課題", max::PLAN_TEXT);
+            let policy = req(p, "方針・目標", max::PLAN_TEXT);
+            let mut ids = Vec::new();
+            if let Some(text) = &centre_text {
+                let centre_at = table.origin(r, "担当センター");
+                for id in split_ids(text) {
+                    match canonical.get(&id_key(&id)) {
+                        Some(c) if ids.contains(c) => {}
+                        Some(c) => ids.push(c.clone()),
+                        None => p.push(
+                            &centre_at,
+                            format!("担当センター「{id}」は「センター」シートにありません。ID を確かめてください。"),
+                        ),
                     }
                 }
-            },
+                if split_ids(text).is_empty() {
+                    p.push(&centre_at, format!("担当センター「{text}」に ID がありません。センターの ID を入れてください（例: C01、C03）。"));
+                }
+            }
+            let key = number.as_deref().map(crate::form::pdca::project_key);
+            let complete = p.count() == before;
+            let (Some(number), Some(key), Some(name), Some(goal), Some(area), Some(situation), Some(policy), true) =
+                (number, key.clone(), name, goal, area, situation, policy, complete)
+            else {
+                if let Some(k) = key {
+                    rejected.insert(k);
+                }
+                continue;
+            };
+            if let Some((i, prev)) = project_at.get(&key) {
+                let first = &projects[*i].number;
+                let msg = if id_key(first) == id_key(&number) {
+                    format!("番号「{number}」が {} と重複しています。事業ごとに別の番号にしてください。", prev.cell)
+                } else {
+                    format!(
+                        "番号「{number}」は {} の「{first}」と区別できません（英数字以外の文字はどれも同じ区切りとして扱います）。番号の数字か英字を変えてください。",
+                        prev.cell
+                    )
+                };
+                p.push(&at, msg);
+                continue;
+            }
+            project_at.insert(key, (projects.len(), at));
+            projects.push(Project { number, name, goal, area, centres: ids, situation, policy, indicators: vec![] });
         }
-    }
-    if let Some((a, b)) = period {
-        let missing: Vec<String> =
-            (a..=b).filter(|y| !year_cols.contains_key(y)).map(wareki::format_fiscal_year_short).collect();
-        if !missing.is_empty() {
-            problems.push(
-                &sheet.origin(CellRef::new(table.header_row, 0)),
-                format!("見出し行に計画期間の年度 {} の列がありません。", missing.join("、")),
+        if table.records.is_empty() {
+            p.push(
+                &table.sheet.origin(CellRef::new(table.header_row + 1, 0)),
+                "事業が 1 つもありません。見出し行の下に事業を入れてください。",
             );
         }
     }
-    for r in &table.records {
-        let at = table.origin(r, "事業番号");
-        let number =
-            problems.take(convert::required_text(table.value(r, "事業番号"), &at, "事業番号")).map(|s| hankaku(&s));
-        let name =
-            problems.take(convert::required_text(table.value(r, "取組み"), &table.origin(r, "取組み"), "取組み"));
-        let mut plan = Vec::new();
-        if let Some((a, b)) = period {
-            for y in a..=b {
-                let v = match year_cols.get(&y) {
-                    Some(&i) => {
-                        let col = table.columns[i].col;
-                        let origin = sheet.origin(CellRef::new(r.row, col));
-                        problems.take(plan_value(r.values[i].as_ref(), &origin)).flatten()
+
+    // 「達成目標」
+    if let Some(table) = table(p, wb, &SHEET_TARGETS) {
+        let sheet = table.sheet;
+        let known: Vec<String> = SHEET_TARGETS.headers().iter().map(|h| normalize(h)).collect();
+        // Year columns: every other column, whose header must be a 年度 in the period.
+        let mut year_cols: BTreeMap<i32, usize> = BTreeMap::new();
+        for (i, c) in table.columns.iter().enumerate() {
+            if known.contains(&c.key) {
+                continue;
+            }
+            let at = sheet.origin(CellRef::new(table.header_row, c.col));
+            match convert::parse_fiscal_year(&c.header) {
+                None => p.push(
+                    &at,
+                    format!("列の見出し「{}」は年度として読めません。年度の列の見出しは R5 や 令和5年度 のようにしてください。", c.header),
+                ),
+                Some(y) => match period {
+                    Some((a, b)) if !(a..=b).contains(&y) => p.push(
+                        &at,
+                        format!(
+                            "列「{}」（{}）が計画期間（{}～{}）の外です。",
+                            c.header,
+                            wareki::format_fiscal_year(y, Digits::Ascii),
+                            wareki::format_fiscal_year_short(a),
+                            wareki::format_fiscal_year_short(b)
+                        ),
+                    ),
+                    _ => {
+                        if year_cols.insert(y, i).is_some() {
+                            p.push(&at, format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)));
+                        }
                     }
-                    None => None,
-                };
-                plan.push(v);
+                },
             }
         }
-        let (Some(number), Some(name)) = (number, name) else {
-            continue;
-        };
-        match project_at.get(&crate::form::pdca::project_key(&number)) {
-            Some((i, _)) => projects[*i].indicators.push(Indicator { name, plan }),
-            None => problems
-                .push(&at, format!("事業番号「{number}」は「事業」シートにありません。番号を確かめてください。")),
+        if let Some((a, b)) = period {
+            let missing: Vec<String> =
+                (a..=b).filter(|y| !year_cols.contains_key(y)).map(wareki::format_fiscal_year_short).collect();
+            if !missing.is_empty() {
+                p.push(
+                    &sheet.origin(CellRef::new(table.header_row, 0)),
+                    format!("見出し行に計画期間の年度 {} の列がありません。", missing.join("、")),
+                );
+            }
+        }
+        for r in &table.records {
+            let at = table.origin(r, "事業番号");
+            let number = p.required(table.value(r, "事業番号"), &at, "事業番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
+            let name = p.required(table.value(r, "取組み"), &table.origin(r, "取組み"), "取組み", max::INDICATOR);
+            let mut plan = Vec::new();
+            if let Some((a, b)) = period {
+                for y in a..=b {
+                    let v = year_cols.get(&y).and_then(|&i| {
+                        let origin = sheet.origin(CellRef::new(r.row, table.columns[i].col));
+                        p.text(r.values[i].as_ref(), &origin, "計画", max::PLAN_VALUE)
+                    });
+                    plan.push(v);
+                }
+            }
+            let (Some(number), Some(name)) = (number, name) else { continue };
+            let key = crate::form::pdca::project_key(&number);
+            match project_at.get(&key) {
+                Some((i, _)) => projects[*i].indicators.push(Indicator { name, plan }),
+                None if rejected.contains(&key) => {}
+                None => {
+                    p.push(&at, format!("事業番号「{number}」は「事業」シートにありません。番号を確かめてください。"))
+                }
+            }
         }
     }
 
@@ -623,11 +702,6 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
         return Err(Error::internal("master problems were not reported"));
     };
     Ok(Master { plan: Plan { name, organisation, first_year, last_year, fiscal_year, check_point }, centres, projects })
-}
-
-/// A 計画 cell: text as typed, numbers as displayed (12 → "12").
-fn plan_value(v: Option<&Value>, origin: &Origin) -> Result<Option<String>, Error> {
-    convert::text(v, origin, "計画")
 }
 
 impl Master {
