@@ -224,7 +224,7 @@ impl RoleFormats {
         let cell = || base().set_font_size(grid::FONT_SIZE).set_border(FormatBorder::Thin).set_text_wrap();
         let middle = FormatAlign::VerticalCenter;
         RoleFormats {
-            title: base().set_font_size(13).set_bold().set_align(middle),
+            title: base().set_font_size(grid::TITLE_FONT_SIZE).set_bold().set_text_wrap().set_align(middle),
             block: cell().set_bold().set_align(FormatAlign::Center).set_align(middle).set_background_color(0xDDEBF7),
             label: cell().set_bold().set_align(middle).set_background_color(0xF2F2F2),
             header: cell().set_bold().set_align(FormatAlign::Center).set_align(middle).set_background_color(0xDDEBF7),

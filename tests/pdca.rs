@@ -182,6 +182,24 @@ fn check_workbook(master: &Master, centre: &Centre, bytes: &[u8]) {
             }
         }
         assert!(!input_cells.is_empty());
+        // Row heights: the grid's (computed from the text), written as custom heights.
+        let doc = roxmltree::Document::parse(&xml.xml).unwrap();
+        let heights: HashMap<u32, f64> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("row"))
+            .map(|n| {
+                (n.attribute("r").unwrap().parse::<u32>().unwrap() - 1, n.attribute("ht").unwrap().parse().unwrap())
+            })
+            .collect();
+        for (r, want) in grid.rows.iter().enumerate() {
+            let got = heights[&(r as u32)];
+            assert!(
+                (got - want).abs() <= 1.0 && got <= 409.0,
+                "{} row {}: height {got}, grid {want}",
+                grid.sheet,
+                r + 1
+            );
+        }
         for (at, style) in &xml.styles {
             assert_eq!(
                 locked[*style],

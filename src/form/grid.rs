@@ -14,6 +14,8 @@ use crate::workbook::CellRef;
 
 /// The font size of form cells, in points.
 pub const FONT_SIZE: f64 = 10.0;
+/// The font size of the title line, in points.
+pub const TITLE_FONT_SIZE: f64 = 13.0;
 /// Excel's tallest row, in points.
 pub const MAX_ROW_HEIGHT: f64 = 409.0;
 /// The height of a row with one line of text.
@@ -167,17 +169,39 @@ impl GridBuilder {
         self.grid.title_rows = (first, last);
     }
 
-    /// The finished grid, cells sorted top to bottom, left to right.
+    /// The finished grid, cells sorted top to bottom, left to right, with
+    /// every row made tall enough for the text of every cell in it (labels
+    /// and short values wrap too; a merged cell's missing height is shared
+    /// by the rows it spans, each at most [`MAX_ROW_HEIGHT`]).
     pub fn finish(mut self) -> Grid {
         self.grid.cells.sort_by_key(|c| (c.row, c.col));
+        // Single-row cells first, so a merged cell sees its rows' final heights.
+        let mut order: Vec<usize> = (0..self.grid.cells.len()).collect();
+        order.sort_by_key(|&i| self.grid.cells[i].rows);
+        for i in order {
+            let cell = &self.grid.cells[i];
+            let Content::Text(text) = &cell.content else { continue };
+            let size = if cell.role == Role::Title { TITLE_FONT_SIZE } else { FONT_SIZE };
+            let width = self.grid.width(cell.col, cell.cols);
+            let needed = lines_height_at(line_count_at(text, width, size), size);
+            let span = cell.row as usize..(cell.row + cell.rows) as usize;
+            let have: f64 = self.grid.rows[span.clone()].iter().sum();
+            if needed > have {
+                let extra = ((needed - have) / span.len() as f64).ceil();
+                for h in &mut self.grid.rows[span] {
+                    *h = (*h + extra).min(MAX_ROW_HEIGHT);
+                }
+            }
+        }
         self.grid
     }
 }
 
-/// The width of a character in Excel column units at [`FONT_SIZE`]: a
-/// full-width character is about 1.9 units, a half-width one half that.
-fn char_units(c: char) -> f64 {
-    let full = FONT_SIZE * 96.0 / 72.0 / 7.0;
+/// The width of a character in Excel column units at `size` points: at
+/// 10 pt a full-width character is about 1.9 units (13.3 px against the
+/// 7 px unit of the workbook's default font), a half-width one half that.
+fn char_units(c: char, size: f64) -> f64 {
+    let full = size * 96.0 / 72.0 / 7.0;
     if crate::japanese::is_full_width(c) {
         full
     } else {
@@ -185,21 +209,30 @@ fn char_units(c: char) -> f64 {
     }
 }
 
-/// How many lines `text` takes in a wrapped cell `width` units wide.
-pub fn line_count(text: &str, width: f64) -> usize {
+fn line_count_at(text: &str, width: f64, size: f64) -> usize {
     // Cell padding and a margin for fonts wider than the estimate.
     let avail = ((width - 1.0) * 0.92).max(1.0);
     text.split('\n')
         .map(|para| {
-            let w: f64 = para.chars().map(char_units).sum();
+            let w: f64 = para.chars().map(|c| char_units(c, size)).sum();
             (w / avail).ceil().max(1.0) as usize
         })
         .sum()
 }
 
-/// The height in points of `lines` lines of text.
+fn lines_height_at(lines: usize, size: f64) -> f64 {
+    lines as f64 * size * 1.7 + 5.0
+}
+
+/// How many lines `text` takes in a wrapped cell `width` units wide, at
+/// [`FONT_SIZE`].
+pub fn line_count(text: &str, width: f64) -> usize {
+    line_count_at(text, width, FONT_SIZE)
+}
+
+/// The height in points of `lines` lines of text at [`FONT_SIZE`].
 pub fn lines_height(lines: usize) -> f64 {
-    lines as f64 * FONT_SIZE * 1.7 + 5.0
+    lines_height_at(lines, FONT_SIZE)
 }
 
 /// Row heights for a cell of wrapped `text` in `width` units with at least
@@ -220,7 +253,7 @@ mod tests {
         assert_eq!(line_count("", 40.0), 1);
         assert_eq!(line_count("あ", 40.0), 1);
         let width = 40.0;
-        let per_line = ((width - 1.0) * 0.92 / char_units('あ')).floor() as usize;
+        let per_line = ((width - 1.0) * 0.92 / char_units('あ', FONT_SIZE)).floor() as usize;
         assert_eq!(line_count(&"あ".repeat(per_line), width), 1);
         assert_eq!(line_count(&"あ".repeat(per_line + 1), width), 2);
         assert_eq!(line_count("a\nb\n\nc", width), 4, "every line break starts a line, empty ones too");
@@ -235,5 +268,27 @@ mod tests {
         let lines = line_count(&"あ".repeat(20_000), 60.0);
         assert!(rows.iter().sum::<f64>() >= lines_height(lines));
         assert_eq!(text_rows("短い", 60.0, 3), vec![lines_height(3)]);
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    #[test]
+    fn finish_makes_rows_tall_enough_for_labels_values_and_merged_cells() {
+        let mut g = GridBuilder::new("s", vec![6.0, 6.0]);
+        let r = g.rows(&[LINE_ROW_HEIGHT, LINE_ROW_HEIGHT, LINE_ROW_HEIGHT]);
+        // A long label in a narrow single cell.
+        g.cell(r, 0, 1, 1, Content::Text("今後の方向性（継続・見直し・終了）".into()), Role::Label);
+        // A merged cell over two rows whose text needs more than both.
+        g.cell(r + 1, 0, 2, 1, Content::Text("あ".repeat(60)), Role::Plan);
+        g.cell(r, 1, 1, 1, Content::Empty, Role::Closed);
+        let grid = g.finish();
+        let need = |t: &str, w: f64| lines_height(line_count(t, w));
+        assert!(grid.rows[0] >= need("今後の方向性（継続・見直し・終了）", 6.0));
+        assert!(grid.rows[1] + grid.rows[2] >= need(&"あ".repeat(60), 6.0));
+        assert!(grid.rows[1] > LINE_ROW_HEIGHT && grid.rows[2] > LINE_ROW_HEIGHT, "the missing height is shared");
+        assert!(grid.rows.iter().all(|h| *h <= MAX_ROW_HEIGHT));
     }
 }

@@ -32,9 +32,7 @@ use sha2::{Digest, Sha256};
 use crate::model::pdca::{plan_cell, Master, Plan, Project};
 use crate::wareki::{self, Digits};
 
-use super::grid::{
-    line_count, lines_height, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT,
-};
+use super::grid::{lines_height, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT};
 use super::CellData;
 
 /// The form kind written into the document properties.
@@ -189,9 +187,8 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
         g.cell(r, 2, 1, body, text("（達成目標はありません）"), Role::Plan);
     }
     for (i, ind) in project.indicators.iter().enumerate() {
-        let lines = line_count(&ind.name, COL_INDICATOR).max(2);
-        let half = (lines_height(lines) / 2.0).max(LINE_ROW_HEIGHT).ceil();
-        let r = g.rows(&[half, half]);
+        // Two rows (計画, 結果); `finish` makes them tall enough for the name.
+        let r = g.rows(&[LINE_ROW_HEIGHT, LINE_ROW_HEIGHT]);
         g.cell(r, 2, 2, 1, text(&ind.name), Role::Plan);
         g.cell(r, 3, 1, 1, text("計画"), Role::Label);
         g.cell(r + 1, 3, 1, 1, text("結果"), Role::Label);
@@ -327,6 +324,25 @@ mod tests {
             }
         }
         assert!(g.cells.iter().any(|c| c.role == Role::Closed));
+    }
+
+    #[test]
+    fn every_row_is_tall_enough_for_every_cell_in_it() {
+        use crate::form::grid::{line_count, lines_height, Content, MAX_ROW_HEIGHT};
+        let m = Master::example();
+        for p in &m.projects {
+            let g = sheet(&m, p, "s");
+            for c in &g.cells {
+                let Content::Text(t) = &c.content else { continue };
+                if c.role == Role::Title {
+                    continue;
+                }
+                let have: f64 = g.rows[c.row as usize..(c.row + c.rows) as usize].iter().sum();
+                let need = lines_height(line_count(t, g.width(c.col, c.cols)));
+                assert!(have >= need - 0.01, "{} {}: {have} < {need} for {t}", p.number, c.at());
+            }
+            assert!(g.rows.iter().all(|h| *h <= MAX_ROW_HEIGHT));
+        }
     }
 
     #[test]

@@ -312,13 +312,12 @@ impl Master {
     }
 }
 
-/// A 計画 value as a cell: plain numbers become number cells, anything
-/// else stays text.
+/// A 計画 value as a cell: a number that reads back as the same text (12,
+/// 1.5) becomes a number cell; anything else stays text as typed (30地区,
+/// 007, 1.50, -).
 pub fn plan_cell(v: &str) -> CellData {
     match v.parse::<f64>() {
-        Ok(n) if n.is_finite() && v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') => {
-            CellData::Number(n)
-        }
+        Ok(n) if n.is_finite() && crate::workbook::cell::format_number(n) == v => CellData::Number(n),
         _ => CellData::Text(v.to_string()),
     }
 }
@@ -738,6 +737,10 @@ mod tests {
         assert_eq!(plan_cell("30地区"), CellData::Text("30地区".into()));
         assert_eq!(plan_cell("-"), CellData::Text("-".into()));
         assert_eq!(plan_cell("→"), CellData::Text("→".into()));
+        assert_eq!(plan_cell("1.5"), CellData::Number(1.5));
+        for kept in ["007", "1.50", "12345678901234567890", "1e3", "+1", " 1"] {
+            assert_eq!(plan_cell(kept), CellData::Text(kept.into()), "{kept}");
+        }
     }
 
     #[test]
