@@ -306,6 +306,7 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
         pdf: fonts.as_ref().map(|f| (f, &pdf_opts)),
         templates: args.templates.as_deref(),
         created: saved.as_deref(),
+        master_path: Some(&args.master),
     };
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(master.centres.len() as u64),
@@ -315,7 +316,7 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} センター {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let result = distribute::distribute(&master, &args.output, &opts, |n| bar.set_position(n as u64));
+    let result = distribute::distribute(&master, &args.output, &opts, |_| bar.inc(1));
     bar.finish_and_clear();
     let summary = result?;
     let mut msg = format!(

@@ -37,7 +37,6 @@ pub fn properties(master: &Master, centre: &Centre, projects: &[&Project]) -> Ve
         (property::CENTRE, centre.id.clone()),
         (property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
         (property::PLAN_HASH, pdca::plan_hash(&master.plan, projects.iter().copied())),
-        (property::PROJECTS, projects.iter().map(|p| p.number.as_str()).collect::<Vec<_>>().join("|")),
     ]
 }
 
@@ -156,6 +155,23 @@ pub struct Options<'a> {
     /// The workbooks' creation date when `SOURCE_DATE_EPOCH` is not set: the
     /// master's save time (ISO 8601).
     pub created: Option<&'a str>,
+    /// The master file, which an output must never replace.
+    pub master_path: Option<&'a Path>,
+}
+
+/// Refuses to run when an output would replace the master itself (the
+/// master kept in the output folder under a centre's file name).
+fn check_master_kept(master_path: &Path, out_dir: &Path, names: &[String]) -> Result<(), Error> {
+    let Ok(master) = master_path.canonicalize() else { return Ok(()) };
+    for name in names {
+        if out_dir.join(name).canonicalize().is_ok_and(|p| p == master) {
+            return Err(Error::input(format!(
+                "出力の「{name}」がマスターブック {} と同じファイルになります。別の出力先フォルダーを指定してください。",
+                master_path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Checks that no two centres end up with the same file name (on a
@@ -187,8 +203,18 @@ pub fn distribute(
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     check_file_names(master)?;
-    let staging = Staging::new(out_dir)?;
     let by_centre = master.projects_by_centre();
+    if let Some(m) = opts.master_path {
+        let mut names = Vec::new();
+        for (c, projects) in master.centres.iter().zip(&by_centre) {
+            if !projects.is_empty() {
+                names.push(format!("{}.xlsx", file_stem(c)));
+                names.push(format!("{}.pdf", file_stem(c)));
+            }
+        }
+        check_master_kept(m, out_dir, &names)?;
+    }
+    let staging = Staging::new(out_dir)?;
     let done = AtomicUsize::new(0);
     // Per centre: the file names written and the sheet count, or the error.
     let results: Vec<Result<(Vec<String>, usize), Error>> = master

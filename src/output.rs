@@ -39,14 +39,16 @@ const FORBIDDEN: &[char] = &['\\', '/', ':', '*', '?', '"', '<', '>', '|'];
 /// Names Windows reserves for devices, whatever the extension.
 const RESERVED: &[&str] = &["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"];
 
-/// The longest file name stem made by [`safe_file_stem`], in characters.
-pub const MAX_STEM_CHARS: usize = 80;
+/// The longest file name stem made by [`safe_file_stem`], in UTF-8 bytes
+/// (Linux allows 255 bytes per name, Windows 255 UTF-16 units; an extension
+/// still fits).
+pub const MAX_STEM_BYTES: usize = 200;
 
 /// Turns text (a centre's ID and name) into a file name stem that is safe
 /// on Windows and Linux: no path separators or `\ / : * ? " < > |`, no
 /// control characters, no leading dots (no `..` traversal, no hidden
 /// files), no trailing dots or spaces, not a reserved device name such as
-/// `CON` or `COM1`, at most [`MAX_STEM_CHARS`] characters.
+/// `CON` or `COM1`, at most [`MAX_STEM_BYTES`] bytes.
 ///
 /// ```
 /// use keikaku::output::safe_file_stem;
@@ -61,7 +63,10 @@ pub fn safe_file_stem(text: &str) -> String {
         s = s.replace("__", "_");
     }
     let s = s.trim_start_matches(['.', ' ', '　']);
-    let mut s: String = s.chars().take(MAX_STEM_CHARS).collect();
+    let mut s = s.to_string();
+    while s.len() > MAX_STEM_BYTES {
+        s.pop();
+    }
     while s.ends_with(['.', ' ', '　']) {
         s.pop();
     }
@@ -117,15 +122,49 @@ impl Staging {
 
     /// Moves the staged files `names` into the destination, in this order,
     /// replacing files of the same name. Returns their paths.
+    ///
+    /// If a move fails (a file open in Excel on Windows, a full disk), the
+    /// files moved so far are taken back and the replaced ones restored, so
+    /// the destination is as it was before; the error names the file.
     pub fn commit(self, names: &[String]) -> Result<Vec<std::path::PathBuf>, Error> {
-        let mut done = Vec::new();
+        let old = self.tmp.path().join(".replaced");
+        std::fs::create_dir(&old)
+            .map_err(|e| Error::output(format!("出力先のフォルダ「{}」に書き込めません: {e}", self.dir.display())))?;
+        // (target, whether an earlier file was moved aside)
+        let mut done: Vec<(String, bool)> = Vec::new();
         for name in names {
             let to = self.dir.join(name);
-            std::fs::rename(self.tmp.path().join(name), &to)
-                .map_err(|e| Error::output(format!("「{}」を置けません: {e}", to.display())))?;
-            done.push(to);
+            let step = || -> std::io::Result<bool> {
+                let existed = to.exists();
+                if existed {
+                    std::fs::rename(&to, old.join(name))?;
+                }
+                if let Err(e) = std::fs::rename(self.tmp.path().join(name), &to) {
+                    if existed {
+                        let _ = std::fs::rename(old.join(name), &to);
+                    }
+                    return Err(e);
+                }
+                Ok(existed)
+            };
+            match step() {
+                Ok(existed) => done.push((name.clone(), existed)),
+                Err(e) => {
+                    for (n, existed) in done.iter().rev() {
+                        let at = self.dir.join(n);
+                        let _ = std::fs::remove_file(&at);
+                        if *existed {
+                            let _ = std::fs::rename(old.join(n), &at);
+                        }
+                    }
+                    return Err(Error::output(format!(
+                        "「{}」を置けません（{e}）。Excel などで開いていたら閉じてから、もう一度実行してください。出力先は実行前のままです。",
+                        to.display()
+                    )));
+                }
+            }
         }
-        Ok(done)
+        Ok(names.iter().map(|n| self.dir.join(n)).collect())
     }
 }
 
@@ -163,7 +202,9 @@ mod tests {
         ] {
             assert_eq!(safe_file_stem(given), want, "{given:?}");
         }
-        assert_eq!(safe_file_stem(&"あ".repeat(300)).chars().count(), MAX_STEM_CHARS);
+        let long = safe_file_stem(&"あ".repeat(300));
+        assert!(long.len() <= MAX_STEM_BYTES && long.len() > MAX_STEM_BYTES - 4, "{}", long.len());
+        assert!(safe_file_stem(&"𠮷".repeat(100)).len() <= MAX_STEM_BYTES, "4-byte characters counted in bytes");
     }
 
     #[test]
@@ -190,5 +231,24 @@ mod tests {
         assert_eq!(s.commit(&["a.txt".into(), "b.txt".into()]).unwrap().len(), 2);
         assert_eq!(names(dir.path()), vec!["a.txt", "b.txt"]);
         assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_failed_commit_restores_the_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), b"old a").unwrap();
+        let s = Staging::new(dir.path()).unwrap();
+        s.write("a.txt", b"new a").unwrap();
+        s.write("b.txt", b"b").unwrap();
+        // The third move fails (nothing was staged under that name).
+        let e = s.commit(&["a.txt".into(), "b.txt".into(), "c.txt".into()]).unwrap_err();
+        assert!(e.message.contains("c.txt") && e.message.contains("実行前のまま"), "{}", e.message);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, vec!["a.txt"], "b.txt taken back, staging removed");
+        assert_eq!(std::fs::read(dir.path().join("a.txt")).unwrap(), b"old a", "a.txt restored");
     }
 }

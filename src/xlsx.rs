@@ -347,7 +347,7 @@ fn write_grid_cell(ws: &mut Worksheet, cell: &GridCell, fmt: &Format) -> Result<
 }
 
 fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input) -> Result<(), Error> {
-    let title: String = input.label.chars().take(32).collect();
+    let title = grid::utf16_prefix(&input.label, 32);
     let required = if input.required { "（必須）" } else { "" };
     let dv = match input.kind {
         InputKind::Choice(list) => DataValidation::new()

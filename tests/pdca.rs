@@ -119,8 +119,7 @@ fn check_workbook(master: &Master, centre: &Centre, bytes: &[u8]) {
     assert_eq!(props[property::CENTRE], centre.id);
     assert_eq!(props[property::FISCAL_YEAR], master.plan.fiscal_year.to_string());
     assert_eq!(props[property::PLAN_HASH], pdca::plan_hash(&master.plan, projects.iter().copied()));
-    let numbers: Vec<&str> = projects.iter().map(|p| p.number.as_str()).collect();
-    assert_eq!(props[property::PROJECTS], numbers.join("|"));
+    assert_eq!(props.len(), 5, "{props:?}");
 
     // Values as calamine reads them (keikaku's reader is calamine behind the guard).
     let wb = Workbook::from_bytes("distributed.xlsx", bytes).unwrap();
@@ -176,9 +175,16 @@ fn check_workbook(master: &Master, centre: &Centre, bytes: &[u8]) {
             assert_eq!(names.get(&input.name).map(|f| format!("={f}")), Some(want), "{}", input.name);
             input_names += 1;
             if let InputKind::Choice(list) = input.kind {
-                let formula = format!("\"{}\"", list.join(","));
-                assert!(xml.xml.contains(&formula), "dropdown {formula} on {}", grid.sheet);
-                assert!(xml.xml.contains("type=\"list\""));
+                // A list that shows its prompt and refuses other values (stop style, the default).
+                let formula = format!("<formula1>\"{}\"</formula1>", list.join(","));
+                let dv = xml.xml.split("<dataValidation ").find(|d| d.contains(&formula)).expect("dropdown");
+                assert!(
+                    dv.contains("type=\"list\"")
+                        && dv.contains("showErrorMessage=\"1\"")
+                        && dv.contains("showInputMessage=\"1\""),
+                    "{dv}"
+                );
+                assert!(!dv.contains("errorStyle"), "stop style: other values are refused: {dv}");
             }
         }
         assert!(!input_cells.is_empty());
@@ -660,4 +666,17 @@ fn control_characters_from_pasted_text_are_cleaned() {
     let bytes = std::fs::read(out.join("C01_勝田地域ステーション.xlsx")).unwrap();
     assert!(!entry(&bytes, "xl/workbook.xml").contains('\u{1}'));
     check_workbook(&read, &read.centres[0], &bytes);
+}
+
+#[test]
+fn the_master_kept_in_the_output_folder_under_a_centre_file_name_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("C01_勝田地域ステーション.xlsx");
+    std::fs::copy(sample_master(), &m).unwrap();
+    let before = std::fs::read(&m).unwrap();
+    let o = distribute(&m, dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("マスターブック") && stderr(&o).contains("別の出力先フォルダー"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&m).unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }

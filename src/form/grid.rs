@@ -21,6 +21,19 @@ pub const MAX_ROW_HEIGHT: f64 = 409.0;
 /// The height of a row with one line of text.
 pub const LINE_ROW_HEIGHT: f64 = 18.0;
 
+/// The longest prefix of `s` that is at most `max` UTF-16 units, the way
+/// Excel counts the length of sheet names, titles and messages (a character
+/// outside the basic plane, such as 𠮷, counts two).
+pub fn utf16_prefix(s: &str, max: usize) -> String {
+    let mut units = 0;
+    s.chars()
+        .take_while(|c| {
+            units += c.len_utf16();
+            units <= max
+        })
+        .collect()
+}
+
 /// What kind of value an input cell takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -258,6 +271,13 @@ mod tests {
         assert_eq!(line_count(&"あ".repeat(per_line + 1), width), 2);
         assert_eq!(line_count("a\nb\n\nc", width), 4, "every line break starts a line, empty ones too");
         assert_eq!(line_count(&"a".repeat(per_line * 2), width), 1, "half-width characters are half as wide");
+    }
+
+    #[test]
+    fn utf16_prefixes() {
+        assert_eq!(utf16_prefix("あいう", 2), "あい");
+        assert_eq!(utf16_prefix("𠮷野家", 2), "𠮷");
+        assert_eq!(utf16_prefix("a𠮷", 2), "a", "a surrogate pair is never split");
     }
 
     #[test]

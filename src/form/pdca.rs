@@ -32,7 +32,9 @@ use sha2::{Digest, Sha256};
 use crate::model::pdca::{plan_cell, Master, Plan, Project};
 use crate::wareki::{self, Digits};
 
-use super::grid::{lines_height, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT};
+use super::grid::{
+    lines_height, text_rows, utf16_prefix, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT,
+};
 use super::CellData;
 
 /// The form kind written into the document properties.
@@ -56,8 +58,6 @@ pub mod property {
     pub const FISCAL_YEAR: &str = "keikaku.fiscal_year";
     /// SHA-256 of the distributed PLAN ([`super::plan_hash`]).
     pub const PLAN_HASH: &str = "keikaku.plan_hash";
-    /// The 事業 numbers on the sheets, in order, separated by `|`.
-    pub const PROJECTS: &str = "keikaku.projects";
 }
 
 /// Column widths: block label, row label, 取組み, 計画/結果, then one column per year.
@@ -83,19 +83,22 @@ pub fn input_name(project: &Project, field: &str) -> String {
 }
 
 /// Sheet names for a centre's 事業, in order: 「4-1-1 福祉会議事業（地区ケ」,
-/// at most 31 characters, without the characters Excel forbids, unique.
+/// at most 31 UTF-16 units (Excel's limit), without the characters Excel
+/// forbids or control characters, unique (case-insensitively, as Excel
+/// compares them).
 pub fn sheet_names<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for p in projects {
         let base: String = format!("{} {}", p.number, p.name)
             .chars()
-            .map(|c| if "[]:*?/\\'\n\r\t".contains(c) { '_' } else { c })
+            .map(|c| if "[]:*?/\\'".contains(c) || c.is_control() { '_' } else { c })
             .collect();
-        let mut name: String = base.trim().chars().take(31).collect();
+        let base = base.trim();
+        let mut name = utf16_prefix(base, 31);
         let mut n = 2;
         while names.iter().any(|x| x.to_lowercase() == name.to_lowercase()) {
             let suffix = format!("({n})");
-            name = base.chars().take(31 - suffix.chars().count()).collect::<String>() + &suffix;
+            name = utf16_prefix(base, 31 - suffix.len()) + &suffix;
             n += 1;
         }
         names.push(name);
@@ -104,29 +107,28 @@ pub fn sheet_names<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Vec<S
 }
 
 /// A hash of everything a centre's workbook was given: the plan's identity,
-/// and per 事業 its header and PLAN text and every 計画 value. The collector
-/// compares it to see whether the master changed since distribution.
+/// and per 事業 (in sheet order) its header and PLAN text and every 計画
+/// value. The collector compares it to see whether the master changed since
+/// distribution. The input is a JSON array, so lengths, counts and empty
+/// cells are all part of what is hashed.
 pub fn plan_hash<'a>(plan: &Plan, projects: impl IntoIterator<Item = &'a Project>) -> String {
-    let mut h = Sha256::new();
-    let mut put = |s: &str| {
-        h.update((s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
-    };
-    put(&plan.name);
-    put(&plan.organisation);
-    put(&format!("{}-{}-{}", plan.first_year, plan.last_year, plan.fiscal_year));
-    for p in projects {
-        for s in [&p.number, &p.name, &p.goal, &p.area, &p.situation, &p.policy] {
-            put(s);
-        }
-        for i in &p.indicators {
-            put(&i.name);
-            for v in &i.plan {
-                put(v.as_deref().unwrap_or("\u{0}"));
-            }
-        }
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    let projects: Vec<serde_json::Value> = projects
+        .into_iter()
+        .map(|p| {
+            serde_json::json!([
+                p.number,
+                p.name,
+                p.goal,
+                p.area,
+                p.situation,
+                p.policy,
+                p.indicators.iter().map(|i| serde_json::json!([i.name, i.plan])).collect::<Vec<_>>()
+            ])
+        })
+        .collect();
+    let canonical =
+        serde_json::json!([plan.name, plan.organisation, plan.first_year, plan.last_year, plan.fiscal_year, projects]);
+    Sha256::digest(canonical.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn text(s: &str) -> Content {
@@ -297,6 +299,9 @@ mod tests {
         assert!(!twice[0].contains(['/', ':']));
         assert_ne!(twice[0], twice[1]);
         assert!(twice[1].ends_with("(2)"));
+        p.name = "𠮷".repeat(20);
+        let wide = &sheet_names([&p])[0];
+        assert!(wide.encode_utf16().count() <= 31, "{wide}");
     }
 
     #[test]
@@ -352,6 +357,15 @@ mod tests {
         let mut m2 = m.clone();
         m2.projects[3].indicators[0].plan[1] = Some("2回".into());
         assert_ne!(a, plan_hash(&m2.plan, &m2.projects));
+        // An empty cell is not the text "" and not a missing year.
+        let mut m3 = m.clone();
+        m3.projects[0].indicators[1].plan[4] = Some(String::new());
+        assert_ne!(a, plan_hash(&m3.plan, &m3.projects));
+        // Moving an indicator to the next 事業 changes the hash.
+        let mut m4 = m.clone();
+        let moved = m4.projects[0].indicators.pop().unwrap();
+        m4.projects[1].indicators.insert(0, moved);
+        assert_ne!(a, plan_hash(&m4.plan, &m4.projects));
         assert_eq!(a, plan_hash(&m.plan, &m.projects));
         assert_eq!(a.len(), 64);
     }
