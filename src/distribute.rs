@@ -106,7 +106,7 @@ pub fn template_data(master: &Master, centre: &Centre, projects: &[&Project]) ->
             "check_point": plan.check_point,
             "years": years.iter().map(short).collect::<Vec<_>>(),
             "year_count": years.len(),
-            // colspan of the wide text cells (取組み to the last year) and of a whole row.
+            // colspan of the wide text cells (from 取組み to the last year).
             "body_span": years.len() + 2,
             "do_rows": reported.len() + 1,
             "reported_years": reported.iter().map(short).collect::<Vec<_>>(),
@@ -225,8 +225,7 @@ pub fn distribute(
             let mut names = Vec::new();
             if !projects.is_empty() {
                 let stem = file_stem(centre);
-                let (sheets, bytes) = centre_workbook(master, centre, projects, opts.created)?;
-                drop(sheets);
+                let (_, bytes) = centre_workbook(master, centre, projects, opts.created)?;
                 names.push(format!("{stem}.xlsx"));
                 staging.write(&names[0], &bytes)?;
                 if let Some((fonts, pdf_opts)) = opts.pdf {
