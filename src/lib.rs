@@ -17,12 +17,14 @@
 //! - [`form`] and [`xlsx`]: input workbooks and printed form sheets (the PDCA sheet) described
 //!   once, written as xlsx (`keikaku init`, `keikaku pdca distribute`) and read back by the same description;
 //! - [`distribute`]: the PDCA distribution job (one workbook per centre);
+//! - [`collect`]: reading returned PDCA workbooks against the master (collection, in progress);
 //! - [`wareki`]: 和暦 dates and 年度, and reading dates typed as text;
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
 //! - [`output`]: atomic file writing;
 //! - [`cli`]: the command line.
 
 pub mod cli;
+pub mod collect;
 pub mod distribute;
 pub mod error;
 pub mod fonts;

@@ -35,24 +35,9 @@ fn entry(bytes: &[u8], name: &str) -> String {
     s
 }
 
-/// The sheet XML path of each sheet name, through workbook.xml and its rels.
+/// The sheet XML path of each sheet name.
 fn sheet_paths(bytes: &[u8]) -> HashMap<String, String> {
-    let wb = entry(bytes, "xl/workbook.xml");
-    let rels = entry(bytes, "xl/_rels/workbook.xml.rels");
-    let wb = roxmltree::Document::parse(&wb).unwrap();
-    let rels = roxmltree::Document::parse(&rels).unwrap();
-    let target: HashMap<&str, &str> = rels
-        .descendants()
-        .filter(|n| n.has_tag_name("Relationship"))
-        .map(|n| (n.attribute("Id").unwrap(), n.attribute("Target").unwrap()))
-        .collect();
-    let r_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-    wb.descendants()
-        .filter(|n| n.has_tag_name("sheet"))
-        .map(|n| {
-            (n.attribute("name").unwrap().to_string(), format!("xl/{}", target[n.attribute((r_ns, "id")).unwrap()]))
-        })
-        .collect()
+    common::sheet_paths(&common::xlsx_entries(bytes))
 }
 
 /// Whether each cell format (cellXfs index) is locked.

@@ -69,6 +69,9 @@ pub struct Checked {
     /// xlsx: when the workbook was last saved (docProps/core.xml
     /// `dcterms:modified`, else `dcterms:created`), as written: 2026-11-20T01:02:03Z.
     pub saved: Option<String>,
+    /// xlsx: the custom document properties (docProps/custom.xml), name and
+    /// value as text, in file order.
+    pub properties: Vec<(String, String)>,
 }
 
 /// A guess at what a non-workbook file is, for the message.
@@ -173,6 +176,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
     // 3. Inflate every entry into a counter: the real sizes, and the streams' CRCs.
     let mut date1904 = false;
     let mut saved = None;
+    let mut properties = Vec::new();
     let mut ods_content = None;
     let mut real_total: u64 = 0;
     for i in 0..zip.len() {
@@ -183,6 +187,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
             (format == Format::Xlsx && name == "xl/workbook.xml") || (format == Format::Ods && name == "content.xml");
         let strings = format == Format::Xlsx && name.to_ascii_lowercase().ends_with("sharedstrings.xml");
         let core = format == Format::Xlsx && name == "docProps/core.xml";
+        let custom = format == Format::Xlsx && name == "docProps/custom.xml";
         let mut kept = Vec::new();
         let mut counted: u64 = 0;
         let mut buf = [0u8; 64 * 1024];
@@ -203,7 +208,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
                     "zip の中の {name} が宣言された大きさ（{declared} バイト）より大きく展開されます。壊れているか、細工されたファイルです。"
                 ));
             }
-            if keep || ((strings || core) && kept.len() < 64 * 1024) {
+            if keep || ((strings || core || custom) && kept.len() < 64 * 1024) {
                 kept.extend_from_slice(&buf[..n]);
             }
         }
@@ -213,6 +218,10 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         }
         if core {
             saved = element_text(&kept, "modified").or_else(|| element_text(&kept, "created"));
+            kept.clear();
+        }
+        if custom {
+            properties = custom_properties(&kept);
             kept.clear();
         }
         real_total += counted;
@@ -230,7 +239,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
     } else if format == Format::Ods {
         return Err(broken_zip("content.xml がありません"));
     }
-    Ok(Checked { format, date1904, saved })
+    Ok(Checked { format, date1904, saved, properties })
 }
 
 /// The first element with this local name in an XML text, if any (XML
@@ -267,6 +276,46 @@ fn element_text(xml: &[u8], local: &str) -> Option<String> {
             }
             Ok(Event::End(_)) if inside => return None,
             Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// The most custom properties kept (the rest are ignored).
+const MAX_PROPERTIES: usize = 100;
+
+/// Custom document properties: `<property name="…"><vt:lpwstr>value</vt:lpwstr></property>`
+/// (any value type, as its text). At most [`MAX_PROPERTIES`], values of at
+/// most 1,000 characters; XML errors end the list.
+fn custom_properties(xml: &[u8]) -> Vec<(String, String)> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == "property" => {
+                let name = e.attributes().flatten().find(|a| a.key.as_ref() == "name").map(|a| a.value.to_string());
+                current = name.map(|n| (n, String::new()));
+            }
+            Ok(Event::Text(t)) => {
+                if let Some((_, v)) = current.as_mut() {
+                    if v.chars().count() < 1_000 {
+                        v.push_str(&t.into_inner());
+                    }
+                }
+            }
+            Ok(Event::End(e)) if e.local_name().as_ref() == "property" => {
+                if let Some(p) = current.take() {
+                    out.push(p);
+                    if out.len() >= MAX_PROPERTIES {
+                        return out;
+                    }
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return out,
             _ => {}
         }
         buf.clear();
@@ -607,7 +656,7 @@ fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
         .read_to_end(&mut data)
         .map_err(|e| broken(&e))?;
     check_biff(&data)?;
-    Ok(Checked { format: Format::Xls, date1904: false, saved: None })
+    Ok(Checked { format: Format::Xls, date1904: false, saved: None, properties: Vec::new() })
 }
 
 fn broken_xls(what: &str) -> Refusal {
@@ -721,6 +770,11 @@ mod tests {
         assert_eq!(element_text(core, "modified").as_deref(), Some("2026-11-20T01:02:03Z"));
         assert_eq!(element_text(core, "created").as_deref(), Some("2020-01-01T00:00:00Z"));
         assert_eq!(element_text(b"<a><modified></modified></a>", "modified"), None);
+        let custom = br#"<Properties xmlns:vt="v"><property fmtid="{x}" pid="2" name="keikaku.form"><vt:lpwstr>keikaku.pdca</vt:lpwstr></property><property pid="3" name="n"><vt:i4>1</vt:i4></property></Properties>"#;
+        assert_eq!(
+            custom_properties(custom),
+            vec![("keikaku.form".to_string(), "keikaku.pdca".to_string()), ("n".to_string(), "1".to_string())]
+        );
         assert!(uses_1904(br#"<x:workbook xmlns:x="x"><x:workbookPr x:date1904="true"></x:workbookPr></x:workbook>"#));
         assert!(!uses_1904(br#"<workbook><workbookPr defaultThemeVersion="1"/></workbook>"#));
         assert!(!uses_1904(b"<workbook>"));

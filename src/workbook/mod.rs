@@ -136,6 +136,11 @@ pub struct Workbook {
     /// When the workbook was last saved, as its properties say
     /// (`2026-11-20T01:02:03Z`; xlsx only).
     pub saved: Option<String>,
+    /// Custom document properties, name and value as text (xlsx only).
+    pub properties: Vec<(String, String)>,
+    /// Defined names and what they refer to, as written
+    /// (`KK_4_1_1_ACTION` → `'4-1-1 福祉会議事業'!$C$22`).
+    pub names: Vec<(String, String)>,
 }
 
 impl Workbook {
@@ -171,11 +176,22 @@ impl Workbook {
         // some malformed record we did not foresee still becomes a message.
         let parsed = std::panic::catch_unwind(|| Workbook::parse(&file, bytes, &checked))
             .unwrap_or_else(|_| Err(broken(&"読み込み中に想定外の形式に出会いました")));
-        let sheets = parsed.map_err(refuse)?;
-        Ok(Workbook { file, format: checked.format, sheets, saved: checked.saved })
+        let (sheets, names) = parsed.map_err(refuse)?;
+        Ok(Workbook {
+            file,
+            format: checked.format,
+            sheets,
+            saved: checked.saved,
+            properties: checked.properties,
+            names,
+        })
     }
 
-    fn parse(file: &Arc<str>, bytes: &[u8], checked: &guard::Checked) -> Result<Vec<Sheet>, String> {
+    fn parse(
+        file: &Arc<str>,
+        bytes: &[u8],
+        checked: &guard::Checked,
+    ) -> Result<(Vec<Sheet>, Vec<(String, String)>), String> {
         let file = file.clone();
         match checked.format {
             Format::Xlsx => read_xlsx(&file, bytes, checked.date1904),
@@ -250,9 +266,21 @@ fn keep_cell(
     Ok(())
 }
 
+/// The most defined names kept (a form has one per input cell).
+const MAX_NAMES: usize = 100_000;
+
+/// A workbook's defined names, bounded.
+fn defined_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Result<Vec<(String, String)>, String> {
+    let names = wb.defined_names();
+    if names.len() > MAX_NAMES {
+        return Err(format!("名前の定義が多すぎます（{} 個。{MAX_NAMES} 個まで）。", names.len()));
+    }
+    Ok(names.to_vec())
+}
+
 /// Streams each xlsx worksheet with calamine's cell reader, checking every
-/// cell's position before keeping it.
-fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<Vec<Sheet>, String> {
+/// cell's position before keeping it. Also returns the defined names.
+fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<(Vec<Sheet>, Vec<(String, String)>), String> {
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => guard::encrypted_message(),
         e => broken(&e),
@@ -285,12 +313,13 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<Vec<Sheet>
         }
         sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells });
     }
-    Ok(sheets)
+    let names = defined_names(&wb)?;
+    Ok((sheets, names))
 }
 
 /// `.xls` and `.ods`: the guard has bounded every sheet's extent, so the
 /// dense ranges calamine builds are small.
-fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<Vec<Sheet>, String>
+fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<(Vec<Sheet>, Vec<(String, String)>), String>
 where
     R: Reader<Cursor<&'b [u8]>>,
     R::Error: std::fmt::Display,
@@ -310,7 +339,8 @@ where
         }
         sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells });
     }
-    Ok(sheets)
+    let names = defined_names(wb)?;
+    Ok((sheets, names))
 }
 
 /// A calamine value → a [`Value`]; `None` for an empty cell. `date1904`:

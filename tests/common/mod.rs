@@ -126,3 +126,36 @@ pub fn reference_sentences() -> Vec<String> {
     assert!(needles.len() > 60, "reference parsed into {} pieces", needles.len());
     needles
 }
+
+/// The entries of an xlsx (zip) file: name and bytes, in zip order.
+pub fn xlsx_entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut v = Vec::new();
+            f.read_to_end(&mut v).unwrap();
+            (f.name().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+/// The sheet XML path of each sheet name, through workbook.xml and its rels.
+pub fn sheet_paths(parts: &[(String, Vec<u8>)]) -> std::collections::HashMap<String, String> {
+    let get = |n: &str| String::from_utf8(parts.iter().find(|(p, _)| p == n).unwrap().1.clone()).unwrap();
+    let wb = get("xl/workbook.xml");
+    let rels = get("xl/_rels/workbook.xml.rels");
+    let wb = roxmltree::Document::parse(&wb).unwrap();
+    let rels = roxmltree::Document::parse(&rels).unwrap();
+    let target: std::collections::HashMap<&str, &str> = rels
+        .descendants()
+        .filter(|n| n.has_tag_name("Relationship"))
+        .map(|n| (n.attribute("Id").unwrap(), n.attribute("Target").unwrap()))
+        .collect();
+    let r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    wb.descendants()
+        .filter(|n| n.has_tag_name("sheet"))
+        .map(|n| (n.attribute("name").unwrap().to_string(), format!("xl/{}", target[n.attribute((r, "id")).unwrap()])))
+        .collect()
+}
