@@ -47,6 +47,13 @@ pub struct Field {
     pub width: f64,
 }
 
+impl Field {
+    /// A field (usable in `const` form descriptions).
+    pub const fn new(name: &'static str, note: &'static str, required: bool, kind: FieldKind, width: f64) -> Field {
+        Field { name, note, required, kind, width }
+    }
+}
+
 /// The shape of a sheet.
 #[derive(Debug, Clone, Copy)]
 pub enum Shape {

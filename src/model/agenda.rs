@@ -21,10 +21,6 @@ use crate::wareki::{self, ParsedDate};
 use crate::workbook::shape::{KeyValues, Table};
 use crate::workbook::{convert, Sheet, Workbook};
 
-const fn field(name: &'static str, note: &'static str, required: bool, kind: FieldKind, width: f64) -> Field {
-    Field { name, note, required, kind, width }
-}
-
 /// The 種別 choices of the 本文 sheet.
 pub const KINDS: &[&str] = &["段落", "項目", "日程表"];
 
@@ -32,16 +28,22 @@ pub const KINDS: &[&str] = &["段落", "項目", "日程表"];
 pub const SHEET_AGENDA: SheetForm = SheetForm {
     name: "議案",
     shape: Shape::KeyValue(&[
-        field("議案番号", "第何号議案かの番号。3 と入れると「第３号議案」になります。", true, FieldKind::Integer, 0.0),
-        field("団体名", "議案を出す団体の名前。表題の 1 行目になります。", true, FieldKind::Text, 0.0),
-        field(
+        Field::new(
+            "議案番号",
+            "第何号議案かの番号。3 と入れると「第３号議案」になります。",
+            true,
+            FieldKind::Integer,
+            0.0,
+        ),
+        Field::new("団体名", "議案を出す団体の名前。表題の 1 行目になります。", true, FieldKind::Text, 0.0),
+        Field::new(
             "年度",
             "計画の年度。西暦でも和暦でもかまいません（2020、令和2年度、R2）。表題では「令和二年度」と書かれます。",
             true,
             FieldKind::FiscalYear,
             0.0,
         ),
-        field("表題", "年度のあとに続く表題。例: 事業計画(案)", true, FieldKind::Text, 0.0),
+        Field::new("表題", "年度のあとに続く表題。例: 事業計画(案)", true, FieldKind::Text, 0.0),
     ]),
 };
 
@@ -49,22 +51,22 @@ pub const SHEET_AGENDA: SheetForm = SheetForm {
 pub const SHEET_BODY: SheetForm = SheetForm {
     name: "本文",
     shape: Shape::Table(&[
-        field(
+        Field::new(
             "章",
             "章の見出し（はじめに、基本方針 など）。番号 1．2． は自動で付きます。同じ章の行が続くときは 2 行目から空欄でかまいません。",
             true,
             FieldKind::Text,
             18.0,
         ),
-        field(
+        Field::new(
             "種別",
             "段落: 章の本文の段落 1 つ（一字下げ）。項目: （1）（2）と番号の付く項目 1 つ。日程表: 「日程」シートの表をここに置きます。",
             true,
             FieldKind::Choice(KINDS),
             10.0,
         ),
-        field("見出し", "項目の見出し（ゴシックの行）。見出しのない項目は空欄。段落と日程表では空欄にします。", false, FieldKind::Text, 34.0),
-        field(
+        Field::new("見出し", "項目の見出し（ゴシックの行）。見出しのない項目は空欄。段落と日程表では空欄にします。", false, FieldKind::Text, 34.0),
+        Field::new(
             "本文",
             "段落の文、または項目の本文。見出しのある項目では、セル内の改行（Alt+Enter）ごとに一字下げの段落になります。",
             false,
@@ -78,14 +80,14 @@ pub const SHEET_BODY: SheetForm = SheetForm {
 pub const SHEET_SCHEDULE: SheetForm = SheetForm {
     name: "日程",
     shape: Shape::Table(&[
-        field(
+        Field::new(
             "日程",
             "日付のセル（和暦で表示されます: 令和元年６月１日）か、「令和元年７月」のような文字。見出しは「日　　程」のように空白を入れてもかまいません。",
             true,
             FieldKind::DateOrText,
             24.0,
         ),
-        field("内容", "その日の行事の内容。", true, FieldKind::Text, 60.0),
+        Field::new("内容", "その日の行事の内容。", true, FieldKind::Text, 60.0),
     ]),
 };
 

@@ -28,10 +28,6 @@ use crate::wareki::{self, Digits};
 use crate::workbook::shape::{normalize, KeyValues, Table};
 use crate::workbook::{convert, CellRef, Origin, Value, Workbook};
 
-const fn field(name: &'static str, note: &'static str, required: bool, kind: FieldKind, width: f64) -> Field {
-    Field { name, note, required, kind, width }
-}
-
 /// The longest plan period, in years.
 pub const MAX_PERIOD_YEARS: i32 = 10;
 
@@ -46,23 +42,23 @@ const MAX_LISTED_PROBLEMS: usize = 30;
 pub const SHEET_PLAN: SheetForm = SheetForm {
     name: "計画",
     shape: Shape::KeyValue(&[
-        field("計画名", "計画の名前。各シートの上と PDF の表紙に出ます。例: 美作市地域福祉活動計画", true, FieldKind::Text, 0.0),
-        field("団体名", "計画を作る団体（社会福祉協議会、市の担当課など）。", true, FieldKind::Text, 0.0),
-        field(
+        Field::new("計画名", "計画の名前。各シートの上と PDF の表紙に出ます。例: 美作市地域福祉活動計画", true, FieldKind::Text, 0.0),
+        Field::new("団体名", "計画を作る団体（社会福祉協議会、市の担当課など）。", true, FieldKind::Text, 0.0),
+        Field::new(
             "計画期間",
             "計画の最初と最後の年度を「～」でつなぎます。例: R5～R9、令和5年度～令和9年度、2023～2027。「達成目標」シートの年度の列はこの期間に合わせます。",
             true,
             FieldKind::Text,
             0.0,
         ),
-        field(
+        Field::new(
             "記入年度",
             "今回センターが記入する年度（例: 令和8年度、R8）。この年度までの「結果」と DO の行が入力欄になります。",
             true,
             FieldKind::FiscalYear,
             0.0,
         ),
-        field("CHECK時点", "CHECK 欄の見出しに添える時点。省略すると「毎年度7月末時点」。", false, FieldKind::Text, 0.0),
+        Field::new("CHECK時点", "CHECK 欄の見出しに添える時点。省略すると「毎年度7月末時点」。", false, FieldKind::Text, 0.0),
     ]),
 };
 
@@ -70,15 +66,21 @@ pub const SHEET_PLAN: SheetForm = SheetForm {
 pub const SHEET_CENTRES: SheetForm = SheetForm {
     name: "センター",
     shape: Shape::Table(&[
-        field(
+        Field::new(
             "ID",
             "センターを区別する記号（例: C01）。配布するファイル名と回収の照合に使います。重複できません。",
             true,
             FieldKind::Text,
             10.0,
         ),
-        field("名称", "センターの名前。シートの下（フッター）とファイル名に入ります。", true, FieldKind::Text, 30.0),
-        field("連絡先", "担当者・電話など（任意）。", false, FieldKind::Text, 30.0),
+        Field::new(
+            "名称",
+            "センターの名前。シートの下（フッター）とファイル名に入ります。",
+            true,
+            FieldKind::Text,
+            30.0,
+        ),
+        Field::new("連絡先", "担当者・電話など（任意）。", false, FieldKind::Text, 30.0),
     ]),
 };
 
@@ -86,25 +88,25 @@ pub const SHEET_CENTRES: SheetForm = SheetForm {
 pub const SHEET_PROJECTS: SheetForm = SheetForm {
     name: "事業",
     shape: Shape::Table(&[
-        field("番号", "事業の番号（例: 4-1-1）。20 文字まで。重複できません。", true, FieldKind::Text, 9.0),
-        field("事業名", "事業の名前。例: 福祉会議事業（地区ケア会議）", true, FieldKind::Text, 30.0),
-        field("基本目標", "例: 4. 利用者のための福祉サービス提供体制の整備", true, FieldKind::Text, 24.0),
-        field("基本項目", "例: 4-1 地域包括ケアシステムの構築", true, FieldKind::Text, 24.0),
-        field(
+        Field::new("番号", "事業の番号（例: 4-1-1）。20 文字まで。重複できません。", true, FieldKind::Text, 9.0),
+        Field::new("事業名", "事業の名前。例: 福祉会議事業（地区ケア会議）", true, FieldKind::Text, 30.0),
+        Field::new("基本目標", "例: 4. 利用者のための福祉サービス提供体制の整備", true, FieldKind::Text, 24.0),
+        Field::new("基本項目", "例: 4-1 地域包括ケアシステムの構築", true, FieldKind::Text, 24.0),
+        Field::new(
             "担当センター",
             "この事業のシートを送るセンターの ID。複数のときは「、」か「,」で区切ります（例: C01、C03）。",
             true,
             FieldKind::Text,
             14.0,
         ),
-        field(
+        Field::new(
             "現状と課題",
             "PLAN の「現状と課題」。セル内の改行（Alt+Enter）で段落を分けられます。",
             true,
             FieldKind::LongText,
             50.0,
         ),
-        field(
+        Field::new(
             "方針・目標",
             "PLAN の「方針・目標」。セル内の改行で段落を分けられます。",
             true,
@@ -119,8 +121,8 @@ pub const SHEET_PROJECTS: SheetForm = SheetForm {
 pub const SHEET_TARGETS: SheetForm = SheetForm {
     name: "達成目標",
     shape: Shape::Table(&[
-        field("事業番号", "「事業」シートの番号（例: 4-1-1）。一覧から選べます。", true, FieldKind::KeyOf("事業"), 9.0),
-        field(
+        Field::new("事業番号", "「事業」シートの番号（例: 4-1-1）。一覧から選べます。", true, FieldKind::KeyOf("事業"), 9.0),
+        Field::new(
             "取組み",
             "取組みの達成目標（指標）。右の年度の列に、その年度の計画（30地区、1回、検討、→、- など）を入れます。年度の列の見出しは計画期間の年度（R5 や 令和5年度）にします。",
             true,
