@@ -175,11 +175,10 @@ fn check_master_kept(master_path: &Path, out_dir: &Path, names: &[String]) -> Re
 }
 
 /// Checks that no two centres end up with the same file name (on a
-/// case-insensitive file system too).
-fn check_file_names(master: &Master) -> Result<(), Error> {
+/// case-insensitive file system too). `stems` are the centres' file stems.
+fn check_file_names(master: &Master, stems: &[String]) -> Result<(), Error> {
     let mut seen: HashMap<String, &Centre> = HashMap::new();
-    for c in &master.centres {
-        let stem = file_stem(c);
+    for (c, stem) in master.centres.iter().zip(stems) {
         if let Some(prev) = seen.insert(stem.to_lowercase(), c) {
             return Err(Error::input(format!(
                 "センター「{}」（{}）と「{}」（{}）のファイル名が同じ「{stem}.xlsx」になります。どちらかの ID か名称を変えてください。",
@@ -202,14 +201,15 @@ pub fn distribute(
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    check_file_names(master)?;
+    let stems: Vec<String> = master.centres.iter().map(file_stem).collect();
+    check_file_names(master, &stems)?;
     let by_centre = master.projects_by_centre();
     if let Some(m) = opts.master_path {
         let mut names = Vec::new();
-        for (c, projects) in master.centres.iter().zip(&by_centre) {
+        for (stem, projects) in stems.iter().zip(&by_centre) {
             if !projects.is_empty() {
-                names.push(format!("{}.xlsx", file_stem(c)));
-                names.push(format!("{}.pdf", file_stem(c)));
+                names.push(format!("{stem}.xlsx"));
+                names.push(format!("{stem}.pdf"));
             }
         }
         check_master_kept(m, out_dir, &names)?;
@@ -221,10 +221,10 @@ pub fn distribute(
         .centres
         .par_iter()
         .zip(&by_centre)
-        .map(|(centre, projects)| {
+        .zip(&stems)
+        .map(|((centre, projects), stem)| {
             let mut names = Vec::new();
             if !projects.is_empty() {
-                let stem = file_stem(centre);
                 let (_, bytes) = centre_workbook(master, centre, projects, opts.created)?;
                 names.push(format!("{stem}.xlsx"));
                 staging.write(&names[0], &bytes)?;

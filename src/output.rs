@@ -9,16 +9,19 @@ use std::path::Path;
 
 use crate::error::Error;
 
+/// Creates an output folder and its parents if missing.
+fn create_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::output(format!("出力先のフォルダ「{}」を作れません: {e}", dir.display())))
+}
+
 /// Writes `bytes` to `path` atomically (temp file + rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    if !dir.is_dir() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::output(format!("出力先のフォルダ「{}」を作れません: {e}", dir.display())))?;
-    }
+    create_dir(dir)?;
     let fail = |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", path.display()));
     let mut tmp = tempfile::Builder::new().prefix(".keikaku-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
@@ -99,8 +102,7 @@ pub struct Staging {
 impl Staging {
     /// Starts a staging area in `dir` (created if missing).
     pub fn new(dir: &Path) -> Result<Staging, Error> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::output(format!("出力先のフォルダ「{}」を作れません: {e}", dir.display())))?;
+        create_dir(dir)?;
         let tmp = tempfile::Builder::new()
             .prefix(".keikaku-")
             .tempdir_in(dir)
