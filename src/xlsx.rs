@@ -96,7 +96,8 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, v: &CellData, kind: FieldK
 }
 
 fn validation(kind: FieldKind, name: &str, note: &str) -> Result<Option<DataValidation>, Error> {
-    let prompt: String = note.chars().take(250).collect();
+    // Excel limits an input message to 255 UTF-16 units.
+    let prompt = grid::utf16_prefix(note, 255);
     let (list, error) = match kind {
         FieldKind::Choice(list) => (
             DataValidation::new().allow_list_strings(list).map_err(xerr)?,
