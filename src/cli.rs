@@ -67,6 +67,32 @@ enum InitKind {
 enum PdcaCommand {
     /// マスターブックから、センターごとに保護付きの PDCA ブック（.xlsx）を作ります。
     Distribute(DistributeArgs),
+    /// センターから戻ったブックを読んで確かめ、集計（集計.xlsx、結果報告.pdf）と提出状況を作ります。
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, Args)]
+struct CollectArgs {
+    /// 配布に使った PDCA のマスターブック
+    #[arg(value_name = "MASTER.xlsx")]
+    master: PathBuf,
+    /// 提出されたブック、またはそれを入れたフォルダー（中のフォルダーも探します）。いくつでも
+    #[arg(value_name = "SUBMISSIONS", required = true)]
+    submissions: Vec<PathBuf>,
+    /// 出力先のフォルダー（集計.xlsx と 結果報告.pdf を作ります）
+    #[arg(short, long, value_name = "OUT_DIR")]
+    output: PathBuf,
+    /// 直すところのあるセンターごとに、差戻しの一覧（ID_名称_差戻し.xlsx）をこのフォルダーに作ります
+    #[arg(long, value_name = "DIR")]
+    returns: Option<PathBuf>,
+    /// 結果報告.pdf を作りません（集計.xlsx だけ）
+    #[arg(long)]
+    no_pdf: bool,
+    /// 同じ名前のテンプレート（report.hbs）があればそれを使うフォルダー
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    #[command(flatten)]
+    fonts: FontArgs,
 }
 
 #[derive(Debug, Args)]
@@ -333,6 +359,71 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
     Ok(msg)
 }
 
+/// Exit code of a collection whose outputs were written but which is not
+/// complete: a centre missing, a file refused, or something to fix.
+pub const EXIT_PARTIAL: i32 = 3;
+
+fn run_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
+    for dir in std::iter::once(&args.output).chain(args.returns.as_ref()) {
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::input(format!(
+                "出力先 {} はフォルダーではありません。フォルダーを指定してください。",
+                dir.display()
+            )));
+        }
+    }
+    let wb = Workbook::open(&args.master)?;
+    let master = pdca::read(&wb)?;
+    let saved = wb.saved.clone();
+    drop(wb);
+    let files = crate::collect::find_files(&args.submissions)?;
+    let master_path = args.master.canonicalize().ok();
+    let files: Vec<crate::collect::Found> =
+        files.into_iter().filter(|f| f.path.canonicalize().ok() != master_path).collect();
+    if files.is_empty() {
+        return Err(Error::input(format!(
+            "提出されたブック（.xlsx / .xlsm / .xls / .ods）が見つかりません: {}",
+            args.submissions.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("、")
+        )));
+    }
+    let fonts = if args.no_pdf { None } else { Some(args.fonts.load()?) };
+    let pdf_opts = PdfOptions::from_env()?;
+    let protected = [args.master.clone()];
+    let opts = crate::collect::Options {
+        pdf: fonts.as_ref().map(|f| (f, &pdf_opts)),
+        templates: args.templates.as_deref(),
+        created: saved.as_deref(),
+        returns: args.returns.as_deref(),
+        protected: &protected,
+    };
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(files.len() as u64), indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} ファイル {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = crate::collect::collect(&master, &files, &args.output, &opts, |_| bar.inc(1));
+    bar.finish_and_clear();
+    let outcome = result?;
+    let mut msg = crate::collect::status_text(&master, &outcome.collection);
+    let written: Vec<String> = outcome.files.iter().map(|p| p.display().to_string()).collect();
+    msg.push_str(&format!("{} 個のファイルを読み、{} を作成しました。", files.len(), written.join("、")));
+    if !outcome.returns.is_empty() {
+        msg.push_str(&format!(
+            "\n差戻しの一覧を {} センター分作成しました（{}）。",
+            outcome.returns.len(),
+            args.returns.as_deref().map(|d| d.display().to_string()).unwrap_or_default()
+        ));
+    }
+    let code = if outcome.collection.is_complete() {
+        0
+    } else {
+        msg.push_str("\n集計は一部のセンターについて未完了です（終了コード 3）。");
+        EXIT_PARTIAL
+    };
+    Ok((msg, code))
+}
+
 fn render(args: &RenderArgs) -> Result<String, Error> {
     let data = read_json(&args.data)?;
     let markup = template::render_file(&args.template, &data)?;
@@ -364,16 +455,18 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
+    let ok = |r: Result<String, Error>| r.map(|m| (m, 0));
     let result = match &cli.command {
-        Command::Agenda(a) => run_agenda(a),
-        Command::Init(a) => run_init(a),
-        Command::Pdca(PdcaCommand::Distribute(a)) => run_distribute(a),
-        Command::Render(a) => render(a),
+        Command::Agenda(a) => ok(run_agenda(a)),
+        Command::Init(a) => ok(run_init(a)),
+        Command::Pdca(PdcaCommand::Distribute(a)) => ok(run_distribute(a)),
+        Command::Pdca(PdcaCommand::Collect(a)) => run_collect(a),
+        Command::Render(a) => ok(render(a)),
     };
     match result {
-        Ok(msg) => {
+        Ok((msg, code)) => {
             eprintln!("{msg}");
-            0
+            code
         }
         Err(e) => {
             eprintln!("エラー: {e}");

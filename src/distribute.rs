@@ -108,6 +108,9 @@ pub fn template_data(master: &Master, centre: &Centre, projects: &[&Project]) ->
             "year_count": years.len(),
             // colspan of the wide text cells (from 取組み to the last year).
             "body_span": years.len() + 2,
+            // The 記入者 label and input, after 記入日 (which takes the 取組み column).
+            "writer_label_span": if years.len() > 1 { 2 } else { 1 },
+            "writer_span": years.len().saturating_sub(1).max(1),
             "do_rows": reported.len() + 1,
             "reported_years": reported.iter().map(short).collect::<Vec<_>>(),
             "period": format!("{}～{}", short(&plan.first_year), short(&plan.last_year)),

@@ -26,8 +26,11 @@ use crate::error::Error;
 use crate::{japanese, wareki};
 
 /// Templates shipped with keikaku, by file name.
-pub const BUILTIN: &[(&str, &str)] =
-    &[("agenda.hbs", include_str!("../templates/agenda.hbs")), ("pdca.hbs", include_str!("../templates/pdca.hbs"))];
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("agenda.hbs", include_str!("../templates/agenda.hbs")),
+    ("pdca.hbs", include_str!("../templates/pdca.hbs")),
+    ("report.hbs", include_str!("../templates/report.hbs")),
+];
 
 /// XML escaping for `{{value}}`: handlebars' HTML escaping also covers XML.
 fn xml_escape(s: &str) -> String {

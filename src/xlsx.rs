@@ -191,6 +191,9 @@ fn write_table(
     Ok(())
 }
 
+/// Dates in form sheets: 和暦 with the era name (令和8年7月31日).
+pub const DATE_FORMAT: &str = "[$-411]ggge\"年\"m\"月\"d\"日\"";
+
 /// A workbook of form sheets ([`Grid`]s) to distribute.
 #[derive(Debug)]
 pub struct FormBook<'a> {
@@ -218,6 +221,7 @@ struct RoleFormats {
     closed: Format,
     input: Format,
     input_short: Format,
+    input_date: Format,
 }
 
 impl RoleFormats {
@@ -238,6 +242,12 @@ impl RoleFormats {
                 .set_background_color(0xFFF2CC)
                 .set_align(FormatAlign::Center)
                 .set_align(middle),
+            input_date: cell()
+                .set_unlocked()
+                .set_background_color(0xFFF2CC)
+                .set_align(FormatAlign::Center)
+                .set_align(middle)
+                .set_num_format(DATE_FORMAT),
         }
     }
 
@@ -251,6 +261,7 @@ impl RoleFormats {
             Role::Plan => &self.plan,
             Role::Closed => &self.closed,
             Role::Input(i) if i.kind == InputKind::LongText => &self.input,
+            Role::Input(i) if i.kind == InputKind::Date => &self.input_date,
             Role::Input(_) => &self.input_short,
         }
     }
@@ -364,6 +375,12 @@ fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input) -> Result<(), E
             .allow_any_value()
             .set_input_message(&format!("数と単位（例: 24地区、1回）か、実施状況を入力します{required}。"))
             .map_err(xerr)?,
+        InputKind::Date => DataValidation::new()
+            .allow_any_value()
+            .set_input_message(&format!(
+                "日付を 2026/7/31 のように入力します（令和8年7月31日 と表示されます）{required}。"
+            ))
+            .map_err(xerr)?,
         InputKind::LongText => DataValidation::new()
             .allow_any_value()
             .set_input_message(&format!("文章で入力します。セル内の改行は Alt+Enter です{required}。"))
@@ -372,5 +389,149 @@ fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input) -> Result<(), E
     let dv = dv.set_input_title(&title).map_err(xerr)?;
     let (lr, lc) = (cell.row + cell.rows - 1, (cell.col + cell.cols - 1) as u16);
     ws.add_data_validation(cell.row, cell.col as u16, lr, lc, &dv).map_err(xerr)?;
+    Ok(())
+}
+
+/// A value of a data sheet cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Datum {
+    /// No value.
+    Empty,
+    /// Text.
+    Text(String),
+    /// A number, shown as written (`24`, `1.5`).
+    Number(f64),
+    /// A ratio shown as a percentage (0.8 → 80.0%).
+    Percent(f64),
+}
+
+/// A column of a data sheet.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// The header, the only text in row 1.
+    pub header: &'static str,
+    /// The width in characters.
+    pub width: f64,
+}
+
+/// A machine-readable data sheet: one header row, then one record per row,
+/// one value per cell, numbers as numbers, no merged cells and no blank
+/// rows (総務省「統計表における機械判読可能なデータ作成に関する表記方法」).
+/// Rows are written as they come, so a sheet of any length takes little memory.
+pub struct DataSheet<'a> {
+    /// The sheet name.
+    pub name: &'a str,
+    /// The columns.
+    pub columns: &'a [Column],
+    /// The records, in order; each as long as `columns`.
+    pub rows: Box<dyn Iterator<Item = Vec<Datum>> + 'a>,
+}
+
+/// A bar chart of one column of a data sheet by another (categories).
+#[derive(Debug, Clone)]
+pub struct BarChart<'a> {
+    /// The data sheet (must be one of the book's sheets).
+    pub sheet: &'a str,
+    /// The chart title.
+    pub title: &'a str,
+    /// The column of the category labels.
+    pub categories: u16,
+    /// The column of the values.
+    pub values: u16,
+    /// The number of data rows (after the header).
+    pub rows: u32,
+    /// The value axis title.
+    pub axis: &'a str,
+    /// Values are ratios (0.8 = 80%).
+    pub percent: bool,
+}
+
+/// A workbook of data sheets (the 集計 of a collection).
+pub struct DataBook<'a> {
+    /// Document title.
+    pub title: &'a str,
+    /// Custom document properties.
+    pub properties: &'a [(&'a str, String)],
+    /// The sheets, in order.
+    pub sheets: Vec<DataSheet<'a>>,
+    /// A chart placed beside the data of its sheet.
+    pub chart: Option<BarChart<'a>>,
+    /// The creation date when `SOURCE_DATE_EPOCH` is not set (ISO 8601).
+    pub created: Option<&'a str>,
+}
+
+/// Writes a workbook of data sheets: a bold header row with a filter,
+/// frozen, then the records. Every sheet but the chart's is written in
+/// rust_xlsxwriter's low-memory mode (rows go to a temporary file as they
+/// are written; strings are still shared). Returns the xlsx bytes.
+pub fn write_data(book: DataBook) -> Result<Vec<u8>, Error> {
+    let mut wb = Workbook::new();
+    let mut props = DocProperties::new()
+        .set_title(book.title)
+        .set_author("keikaku")
+        .set_creation_datetime(&creation_date(book.created)?);
+    for (name, value) in book.properties {
+        props = props.set_custom_property(*name, value.as_str());
+    }
+    wb.set_properties(&props);
+    let header = base().set_bold().set_background_color(0xD9E1F2).set_border(FormatBorder::Thin);
+    let text = base();
+    let number = base().set_num_format("General");
+    let percent = base().set_num_format("0.0%");
+    for sheet in book.sheets {
+        let charted = book.chart.as_ref().is_some_and(|c| c.sheet == sheet.name);
+        let ws = if charted { wb.add_worksheet() } else { wb.add_worksheet_with_low_memory().map_err(xerr)? };
+        ws.set_name(sheet.name).map_err(xerr)?;
+        for (c, col) in sheet.columns.iter().enumerate() {
+            ws.set_column_width(c as u16, col.width).map_err(xerr)?;
+            ws.write_string_with_format(0, c as u16, col.header, &header).map_err(xerr)?;
+        }
+        let mut last = 0u32;
+        for (i, row) in sheet.rows.enumerate() {
+            let r = u32::try_from(i + 1).ok().filter(|r| *r < 1_048_576).ok_or_else(|| {
+                Error::input(format!("「{}」シートが Excel の行数の上限（1,048,576 行）を超えます。", sheet.name))
+            })?;
+            for (c, d) in row.iter().enumerate() {
+                let c = c as u16;
+                match d {
+                    Datum::Empty => continue,
+                    Datum::Text(s) => ws.write_string_with_format(r, c, s, &text),
+                    Datum::Number(n) => ws.write_number_with_format(r, c, *n, &number),
+                    Datum::Percent(n) => ws.write_number_with_format(r, c, *n, &percent),
+                }
+                .map_err(xerr)?;
+            }
+            last = r;
+        }
+        let last_col = sheet.columns.len().saturating_sub(1) as u16;
+        ws.autofilter(0, 0, last.max(1), last_col).map_err(xerr)?;
+        ws.set_freeze_panes(1, 0).map_err(xerr)?;
+        if let Some(chart) = book.chart.as_ref().filter(|_| charted) {
+            insert_bar_chart(ws, chart, last_col + 2)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xerr)
+}
+
+fn insert_bar_chart(ws: &mut Worksheet, spec: &BarChart, at_col: u16) -> Result<(), Error> {
+    use rust_xlsxwriter::{Chart, ChartLegendPosition};
+    let mut chart = Chart::new_bar();
+    let last = spec.rows.max(1);
+    chart
+        .add_series()
+        .set_categories((spec.sheet, 1, spec.categories, last, spec.categories))
+        .set_values((spec.sheet, 1, spec.values, last, spec.values))
+        .set_name(spec.axis);
+    chart.title().set_name(spec.title);
+    chart.legend().set_position(ChartLegendPosition::Bottom).set_hidden();
+    chart.y_axis().set_name(spec.axis);
+    if spec.percent {
+        chart.y_axis().set_num_format("0%").set_min(0);
+    }
+    // Categories top to bottom in sheet order.
+    chart.x_axis().set_reverse();
+    let height = (80 + 22 * spec.rows).min(8_000);
+    chart.set_width(640).set_height(height);
+    ws.insert_chart(1, at_col, &chart).map_err(xerr)?;
     Ok(())
 }

@@ -43,6 +43,8 @@ pub enum InputKind {
     LongText,
     /// One of fixed choices (a dropdown that refuses other values).
     Choice(&'static [&'static str]),
+    /// A date (記入日), shown as 和暦.
+    Date,
 }
 
 /// An input cell.

@@ -7,6 +7,7 @@
 //! │ 基本目標 │ 4. 利用者のための…                                  │ repeated on
 //! │ 基本項目 │ 4-1 地域包括ケアシステムの構築                       │ every page
 //! │ 事業名   │ 4-1-1 福祉会議事業（地区ケア会議）                   │
+//! │ 記入日   │ (input, date) │ 記入者 │ (input)                        │
 //! ├────┬──────────┬───────────────────────────────────────────────┤
 //! │PLAN│現状と課題 │ (locked text)                                 │
 //! │    │方針・目標 │ (locked text)                                 │
@@ -23,8 +24,8 @@
 //! ```
 //!
 //! Every input cell has a workbook-level defined name built from the 事業
-//! number ([`project_key`]): `KK_4_1_1_RESULT_2_2024` (indicator 2, 年度
-//! 2024), `KK_4_1_1_DO_2024`, `KK_4_1_1_CHECK_ACHIEVEMENT`,
+//! number ([`project_key`]): `KK_4_1_1_DATE`, `KK_4_1_1_WRITER`,
+//! `KK_4_1_1_RESULT_2_2024` (indicator 2, 年度 2024), `KK_4_1_1_DO_2024`, `KK_4_1_1_CHECK_ACHIEVEMENT`,
 //! `KK_4_1_1_CHECK_ISSUES`, `KK_4_1_1_CHECK_DIRECTION`, `KK_4_1_1_ACTION`.
 
 use sha2::{Digest, Sha256};
@@ -41,7 +42,7 @@ use super::CellData;
 pub const FORM_KIND: &str = "keikaku.pdca";
 /// The layout version: raised whenever cells move, so the collector can
 /// tell a workbook from an older layout.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The 今後の方向性 choices.
 pub const DIRECTIONS: &[&str] = &["継続", "継続（一部見直し）", "見直し", "終了"];
@@ -77,9 +78,78 @@ pub fn project_key(number: &str) -> String {
         .collect()
 }
 
-/// The defined name of an input.
-pub fn input_name(project: &Project, field: &str) -> String {
-    format!("KK_{}_{field}", project_key(&project.number))
+/// What an input cell of a 事業 sheet is for. Its defined name is
+/// `KK_<project key>_<suffix>`; the collector reads the name back into a
+/// field, so the two never disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// 記入日 (`DATE`).
+    Date,
+    /// 記入者 (`WRITER`).
+    Writer,
+    /// 結果 of indicator `indicator` (from 1) in 年度 `year` (`RESULT_2_2024`).
+    Result {
+        /// The indicator's position in the 事業, from 1.
+        indicator: usize,
+        /// The 年度 (西暦 start year).
+        year: i32,
+    },
+    /// DO 取組み内容 of a 年度 (`DO_2024`).
+    Do(i32),
+    /// CHECK 達成状況と成果 (`CHECK_ACHIEVEMENT`).
+    Achievement,
+    /// CHECK 課題 (`CHECK_ISSUES`).
+    Issues,
+    /// CHECK 今後の方向性 (`CHECK_DIRECTION`).
+    Direction,
+    /// ACTION 具体的な取組み内容 (`ACTION`).
+    Action,
+}
+
+impl Field {
+    /// The part of the defined name after the 事業 key.
+    pub fn suffix(self) -> String {
+        match self {
+            Field::Date => "DATE".into(),
+            Field::Writer => "WRITER".into(),
+            Field::Result { indicator, year } => format!("RESULT_{indicator}_{year}"),
+            Field::Do(year) => format!("DO_{year}"),
+            Field::Achievement => "CHECK_ACHIEVEMENT".into(),
+            Field::Issues => "CHECK_ISSUES".into(),
+            Field::Direction => "CHECK_DIRECTION".into(),
+            Field::Action => "ACTION".into(),
+        }
+    }
+
+    /// The field of a defined name of this 事業, if it is one.
+    pub fn of_name(project: &Project, name: &str) -> Option<Field> {
+        let prefix = format!("KK_{}_", project_key(&project.number));
+        let rest =
+            name.get(..prefix.len()).filter(|p| p.eq_ignore_ascii_case(&prefix)).map(|_| &name[prefix.len()..])?;
+        let rest = rest.to_ascii_uppercase();
+        let field = match rest.as_str() {
+            "DATE" => Field::Date,
+            "WRITER" => Field::Writer,
+            "CHECK_ACHIEVEMENT" => Field::Achievement,
+            "CHECK_ISSUES" => Field::Issues,
+            "CHECK_DIRECTION" => Field::Direction,
+            "ACTION" => Field::Action,
+            _ => {
+                if let Some(y) = rest.strip_prefix("DO_") {
+                    Field::Do(y.parse().ok()?)
+                } else {
+                    let (i, y) = rest.strip_prefix("RESULT_")?.split_once('_')?;
+                    Field::Result { indicator: i.parse().ok()?, year: y.parse().ok()? }
+                }
+            }
+        };
+        Some(field)
+    }
+
+    /// The defined name of this field's cell on a 事業's sheet.
+    pub fn name(self, project: &Project) -> String {
+        format!("KK_{}_{}", project_key(&project.number), self.suffix())
+    }
 }
 
 /// Sheet names for a centre's 事業, in order: 「4-1-1 福祉会議事業（地区ケ」,
@@ -152,7 +222,7 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
     // From the 取組み column to the right edge: the wide text area.
     let body = last_col - 2;
     let body_width = g.width(2, body);
-    let name = |field: &str| input_name(project, field);
+    let name = |field: Field| field.name(project);
 
     // Title rows.
     let r = g.rows(&[26.0]);
@@ -170,6 +240,16 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
         g.cell(r, 2, heights.len() as u32, body, text(value), Role::Plan);
     }
     g.title_rows(0, g.next_row() - 1);
+
+    // Who filled the sheet, and when (not repeated on every page).
+    let r = g.rows(&[LINE_ROW_HEIGHT]);
+    g.cell(r, 0, 1, 2, text("記入日"), Role::Label);
+    let date = Input { name: name(Field::Date), label: "記入日".into(), kind: InputKind::Date, required: false };
+    g.cell(r, 2, 1, 1, Content::Empty, Role::Input(date));
+    g.cell(r, 3, 1, 2, text("記入者"), Role::Label);
+    let writer =
+        Input { name: name(Field::Writer), label: "記入者".into(), kind: InputKind::Short, required: false };
+    g.cell(r, 5, 1, last_col - 5, Content::Empty, Role::Input(writer));
 
     // PLAN
     let plan_start = g.next_row();
@@ -205,7 +285,7 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
             g.cell(r, col, 1, 1, content, Role::Plan);
             let role = if reported.contains(y) {
                 Role::Input(Input {
-                    name: name(&format!("RESULT_{}_{y}", i + 1)),
+                    name: name(Field::Result { indicator: i + 1, year: *y }),
                     label: format!("結果（{}）: {}", wareki::format_fiscal_year_short(*y), ind.name),
                     kind: InputKind::Short,
                     required: *y == plan.fiscal_year && expects_result(value),
@@ -228,7 +308,7 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
         let r = g.rows(&[lines_height(3)]);
         g.cell(r, 1, 1, 1, text(&wareki::format_fiscal_year_short(*y)), Role::Label);
         let input = Input {
-            name: name(&format!("DO_{y}")),
+            name: name(Field::Do(*y)),
             label: format!("DO 取組み内容（{}）", wareki::format_fiscal_year_short(*y)),
             kind: InputKind::LongText,
             required: *y == plan.fiscal_year,
@@ -240,9 +320,9 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
     // CHECK
     let check_start = g.next_row();
     let inputs = [
-        ("達成状況と成果", "CHECK_ACHIEVEMENT", InputKind::LongText, 4),
-        ("課題", "CHECK_ISSUES", InputKind::LongText, 4),
-        ("今後の方向性\n（継続・見直し・終了）", "CHECK_DIRECTION", InputKind::Choice(DIRECTIONS), 2),
+        ("達成状況と成果", Field::Achievement, InputKind::LongText, 4),
+        ("課題", Field::Issues, InputKind::LongText, 4),
+        ("今後の方向性\n（継続・見直し・終了）", Field::Direction, InputKind::Choice(DIRECTIONS), 2),
     ];
     for (label, field, kind, lines) in inputs {
         let r = g.rows(&[lines_height(lines)]);
@@ -258,7 +338,7 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
     g.cell(r, 0, 1, 1, text("ACTION\n（今後の\n取組み）"), Role::Block);
     g.cell(r, 1, 1, 1, text("具体的な\n取組み内容"), Role::Label);
     let input = Input {
-        name: name("ACTION"),
+        name: name(Field::Action),
         label: "ACTION 具体的な取組み内容".into(),
         kind: InputKind::LongText,
         required: true,
@@ -310,8 +390,8 @@ mod tests {
         let p = &m.projects[0];
         let g = sheet(&m, p, "s");
         let names: Vec<&str> = g.inputs().map(|(_, i)| i.name.as_str()).collect();
-        // 3 indicators × 4 reported years (R5–R8) + 4 DO rows + 3 CHECK + 1 ACTION.
-        assert_eq!(names.len(), 12 + 4 + 3 + 1);
+        // 記入日 + 記入者, 3 indicators × 4 reported years (R5–R8), 4 DO rows, 3 CHECK, 1 ACTION.
+        assert_eq!(names.len(), 2 + 12 + 4 + 3 + 1);
         let mut sorted = names.clone();
         sorted.sort();
         sorted.dedup();
@@ -319,6 +399,14 @@ mod tests {
         assert!(names.contains(&"KK_4_1_1_RESULT_3_2026"));
         assert!(!names.contains(&"KK_4_1_1_RESULT_1_2027"), "the year after 記入年度 is closed");
         assert!(names.contains(&"KK_4_1_1_CHECK_DIRECTION"));
+        // Every name reads back into the field it was made from.
+        for n in &names {
+            let f = Field::of_name(p, n).unwrap_or_else(|| panic!("{n}"));
+            assert_eq!(&f.name(p), n);
+        }
+        assert_eq!(Field::of_name(p, "kk_4_1_1_result_3_2026"), Some(Field::Result { indicator: 3, year: 2026 }));
+        assert_eq!(Field::of_name(p, "KK_4_1_2_ACTION"), None);
+        assert_eq!(Field::of_name(p, "KK_4_1_1_RESULT_x"), None);
         // No two cells overlap.
         let mut used = std::collections::HashSet::new();
         for c in &g.cells {

@@ -146,7 +146,14 @@ pub struct Workbook {
 impl Workbook {
     /// Reads a workbook file. Every refusal is an input error naming the file.
     pub fn open(path: &Path) -> Result<Workbook, Error> {
-        let file: Arc<str> = path.display().to_string().into();
+        let bytes = Workbook::read_file(path)?;
+        Workbook::from_bytes(&path.display().to_string(), &bytes)
+    }
+
+    /// Reads a file's bytes for [`Workbook::from_bytes`], refusing folders and
+    /// files over [`limits::MAX_FILE_BYTES`] before reading them.
+    pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+        let file = path.display();
         let meta = std::fs::metadata(path).map_err(|e| {
             Error::input(match e.kind() {
                 std::io::ErrorKind::NotFound => format!("{file}: ファイルが見つかりません。パスを確かめてください。"),
@@ -163,8 +170,7 @@ impl Workbook {
                 limits::MAX_FILE_BYTES / 1_000_000
             )));
         }
-        let bytes = std::fs::read(path).map_err(|e| Error::input(format!("{file}: ファイルを読めません（{e}）。")))?;
-        Workbook::from_bytes(&file, &bytes)
+        std::fs::read(path).map_err(|e| Error::input(format!("{file}: ファイルを読めません（{e}）。")))
     }
 
     /// Reads a workbook from bytes; `file` names it in messages.

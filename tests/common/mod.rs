@@ -2,6 +2,8 @@
 //! with poppler's pdftotext / pdffonts, as a reader would.
 #![allow(dead_code)]
 
+pub mod fill;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

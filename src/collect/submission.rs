@@ -1,5 +1,4 @@
-//! Reading a returned PDCA workbook against the master (first step of
-//! `keikaku pdca collect`).
+//! Reading one returned PDCA workbook against the master.
 //!
 //! A submission is read through the same form description that wrote it
 //! ([`crate::form::pdca`]): the custom properties say which centre, year and
@@ -9,7 +8,7 @@
 //! sheet and cell.
 
 use crate::form::grid::{Grid, InputKind};
-use crate::form::pdca::{self, property};
+use crate::form::pdca::{self, property, Field};
 use crate::japanese::hankaku;
 use crate::model::pdca::{Master, Project};
 use crate::workbook::{CellRef, Value, Workbook};
@@ -44,6 +43,8 @@ pub struct Problem {
 pub struct Answer {
     /// The 事業 number.
     pub project: String,
+    /// What the input is for.
+    pub field: Field,
     /// The defined name of the input (`KK_4_1_1_RESULT_1_2026`).
     pub name: String,
     /// The value as text after normalisation, `None` when empty.
@@ -245,8 +246,12 @@ fn read_sheet(wb: &Workbook, grid: &Grid, project: &Project, sub: &mut Submissio
         if value.is_none() && input.required {
             sub.problem(Severity::Fix, Some(&sheet_name), Some(at), format!("{}が未入力です。", input.label));
         }
+        let Some(field) = Field::of_name(project, &input.name) else {
+            continue;
+        };
         sub.answers.push(Answer {
             project: project.number.clone(),
+            field,
             name: input.name.clone(),
             value,
             sheet: sheet_name.clone(),
@@ -265,17 +270,20 @@ fn answer_value(
     sub: &mut Submission,
 ) -> Option<String> {
     let raw = raw.filter(|v| !v.is_blank())?;
+    if let Value::Error(e) = raw {
+        sub.problem(
+            Severity::Fix,
+            Some(sheet),
+            Some(at),
+            format!("{label}のセルが Excel のエラー値 {e} です。値を入力し直してください。"),
+        );
+        return None;
+    }
+    if kind == InputKind::Date {
+        return date_value(raw, label, sheet, at, sub);
+    }
     let text = match raw {
         Value::Text(s) => s.trim().to_string(),
-        Value::Error(e) => {
-            sub.problem(
-                Severity::Fix,
-                Some(sheet),
-                Some(at),
-                format!("{label}のセルが Excel のエラー値 {e} です。値を入力し直してください。"),
-            );
-            return None;
-        }
         other => other.display(),
     };
     match kind {
@@ -292,7 +300,8 @@ fn answer_value(
         }
         InputKind::Short => {
             let half = hankaku(&text);
-            if half != text && text.chars().any(|c| ('０'..='９').contains(&c)) {
+            let full_width = half != text && text.chars().any(|c| ('０'..='９').contains(&c));
+            if full_width {
                 sub.problem(
                     Severity::Noted,
                     Some(sheet),
@@ -300,9 +309,93 @@ fn answer_value(
                     format!("{label}「{text}」の全角数字を半角にしました（{half}）。"),
                 );
             }
+            if let (Value::Text(_), Some(n)) = (raw, plain_number(&half)) {
+                sub.problem(
+                    Severity::Noted,
+                    Some(sheet),
+                    Some(at),
+                    format!(
+                        "{label}「{text}」は数値ではなく文字列として入力されています。数値 {} として読みました（次回は数値で入力してください）。",
+                        crate::workbook::cell::format_number(n)
+                    ),
+                );
+                return Some(crate::workbook::cell::format_number(n));
+            }
             Some(half)
         }
-        InputKind::LongText => Some(text),
+        InputKind::LongText | InputKind::Date => Some(text),
+    }
+}
+
+/// A number typed as text: `24`, `1,200`, `-3`, `2.5` (half-width already).
+pub fn plain_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let ok = !digits.is_empty()
+        && digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && digits.matches('.').count() <= 1;
+    if !ok {
+        return None;
+    }
+    t.replace(',', "").parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// A 記入日: a date cell, or a date typed as text (和暦 or 西暦), which is
+/// read and noted. The value is ISO (`2026-07-31`).
+fn date_value(raw: &Value, label: &str, sheet: &str, at: CellRef, sub: &mut Submission) -> Option<String> {
+    use crate::wareki::{self, ParsedDate};
+    match raw {
+        Value::Date(d) | Value::DateTime(d, _) => Some(crate::workbook::cell::iso(*d)),
+        Value::Number(n) => match wareki::Date::from_excel_serial(*n) {
+            Some(d) => Some(crate::workbook::cell::iso(d)),
+            None => {
+                sub.problem(
+                    Severity::Fix,
+                    Some(sheet),
+                    Some(at),
+                    format!("{label}「{}」は日付として読めません。2026/7/31 のように入力してください。", raw.display()),
+                );
+                None
+            }
+        },
+        Value::Text(text) => match wareki::parse(text) {
+            Some(ParsedDate::Date(d)) => {
+                sub.problem(
+                    Severity::Noted,
+                    Some(sheet),
+                    Some(at),
+                    format!(
+                        "{label}「{}」は日付ではなく文字列として入力されています。{}（{}）と読みました（次回は 2026/7/31 のように入力してください）。",
+                        text.trim(),
+                        wareki::format_date(d, wareki::Digits::Ascii),
+                        crate::workbook::cell::iso(d)
+                    ),
+                );
+                Some(crate::workbook::cell::iso(d))
+            }
+            _ => {
+                sub.problem(
+                    Severity::Fix,
+                    Some(sheet),
+                    Some(at),
+                    format!(
+                        "{label}「{}」は日付として読めません。2026/7/31 や 令和8年7月31日 のように年月日を入力してください。",
+                        text.trim()
+                    ),
+                );
+                None
+            }
+        },
+        other => {
+            sub.problem(
+                Severity::Fix,
+                Some(sheet),
+                Some(at),
+                format!("{label}が日付ではありません（{}）。2026/7/31 のように入力してください。", other.describe()),
+            );
+            None
+        }
     }
 }
 

@@ -1,0 +1,586 @@
+//! `keikaku pdca collect`: reading the returned PDCA workbooks and combining
+//! them.
+//!
+//! The stages, each in its own module:
+//!
+//! 1. [`find_files`] turns the command line's files and folders into a
+//!    sorted list of workbook files.
+//! 2. [`read_file`] reads one file through the guarded reader and
+//!    [`submission::read_submission`] (by defined name, against the master).
+//!    Files are read in parallel and dropped once read, so memory holds only
+//!    the answers.
+//! 3. [`Collection::new`] decides which file counts for each centre (the
+//!    newest when a centre sent two) and what is missing.
+//! 4. [`tables`] turns the collection into the tidy data of 集計.xlsx,
+//!    [`report`] into the data of 結果報告.pdf and the 差戻し workbooks,
+//!    [`status_text`] into the terminal summary.
+
+pub mod report;
+pub mod submission;
+pub mod tables;
+
+pub use submission::{parse_reference, plain_number, read_submission, Answer, Problem, Severity, Submission};
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::model::pdca::{Centre, Master};
+use crate::workbook::Workbook;
+
+/// The `keikaku.form` property of the files collect writes, so that a
+/// later run over the same folder skips them instead of refusing them.
+pub const OUTPUT_FORM_KIND: &str = "keikaku.pdca.collect";
+
+/// Folders are searched this deep.
+const MAX_DEPTH: usize = 8;
+/// At most this many files per run.
+pub const MAX_FILES: usize = 100_000;
+
+/// The file extensions taken from folders (a file named on the command
+/// line is read whatever its name).
+const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
+
+/// A file to read and the name it goes by in messages and provenance
+/// columns: its name for a file given on the command line, and the path
+/// below the folder, starting with the folder's own name, for a file found
+/// in a folder (`提出/C01_勝田.xlsx`). Names therefore do not depend on
+/// where the folder is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Found {
+    /// The path to read.
+    pub path: PathBuf,
+    /// The name shown.
+    pub name: String,
+}
+
+fn display_name(path: &Path, base: Option<&Path>) -> String {
+    let file =
+        || path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
+    let Some(base) = base else { return file() };
+    let top = base.canonicalize().ok().and_then(|b| b.file_name().map(|n| n.to_string_lossy().into_owned()));
+    match path.strip_prefix(base) {
+        Ok(rel) => {
+            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            match top {
+                Some(t) => format!("{t}/{}", rel.join("/")),
+                None => rel.join("/"),
+            }
+        }
+        Err(_) => file(),
+    }
+}
+
+/// Lists the workbook files named by `inputs` (files, or folders searched
+/// recursively), sorted by path, each once. In folders, Excel's lock files
+/// (`~$…`), hidden files and files that are not workbooks are skipped;
+/// symbolic links to folders are not followed.
+pub fn find_files(inputs: &[PathBuf]) -> Result<Vec<Found>, Error> {
+    let mut files = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|e| {
+            Error::input(match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    format!("{}: ファイルもフォルダーも見つかりません。パスを確かめてください。", input.display())
+                }
+                _ => format!("{}: 開けません（{e}）。", input.display()),
+            })
+        })?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk(input, 0, &mut found)?;
+            files.extend(found.into_iter().map(|p| Found { name: display_name(&p, Some(input)), path: p }));
+        } else {
+            files.push(Found { path: input.clone(), name: display_name(input, None) });
+        }
+        if files.len() > MAX_FILES {
+            return Err(Error::input(format!(
+                "提出ファイルが多すぎます（{MAX_FILES} 個まで）。フォルダーを分けてください。"
+            )));
+        }
+    }
+    files.sort();
+    // The same file named twice (a folder and a file in it) counts once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.path.canonicalize().unwrap_or_else(|_| f.path.clone())));
+    Ok(files)
+}
+
+fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::input(format!("フォルダー {} を読めません（{e}）。", dir.display())))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::input(format!("フォルダー {} を読めません（{e}）。", dir.display())))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name.starts_with("~$") {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else { continue };
+        let path = entry.path();
+        if kind.is_dir() {
+            walk(&path, depth + 1, files)?;
+        } else if kind.is_file() || (kind.is_symlink() && path.is_file()) {
+            let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+            if WORKBOOK_EXTENSIONS.contains(&ext.as_str()) {
+                files.push(path);
+            }
+        }
+        if files.len() > MAX_FILES {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// Where a submission came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    /// The path as found.
+    pub path: PathBuf,
+    /// The file name, as shown in messages and in the provenance columns.
+    pub name: String,
+    /// SHA-256 of the file's bytes (empty when it could not be read).
+    pub sha256: String,
+    /// The save time written by Excel (docProps/core.xml), when present.
+    pub saved: Option<String>,
+}
+
+/// One file, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    /// Where it came from.
+    pub source: Source,
+    /// What was read; a file that could not be opened has one
+    /// [`Severity::Rejected`] problem.
+    pub submission: Submission,
+    /// A file keikaku wrote itself (an earlier 集計.xlsx): not a submission.
+    pub own_output: bool,
+}
+
+/// Reads one submitted file against the master. Never fails: a file that
+/// cannot be read is returned with the reason as a rejected problem.
+pub fn read_file(master: &Master, path: &Path, name: &str) -> Received {
+    let name = name.to_string();
+    let mut source = Source { path: path.to_path_buf(), name: name.clone(), sha256: String::new(), saved: None };
+    let rejected = |source: Source, message: String| Received {
+        source,
+        submission: Submission {
+            file: name.clone(),
+            centre: None,
+            answers: vec![],
+            problems: vec![Problem { severity: Severity::Rejected, sheet: None, cell: None, message }],
+        },
+        own_output: false,
+    };
+    let bytes = match Workbook::read_file(path) {
+        Ok(b) => b,
+        Err(e) => return rejected(source, e.message),
+    };
+    source.sha256 = sha256_hex(&bytes);
+    let wb = match Workbook::from_bytes(&name, &bytes) {
+        Ok(wb) => wb,
+        Err(e) => return rejected(source, e.message),
+    };
+    drop(bytes);
+    source.saved = wb.saved.clone();
+    let own_output = wb.properties.iter().any(|(n, v)| n == crate::form::pdca::property::FORM && v == OUTPUT_FORM_KIND);
+    let submission = if own_output {
+        Submission { file: name, centre: None, answers: vec![], problems: vec![] }
+    } else {
+        read_submission(master, &wb)
+    };
+    Received { source, submission, own_output }
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How a centre stands after collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// A usable workbook with nothing to fix.
+    Complete,
+    /// A usable workbook with something to fix (差戻し).
+    ToFix,
+    /// Files for the centre came in, but none could be used.
+    Unusable,
+    /// Nothing came in.
+    Missing,
+}
+
+impl State {
+    /// The label in the 提出状況.
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Complete => "提出済み",
+            State::ToFix => "要修正",
+            State::Unusable => "受付不可",
+            State::Missing => "未提出",
+        }
+    }
+}
+
+/// One centre's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CentreResult {
+    /// The centre's position in the master.
+    pub centre: usize,
+    /// The file used (index into [`Collection::received`]).
+    pub used: Option<usize>,
+    /// Other files for this centre, not used (index, why).
+    pub unused: Vec<(usize, String)>,
+    /// How it stands.
+    pub state: State,
+}
+
+/// Every file read, and per centre which one counts.
+#[derive(Debug)]
+pub struct Collection {
+    /// Every file, in path order.
+    pub received: Vec<Received>,
+    /// Per centre that has 事業, in master order.
+    pub centres: Vec<CentreResult>,
+    /// Files that belong to no centre of the master (unreadable, not
+    /// distributed, unknown centre), by index.
+    pub stray: Vec<usize>,
+    /// keikaku's own earlier outputs found among the inputs, skipped.
+    pub skipped: Vec<usize>,
+}
+
+fn fix_count(r: &Received) -> usize {
+    r.submission.problems.iter().filter(|p| p.severity == Severity::Fix).count()
+}
+
+impl Collection {
+    /// Decides, for every centre with 事業, which file counts: of its usable
+    /// files the one saved last (docProps/core.xml), then the one with fewer
+    /// things to fix, then the first by path.
+    pub fn new(master: &Master, received: Vec<Received>) -> Collection {
+        let by_centre = master.projects_by_centre();
+        let mut centres = Vec::new();
+        let mut stray = Vec::new();
+        let mut skipped = Vec::new();
+        let mut claimed = vec![false; received.len()];
+        for (i, r) in received.iter().enumerate() {
+            if r.own_output {
+                skipped.push(i);
+                claimed[i] = true;
+            }
+        }
+        for (ci, centre) in master.centres.iter().enumerate() {
+            if by_centre[ci].is_empty() {
+                continue;
+            }
+            let mine: Vec<usize> = received
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.own_output && r.submission.centre.as_deref() == Some(centre.id.as_str()))
+                .map(|(i, _)| i)
+                .collect();
+            for &i in &mine {
+                claimed[i] = true;
+            }
+            let usable: Vec<usize> = mine.iter().copied().filter(|&i| received[i].submission.usable()).collect();
+            let used = usable.iter().copied().min_by(|&a, &b| {
+                let (ra, rb) = (&received[a], &received[b]);
+                rb.source
+                    .saved
+                    .cmp(&ra.source.saved)
+                    .then(fix_count(ra).cmp(&fix_count(rb)))
+                    .then(ra.source.path.cmp(&rb.source.path))
+            });
+            let unused = mine
+                .iter()
+                .copied()
+                .filter(|&i| Some(i) != used)
+                .map(|i| (i, why_unused(&received, i, used)))
+                .collect();
+            let state = match used {
+                Some(u) if fix_count(&received[u]) > 0 => State::ToFix,
+                Some(_) => State::Complete,
+                None if mine.is_empty() => State::Missing,
+                None => State::Unusable,
+            };
+            centres.push(CentreResult { centre: ci, used, unused, state });
+        }
+        for (i, c) in claimed.iter().enumerate() {
+            if !c {
+                stray.push(i);
+            }
+        }
+        Collection { received, centres, stray, skipped }
+    }
+
+    /// The file used for a centre.
+    pub fn used(&self, c: &CentreResult) -> Option<&Received> {
+        c.used.map(|i| &self.received[i])
+    }
+
+    /// Whether everything came in and nothing is to fix: every centre
+    /// complete, no stray or refused file.
+    pub fn is_complete(&self) -> bool {
+        self.stray.is_empty()
+            && self.centres.iter().all(|c| {
+                c.state == State::Complete && c.unused.iter().all(|(i, _)| self.received[*i].submission.usable())
+            })
+    }
+
+    /// Counts by state: (complete, to fix, unusable, missing).
+    pub fn counts(&self) -> [usize; 4] {
+        let mut n = [0; 4];
+        for c in &self.centres {
+            n[match c.state {
+                State::Complete => 0,
+                State::ToFix => 1,
+                State::Unusable => 2,
+                State::Missing => 3,
+            }] += 1;
+        }
+        n
+    }
+}
+
+fn saved_label(r: &Received) -> String {
+    r.source
+        .saved
+        .as_deref()
+        .map_or("保存日時なし".to_string(), |s| format!("保存 {}", s.replace('T', " ").trim_end_matches('Z')))
+}
+
+/// Why a file of a centre was not used, in Japanese.
+fn why_unused(received: &[Received], i: usize, used: Option<usize>) -> String {
+    let r = &received[i];
+    if !r.submission.usable() {
+        return "受け付けられないため".into();
+    }
+    let Some(u) = used.map(|u| &received[u]) else { return String::new() };
+    if u.source.sha256 == r.source.sha256 {
+        return format!("「{}」と同じ内容のため", u.source.name);
+    }
+    if u.source.saved != r.source.saved {
+        format!(
+            "「{}」（{}）の方が新しく保存されているため（こちらは{}）",
+            u.source.name,
+            saved_label(u),
+            saved_label(r)
+        )
+    } else if fix_count(u) != fix_count(r) {
+        format!("保存日時が同じで、「{}」の方が直すところが少ないため", u.source.name)
+    } else {
+        format!("保存日時も内容の状態も同じため、ファイル名の順で先の「{}」を使いました", u.source.name)
+    }
+}
+
+/// The problems of one file as lines: `「シート」 G14: …`.
+pub fn problem_line(p: &Problem) -> String {
+    let mut at = String::new();
+    if let Some(s) = &p.sheet {
+        at.push_str(&format!("「{s}」シート"));
+    }
+    if let Some(c) = &p.cell {
+        if !at.is_empty() {
+            at.push(' ');
+        }
+        at.push_str(c);
+    }
+    let kind = match p.severity {
+        Severity::Noted => "注記",
+        Severity::Fix => "差戻し",
+        Severity::Rejected => "受付不可",
+    };
+    if at.is_empty() {
+        format!("[{kind}] {}", p.message)
+    } else {
+        format!("[{kind}] {at}: {}", p.message)
+    }
+}
+
+fn centre_label(c: &Centre) -> String {
+    format!("{} {}", c.id, c.name)
+}
+
+/// The 提出状況 for the terminal: counts, then every centre with its file
+/// and what it must fix, then files that could not be used.
+pub fn status_text(master: &Master, col: &Collection) -> String {
+    let [complete, fix, unusable, missing] = col.counts();
+    let mut out = format!(
+        "提出状況（{}、対象 {} センター）: 提出済み {complete}、要修正 {fix}、受付不可 {unusable}、未提出 {missing}\n",
+        crate::wareki::format_fiscal_year(master.plan.fiscal_year, crate::wareki::Digits::Ascii),
+        col.centres.len()
+    );
+    for c in &col.centres {
+        let centre = &master.centres[c.centre];
+        match col.used(c) {
+            Some(r) => out.push_str(&format!("  {}: {}（{}）\n", centre_label(centre), c.state.label(), r.source.name)),
+            None => out.push_str(&format!("  {}: {}\n", centre_label(centre), c.state.label())),
+        }
+        if let Some(r) = col.used(c) {
+            for p in &r.submission.problems {
+                out.push_str(&format!("    - {}\n", problem_line(p)));
+            }
+        }
+        for (i, why) in &c.unused {
+            let r = &col.received[*i];
+            out.push_str(&format!("    - 使わなかったファイル「{}」: {why}\n", r.source.name));
+            if !r.submission.usable() {
+                for p in &r.submission.problems {
+                    out.push_str(&format!("      {}\n", problem_line(p)));
+                }
+            }
+        }
+    }
+    if !col.stray.is_empty() {
+        out.push_str("使えなかったファイル:\n");
+        for &i in &col.stray {
+            let r = &col.received[i];
+            out.push_str(&format!("  {}\n", r.source.name));
+            for p in &r.submission.problems {
+                out.push_str(&format!("    - {}\n", problem_line(p)));
+            }
+        }
+    }
+    if !col.skipped.is_empty() {
+        out.push_str("keikaku が作った集計ファイルなので読み飛ばしました:");
+        for &i in &col.skipped {
+            out.push_str(&format!(" {}", col.received[i].source.name));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Options of a collection run.
+pub struct Options<'a> {
+    /// Write 結果報告.pdf with these fonts (`None`: the workbook only).
+    pub pdf: Option<(&'a crate::fonts::FontSet, &'a crate::pdf::PdfOptions)>,
+    /// A folder whose `report.hbs` replaces the shipped template.
+    pub templates: Option<&'a Path>,
+    /// The creation date of the workbooks when `SOURCE_DATE_EPOCH` is not
+    /// set (ISO 8601; the master's save time).
+    pub created: Option<&'a str>,
+    /// Also write one 差戻し workbook per centre with something to fix here.
+    pub returns: Option<&'a Path>,
+    /// Files that an output must never replace (the master).
+    pub protected: &'a [PathBuf],
+}
+
+/// The file names collect writes into the output folder.
+pub mod file {
+    /// The combined workbook.
+    pub const SUMMARY: &str = "集計.xlsx";
+    /// The combined report.
+    pub const REPORT: &str = "結果報告.pdf";
+}
+
+/// What a collection run did.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Every file read and the decision per centre.
+    pub collection: Collection,
+    /// The files written into the output folder.
+    pub files: Vec<PathBuf>,
+    /// The 差戻し workbooks written.
+    pub returns: Vec<PathBuf>,
+}
+
+/// The 差戻し workbook's file name for a centre.
+pub fn returns_file_name(centre: &Centre) -> String {
+    format!("{}_差戻し.xlsx", crate::distribute::file_stem(centre))
+}
+
+/// Refuses a run whose outputs would replace one of its inputs.
+fn check_inputs_kept(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<(), Error> {
+    let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    for out in outputs {
+        if out.canonicalize().is_ok_and(|p| inputs.contains(&p)) {
+            return Err(Error::input(format!(
+                "出力の {} が入力のファイルと同じです。入力を上書きしないよう、別の出力先を指定してください。",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads `files` against the master (in parallel, each file dropped once
+/// read) and writes 集計.xlsx, 結果報告.pdf and the 差戻し workbooks.
+/// `progress` is called after each file with the number read so far.
+/// Outputs appear together or not at all; inputs are never written.
+pub fn collect(
+    master: &Master,
+    files: &[Found],
+    out_dir: &Path,
+    opts: &Options,
+    progress: impl Fn(usize) + Sync,
+) -> Result<Outcome, Error> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let mut outputs = vec![out_dir.join(file::SUMMARY), out_dir.join(file::REPORT)];
+    if let Some(dir) = opts.returns {
+        outputs.extend(master.centres.iter().map(|c| dir.join(returns_file_name(c))));
+    }
+    let mut inputs: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    inputs.extend(opts.protected.iter().cloned());
+    check_inputs_kept(&outputs, &inputs)?;
+
+    let done = AtomicUsize::new(0);
+    let received: Vec<Received> = files
+        .par_iter()
+        .map(|f| {
+            let r = read_file(master, &f.path, &f.name);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            r
+        })
+        .collect();
+    let collection = Collection::new(master, received);
+
+    let summary = tables::summary_workbook(master, &collection, opts.created)?;
+    let pdf = match opts.pdf {
+        Some((fonts, pdf_opts)) => {
+            let data = report::report_data(master, &collection);
+            let markup = crate::template::render_named("report.hbs", opts.templates, &data)?;
+            Some(crate::markup_to_pdf(&markup, "report.hbs を展開したマークアップ", fonts, pdf_opts)?)
+        }
+        None => None,
+    };
+    let mut returns = Vec::new();
+    for (k, c) in collection.centres.iter().enumerate() {
+        if opts.returns.is_some() {
+            if let Some(bytes) = report::returns_workbook(master, &collection, k, opts.created)? {
+                returns.push((returns_file_name(&master.centres[c.centre]), bytes));
+            }
+        }
+    }
+
+    // Stage everything, then move into place: the outputs appear together.
+    let staging = crate::output::Staging::new(out_dir)?;
+    let mut names = vec![file::SUMMARY.to_string()];
+    staging.write(file::SUMMARY, &summary)?;
+    if let Some(pdf) = &pdf {
+        names.push(file::REPORT.to_string());
+        staging.write(file::REPORT, pdf)?;
+    }
+    let returns_staging = match opts.returns {
+        Some(dir) if !returns.is_empty() => {
+            let s = crate::output::Staging::new(dir)?;
+            for (name, bytes) in &returns {
+                s.write(name, bytes)?;
+            }
+            Some(s)
+        }
+        _ => None,
+    };
+    let written = staging.commit(&names)?;
+    let returned = match returns_staging {
+        Some(s) => s.commit(&returns.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>())?,
+        None => vec![],
+    };
+    Ok(Outcome { collection, files: written, returns: returned })
+}

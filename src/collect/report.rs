@@ -1,0 +1,251 @@
+//! The data of 結果報告.pdf (for `templates/report.hbs`) and the per-centre
+//! 差戻し workbooks.
+
+use serde_json::{json, Value as Json};
+
+use crate::collect::tables::{achievement, answers_by_field, centre_achievement, quantity};
+use crate::collect::{problem_line, Collection, Severity, State};
+use crate::error::Error;
+use crate::form::pdca::{Field, DIRECTIONS};
+use crate::model::pdca::Master;
+use crate::wareki::{format_fiscal_year, format_fiscal_year_short, Digits};
+use crate::xlsx::{Column, DataBook, DataSheet, Datum};
+
+fn paragraphs(s: &str) -> Vec<&str> {
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_default()
+}
+
+/// The template data of 結果報告.pdf: the plan, the counts, the 提出状況
+/// with every centre's 差戻し, and per 事業 the PLAN, the 達成目標 with the
+/// 計画 and each centre's 結果 side by side, and each centre's DO, CHECK
+/// and ACTION. See docs/templates.md.
+pub fn report_data(master: &Master, col: &Collection) -> Json {
+    let plan = &master.plan;
+    let years = plan.years();
+    let fy = plan.fiscal_year;
+    let fy_index = years.iter().position(|y| *y == fy);
+    let [complete, to_fix, unusable, missing] = col.counts();
+    // Centre index in the master → position in col.centres.
+    let mut position = vec![None; master.centres.len()];
+    for (k, c) in col.centres.iter().enumerate() {
+        position[c.centre] = Some(k);
+    }
+    let status: Vec<Json> = col
+        .centres
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            let centre = &master.centres[c.centre];
+            let used = col.used(c);
+            let count = |s: Severity| used.map_or(0, |r| r.submission.problems.iter().filter(|p| p.severity == s).count());
+            let rate = centre_achievement(master, col, k).and_then(|a| a.0);
+            json!({
+                "id": centre.id,
+                "name": centre.name,
+                "state": c.state.label(),
+                "missing": c.used.is_none(),
+                "file": used.map(|r| r.source.name.rsplit(['/', '\\']).next().unwrap_or("").to_string()),
+                "fixes": count(Severity::Fix),
+                "notes": count(Severity::Noted),
+                "rate": percent(rate),
+                "problems": used.map(|r| r.submission.problems.iter().filter(|p| p.severity != Severity::Noted).map(problem_line).collect::<Vec<_>>()).unwrap_or_default(),
+                "unused": c.unused.iter().map(|(i, why)| format!("{}: {why}", col.received[*i].source.name)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let stray: Vec<Json> = col
+        .stray
+        .iter()
+        .map(|&i| {
+            let r = &col.received[i];
+            json!({ "file": r.source.name, "problems": r.submission.problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>() })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for c in &col.centres {
+        answers.push(col.used(c).map(answers_by_field));
+    }
+    let projects: Vec<Json> = master
+        .projects
+        .iter()
+        .map(|p| {
+            let centres: Vec<usize> = p
+                .centres
+                .iter()
+                .filter_map(|id| master.centres.iter().position(|c| &c.id == id))
+                .filter_map(|ci| position[ci])
+                .collect();
+            let value = |k: usize, field: Field| -> Option<String> {
+                answers[k].as_ref().and_then(|m| m.get(&(p.number.as_str(), field))).and_then(|a| a.value.clone())
+            };
+            let indicators: Vec<Json> = p
+                .indicators
+                .iter()
+                .enumerate()
+                .map(|(i, ind)| {
+                    let plan_values: Vec<String> =
+                        years.iter().enumerate().map(|(k, _)| ind.plan.get(k).cloned().flatten().unwrap_or_default()).collect();
+                    let results: Vec<Json> = centres
+                        .iter()
+                        .map(|&k| {
+                            let centre = &master.centres[col.centres[k].centre];
+                            let submitted = col.centres[k].used.is_some();
+                            let values: Vec<Json> = years
+                                .iter()
+                                .map(|&y| {
+                                    let open = y <= fy;
+                                    json!({
+                                        "value": if submitted && open { value(k, Field::Result { indicator: i + 1, year: y }).unwrap_or_default() } else { String::new() },
+                                        "open": open,
+                                    })
+                                })
+                                .collect();
+                            let rate = fy_index.and_then(|fk| {
+                                let plan = ind.plan.get(fk).and_then(|v| v.as_deref()).and_then(quantity);
+                                let got = value(k, Field::Result { indicator: i + 1, year: fy }).as_deref().and_then(quantity);
+                                achievement(plan.as_ref(), got.as_ref())
+                            });
+                            json!({ "centre": centre.name, "id": centre.id, "submitted": submitted, "values": values, "rate": percent(rate) })
+                        })
+                        .collect();
+                    json!({ "name": ind.name, "plan": plan_values, "results": results, "rows": results.len() + 1 })
+                })
+                .collect();
+            let centre_answers: Vec<Json> = centres
+                .iter()
+                .map(|&k| {
+                    let c = &col.centres[k];
+                    let centre = &master.centres[c.centre];
+                    let dos: Vec<Json> = plan
+                        .reported_years()
+                        .iter()
+                        .filter_map(|&y| value(k, Field::Do(y)).map(|t| json!({ "year": format_fiscal_year_short(y), "text": t })))
+                        .collect();
+                    json!({
+                        "id": centre.id,
+                        "name": centre.name,
+                        "state": c.state.label(),
+                        "submitted": c.used.is_some(),
+                        "date": value(k, Field::Date).and_then(|d| crate::wareki::parse(&d)).and_then(|d| match d {
+                            crate::wareki::ParsedDate::Date(d) => Some(crate::wareki::format_date(d, Digits::Ascii)),
+                            _ => None,
+                        }),
+                        "writer": value(k, Field::Writer),
+                        "do": dos,
+                        "achievement": value(k, Field::Achievement),
+                        "issues": value(k, Field::Issues),
+                        "direction": value(k, Field::Direction),
+                        "action": value(k, Field::Action),
+                    })
+                })
+                .collect();
+            json!({
+                "number": p.number,
+                "name": p.name,
+                "goal": p.goal,
+                "area": p.area,
+                "paragraphs_situation": paragraphs(&p.situation),
+                "paragraphs_policy": paragraphs(&p.policy),
+                "indicators": indicators,
+                "centres": centre_answers,
+                "centre_count": centres.len(),
+            })
+        })
+        .filter(|p| p["centre_count"].as_u64().unwrap_or(0) > 0)
+        .collect();
+    json!({
+        "plan": {
+            "name": plan.name,
+            "organisation": plan.organisation,
+            "fiscal_year": fy,
+            "fiscal_year_label": format_fiscal_year(fy, Digits::Ascii),
+            "check_point": plan.check_point,
+            "years": years.iter().map(|y| format_fiscal_year_short(*y)).collect::<Vec<_>>(),
+            "fiscal_year_short": format_fiscal_year_short(fy),
+            // The 結果 cells and the 達成率 of a centre that did not submit.
+            "result_span": years.len() + 1,
+        },
+        "counts": {
+            "centres": col.centres.len(),
+            "complete": complete,
+            "to_fix": to_fix,
+            "unusable": unusable,
+            "missing": missing,
+            "files": col.received.len() - col.skipped.len(),
+        },
+        "directions": DIRECTIONS,
+        "status": status,
+        "stray": stray,
+        "projects": projects,
+    })
+}
+
+/// The columns of a 差戻し workbook.
+const RETURN_COLUMNS: &[Column] = &[
+    Column { header: "区分", width: 9.0 },
+    Column { header: "シート", width: 30.0 },
+    Column { header: "セル", width: 7.0 },
+    Column { header: "直すこと", width: 90.0 },
+];
+
+/// A centre's 差戻し workbook: every problem of the file used for it (and
+/// of its refused files), 差戻し first, with sheet and cell. `None` when the
+/// centre has nothing to fix.
+pub fn returns_workbook(
+    master: &Master,
+    col: &Collection,
+    k: usize,
+    created: Option<&str>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let c = &col.centres[k];
+    if !matches!(c.state, State::ToFix | State::Unusable) {
+        return Ok(None);
+    }
+    let centre = &master.centres[c.centre];
+    let mut problems: Vec<&crate::collect::Problem> = Vec::new();
+    if let Some(r) = col.used(c) {
+        problems.extend(&r.submission.problems);
+    }
+    for (i, _) in &c.unused {
+        let r = &col.received[*i];
+        if !r.submission.usable() {
+            problems.extend(&r.submission.problems);
+        }
+    }
+    problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
+    let rows: Vec<Vec<Datum>> = problems
+        .iter()
+        .map(|p| {
+            let label = match p.severity {
+                Severity::Noted => "注記",
+                Severity::Fix => "差戻し",
+                Severity::Rejected => "受付不可",
+            };
+            let t = |s: Option<&String>| s.map_or(Datum::Empty, |s| Datum::Text(s.clone()));
+            vec![Datum::Text(label.into()), t(p.sheet.as_ref()), t(p.cell.as_ref()), Datum::Text(p.message.clone())]
+        })
+        .collect();
+    let title = format!(
+        "{} PDCAシート 差戻し（{} {}、{}）",
+        master.plan.name,
+        centre.id,
+        centre.name,
+        format_fiscal_year(master.plan.fiscal_year, Digits::Ascii)
+    );
+    let properties = [
+        (crate::form::pdca::property::FORM, super::OUTPUT_FORM_KIND.to_string()),
+        (crate::form::pdca::property::CENTRE, centre.id.clone()),
+    ];
+    let book = DataBook {
+        title: &title,
+        properties: &properties,
+        sheets: vec![DataSheet { name: "差戻し", columns: RETURN_COLUMNS, rows: Box::new(rows.into_iter()) }],
+        chart: None,
+        created,
+    };
+    crate::xlsx::write_data(book).map(Some)
+}
