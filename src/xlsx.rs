@@ -524,13 +524,15 @@ fn insert_bar_chart(ws: &mut Worksheet, spec: &BarChart, at_col: u16) -> Result<
         .set_name(spec.axis);
     chart.title().set_name(spec.title);
     chart.legend().set_position(ChartLegendPosition::Bottom).set_hidden();
-    chart.y_axis().set_name(spec.axis);
+    // In rust_xlsxwriter's bar charts the x axis is the horizontal value
+    // axis and the y axis the vertical category axis.
+    chart.x_axis().set_name(spec.axis);
     if spec.percent {
-        chart.y_axis().set_num_format("0%").set_min(0);
+        chart.x_axis().set_num_format("0%").set_min(0);
     }
     // Categories top to bottom in sheet order.
-    chart.x_axis().set_reverse();
-    let height = (80 + 22 * spec.rows).min(8_000);
+    chart.y_axis().set_reverse();
+    let height = (120 + 28 * spec.rows).clamp(320, 8_000);
     chart.set_width(640).set_height(height);
     ws.insert_chart(1, at_col, &chart).map_err(xerr)?;
     Ok(())
