@@ -17,7 +17,7 @@
 //! - [`form`] and [`xlsx`]: input workbooks and printed form sheets (the PDCA sheet) described
 //!   once, written as xlsx (`keikaku init`, `keikaku pdca distribute`) and read back by the same description;
 //! - [`distribute`]: the PDCA distribution job (one workbook per centre);
-//! - [`collect`]: reading returned PDCA workbooks against the master (collection, in progress);
+//! - [`collect`]: reading returned PDCA workbooks against the master and combining them (集計.xlsx, 結果報告.pdf, 差戻し);
 //! - [`wareki`]: 和暦 dates and 年度, and reading dates typed as text;
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
 //! - [`output`]: atomic file writing;
