@@ -19,7 +19,10 @@ pub mod report;
 pub mod submission;
 pub mod tables;
 
-pub use submission::{parse_reference, plain_number, read_submission, Answer, Problem, Severity, Submission};
+pub use submission::{
+    parse_reference, plain_number, read_submission, read_submission_in, Answer, MasterIndex, Problem, Severity,
+    Submission,
+};
 
 use std::path::{Path, PathBuf};
 
@@ -163,7 +166,7 @@ pub struct Received {
 
 /// Reads one submitted file against the master. Never fails: a file that
 /// cannot be read is returned with the reason as a rejected problem.
-pub fn read_file(master: &Master, path: &Path, name: &str) -> Received {
+pub fn read_file(master: &Master, index: &MasterIndex, path: &Path, name: &str) -> Received {
     let name = name.to_string();
     let mut source = Source { path: path.to_path_buf(), name: name.clone(), sha256: String::new(), saved: None };
     let rejected = |source: Source, message: String| Received {
@@ -191,7 +194,7 @@ pub fn read_file(master: &Master, path: &Path, name: &str) -> Received {
     let submission = if own_output {
         Submission { file: name, centre: None, answers: vec![], problems: vec![] }
     } else {
-        read_submission(master, &wb)
+        read_submission_in(master, index, &wb)
     };
     Received { source, submission, own_output }
 }
@@ -231,6 +234,8 @@ impl State {
 pub struct CentreResult {
     /// The centre's position in the master.
     pub centre: usize,
+    /// Its 事業, as positions in [`Master::projects`], in master order.
+    pub projects: Vec<usize>,
     /// The file used (index into [`Collection::received`]).
     pub used: Option<usize>,
     /// Other files for this centre, not used (index, why).
@@ -262,7 +267,15 @@ impl Collection {
     /// files the one saved last (docProps/core.xml), then the one with fewer
     /// things to fix, then the first by path.
     pub fn new(master: &Master, received: Vec<Received>) -> Collection {
-        let by_centre = master.projects_by_centre();
+        let by_centre = master.project_indices_by_centre();
+        // The files of each centre, found in one pass.
+        let index = master.centre_index();
+        let mut files_of: Vec<Vec<usize>> = vec![Vec::new(); master.centres.len()];
+        for (i, r) in received.iter().enumerate() {
+            if let Some(&c) = r.submission.centre.as_deref().and_then(|id| index.get(id)).filter(|_| !r.own_output) {
+                files_of[c].push(i);
+            }
+        }
         let mut centres = Vec::new();
         let mut stray = Vec::new();
         let mut skipped = Vec::new();
@@ -273,16 +286,11 @@ impl Collection {
                 claimed[i] = true;
             }
         }
-        for (ci, centre) in master.centres.iter().enumerate() {
+        for ci in 0..master.centres.len() {
             if by_centre[ci].is_empty() {
                 continue;
             }
-            let mine: Vec<usize> = received
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| !r.own_output && r.submission.centre.as_deref() == Some(centre.id.as_str()))
-                .map(|(i, _)| i)
-                .collect();
+            let mine = std::mem::take(&mut files_of[ci]);
             for &i in &mine {
                 claimed[i] = true;
             }
@@ -307,7 +315,7 @@ impl Collection {
                 None if mine.is_empty() => State::Missing,
                 None => State::Unusable,
             };
-            centres.push(CentreResult { centre: ci, used, unused, state });
+            centres.push(CentreResult { centre: ci, projects: by_centre[ci].clone(), used, unused, state });
         }
         for (i, c) in claimed.iter().enumerate() {
             if !c {
@@ -531,10 +539,11 @@ pub fn collect(
     check_inputs_kept(&outputs, &inputs)?;
 
     let done = AtomicUsize::new(0);
+    let index = MasterIndex::new(master);
     let received: Vec<Received> = files
         .par_iter()
         .map(|f| {
-            let r = read_file(master, &f.path, &f.name);
+            let r = read_file(master, &index, &f.path, &f.name);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             r
         })

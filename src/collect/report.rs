@@ -69,6 +69,7 @@ pub fn report_data(master: &Master, col: &Collection) -> Json {
     for c in &col.centres {
         answers.push(col.used(c).map(answers_by_field));
     }
+    let centre_index = master.centre_index();
     let projects: Vec<Json> = master
         .projects
         .iter()
@@ -76,7 +77,7 @@ pub fn report_data(master: &Master, col: &Collection) -> Json {
             let centres: Vec<usize> = p
                 .centres
                 .iter()
-                .filter_map(|id| master.centres.iter().position(|c| &c.id == id))
+                .filter_map(|id| centre_index.get(id.as_str()).copied())
                 .filter_map(|ci| position[ci])
                 .collect();
             let value = |k: usize, field: Field| -> Option<String> {

@@ -108,8 +108,28 @@ pub fn parse_reference(formula: &str) -> Option<(String, CellRef)> {
     Some((sheet, CellRef::new(row - 1, col)))
 }
 
+/// What [`read_submission_in`] needs to find a centre and its 事業 without
+/// scanning the master for every file.
+#[derive(Debug)]
+pub struct MasterIndex<'m> {
+    centres: std::collections::HashMap<&'m str, usize>,
+    projects: Vec<Vec<usize>>,
+}
+
+impl<'m> MasterIndex<'m> {
+    /// Indexes the master once.
+    pub fn new(master: &'m Master) -> MasterIndex<'m> {
+        MasterIndex { centres: master.centre_index(), projects: master.project_indices_by_centre() }
+    }
+}
+
 /// Reads a returned workbook against the master.
 pub fn read_submission(master: &Master, wb: &Workbook) -> Submission {
+    read_submission_in(master, &MasterIndex::new(master), wb)
+}
+
+/// [`read_submission`] with the master indexed once for many files.
+pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -> Submission {
     let mut sub = Submission { file: wb.file.to_string(), centre: None, answers: vec![], problems: vec![] };
     // Identity.
     if property(wb, property::FORM) != Some(pdca::FORM_KIND) {
@@ -136,7 +156,7 @@ pub fn read_submission(master: &Master, wb: &Workbook) -> Submission {
         return sub;
     }
     let centre_id = property(wb, property::CENTRE).unwrap_or("").to_string();
-    let Some(centre) = master.centres.iter().find(|c| c.id == centre_id) else {
+    let Some(centre) = index.centres.get(centre_id.as_str()).map(|&i| &master.centres[i]) else {
         sub.problem(
             Severity::Rejected,
             None,
@@ -163,7 +183,8 @@ pub fn read_submission(master: &Master, wb: &Workbook) -> Submission {
         );
         return sub;
     }
-    let projects: Vec<&Project> = master.projects_of(&centre.id).collect();
+    let projects: Vec<&Project> =
+        index.projects[index.centres[centre.id.as_str()]].iter().map(|&k| &master.projects[k]).collect();
     if property(wb, property::PLAN_HASH) != Some(pdca::plan_hash(&master.plan, projects.iter().copied()).as_str()) {
         sub.problem(
             Severity::Noted,

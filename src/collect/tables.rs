@@ -186,7 +186,7 @@ pub fn target_rows(master: &Master, col: &Collection, c: usize) -> Vec<Vec<Datum
     let by_field = answers_by_field(r);
     let years = master.plan.years();
     let mut rows = Vec::new();
-    for p in master.projects_of(&centre.id) {
+    for p in result.projects.iter().map(|&k| &master.projects[k]) {
         for (i, ind) in p.indicators.iter().enumerate() {
             for (k, &y) in years.iter().enumerate() {
                 let plan = ind.plan.get(k).and_then(|v| v.as_deref()).filter(|v| !v.trim().is_empty());
@@ -239,7 +239,8 @@ pub fn text_rows(master: &Master, col: &Collection, c: usize) -> Vec<Vec<Datum>>
     let result = &col.centres[c];
     let Some(r) = col.used(result) else { return vec![] };
     let centre = &master.centres[result.centre];
-    let names: HashMap<&str, &Project> = master.projects_of(&centre.id).map(|p| (p.number.as_str(), p)).collect();
+    let names: HashMap<&str, &Project> =
+        result.projects.iter().map(|&k| (master.projects[k].number.as_str(), &master.projects[k])).collect();
     let mut rows = Vec::new();
     for a in &r.submission.answers {
         if matches!(a.field, Field::Result { .. }) {
@@ -267,12 +268,11 @@ pub fn text_rows(master: &Master, col: &Collection, c: usize) -> Vec<Vec<Datum>>
 pub fn centre_achievement(master: &Master, col: &Collection, c: usize) -> Option<(Option<f64>, usize, usize)> {
     let result = &col.centres[c];
     let r = col.used(result)?;
-    let centre = &master.centres[result.centre];
     let by_field = answers_by_field(r);
     let fy = master.plan.fiscal_year;
     let k = master.plan.years().iter().position(|y| *y == fy)?;
     let mut rates = Vec::new();
-    for p in master.projects_of(&centre.id) {
+    for p in result.projects.iter().map(|&k| &master.projects[k]) {
         for (i, ind) in p.indicators.iter().enumerate() {
             let plan = ind.plan.get(k).and_then(|v| v.as_deref()).and_then(quantity);
             let got = by_field

@@ -231,16 +231,29 @@ impl Master {
     /// Each centre's 事業, in the order of [`Master::centres`] (one pass over
     /// the 事業 instead of one per centre).
     pub fn projects_by_centre(&self) -> Vec<Vec<&Project>> {
-        let index: HashMap<&str, usize> = self.centres.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        self.project_indices_by_centre()
+            .into_iter()
+            .map(|v| v.into_iter().map(|i| &self.projects[i]).collect())
+            .collect()
+    }
+
+    /// Like [`Master::projects_by_centre`], as positions in [`Master::projects`].
+    pub fn project_indices_by_centre(&self) -> Vec<Vec<usize>> {
+        let index = self.centre_index();
         let mut by = vec![Vec::new(); self.centres.len()];
-        for p in &self.projects {
+        for (k, p) in self.projects.iter().enumerate() {
             for c in &p.centres {
                 if let Some(&i) = index.get(c.as_str()) {
-                    by[i].push(p);
+                    by[i].push(k);
                 }
             }
         }
         by
+    }
+
+    /// Each centre's position in [`Master::centres`], by ID.
+    pub fn centre_index(&self) -> HashMap<&str, usize> {
+        self.centres.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect()
     }
 
     /// The master's sheets, for `keikaku init pdca --from` and the sample.

@@ -1,0 +1,459 @@
+//! Benchmark for issue #5: `keikaku pdca collect MASTER.xlsx SUBMISSIONS -o OUT_DIR [--no-pdf]`
+//! on generated returned workbooks, whole process.
+//!
+//! Targets on the 2-core machine:
+//! - 1,000 submissions × 6 事業: under 3 s, peak memory under 300 MB;
+//! - 5,000 submissions × 6 事業: peak memory reported, to show that it does
+//!   not grow with the number of submissions beyond the combined result.
+//!
+//! Each count is measured with `--no-pdf` and with the PDF (the default of
+//! `collect`), median of the runs.
+//!
+//! The input is made as in real use: a master of N centres, each with the
+//! sample's six 事業 and numbers of its own (as `benches/distribute.rs`),
+//! written as a master workbook and read back with
+//! [`keikaku::model::pdca::read`]; for every centre the workbook
+//! `distribute` gives it ([`keikaku::distribute::centre_workbook`]), filled
+//! in every input the way a centre does (`tests/common/fill.rs`: typed text
+//! as inline string cells keeping the cell's style), named as `distribute`
+//! names it, all in one folder that is passed as SUBMISSIONS. One generated
+//! workbook of each master is read back with
+//! [`keikaku::collect::read_submission`] before timing: it must return
+//! exactly what was filled and no problems.
+//!
+//! Submissions do not depend on the size of the master (a centre's
+//! workbook depends only on the plan and its own 事業), so the workbooks are
+//! made once for the largest count and the smaller counts' folders hold
+//! hard links to the first N of them.
+//!
+//! Run with `cargo bench --bench collect`. Peak memory comes from
+//! `/usr/bin/time -v` when it is installed. Making the input takes about
+//! 40 s (5,000 workbooks, 144 MB); the whole default run took 22 minutes on
+//! the 2-core machine when first run, most of it the three PDF runs of
+//! 5,000 (use `KEIKAKU_BENCH_PDF=0` or `KEIKAKU_BENCH_RUNS=1` for a quicker
+//! look). Environment:
+//! - `KEIKAKU_BENCH_SUBMISSIONS=20` or `=1000,5000` (the default): the counts;
+//! - `KEIKAKU_BENCH_RUNS=N`: runs per measurement (default 3);
+//! - `KEIKAKU_BENCH_PDF=0`: only `--no-pdf` runs; `=only`: only PDF runs;
+//! - `KEIKAKU_BENCH_KEEP=DIR`: the generated masters (`pdca_master_N.xlsx`),
+//!   submissions (`submissions_N/`) and the last outputs (`out_N/`) are
+//!   written into DIR and kept (for profiling or manual runs);
+//! - `KEIKAKU_BENCH_GENERATE_ONLY=1`: make and check the input, run nothing.
+//!
+//! While `pdca collect` is not in the binary, the bench still makes and
+//! checks the input, then says so and exits with status 2.
+
+#[path = "../tests/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{exit, Command};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use common::fill::{complete_answers, fill};
+use keikaku::collect::read_submission;
+use keikaku::distribute::{centre_workbook, file_stem};
+use keikaku::model::pdca::{Centre, Indicator, Master, Project, FORM};
+use keikaku::workbook::Workbook;
+
+const DEFAULT_COUNTS: &[usize] = &[1_000, 5_000];
+const PROJECTS_PER_CENTRE: usize = 6;
+/// The targets for 1,000 submissions (seconds, MB).
+const TARGET_1000: (f64, u64) = (3.0, 300);
+
+/// The sample's six 事業, copied for each of `centres` centres with numbers
+/// of their own (the same master as `benches/distribute.rs`, any size).
+fn generated_master(centres: usize) -> Master {
+    let sample = Master::example();
+    let mut all_centres = Vec::new();
+    let mut projects = Vec::new();
+    for c in 0..centres {
+        let id = format!("C{:04}", c + 1);
+        all_centres.push(Centre {
+            id: id.clone(), name: format!("第{}地域包括支援センター", c + 1), contact: None
+        });
+        for (k, p) in sample.projects.iter().cycle().take(PROJECTS_PER_CENTRE).enumerate() {
+            let mut indicators: Vec<Indicator> = p.indicators.iter().take(3).cloned().collect();
+            while indicators.len() < 3 {
+                indicators.push(Indicator { name: "取組み".into(), plan: vec![Some("1回".into()); 5] });
+            }
+            projects.push(Project {
+                number: format!("{}-{}-{}", c + 1, k / 3 + 1, k % 3 + 1),
+                centres: vec![id.clone()],
+                indicators,
+                ..p.clone()
+            });
+        }
+    }
+    Master { plan: sample.plan, centres: all_centres, projects }
+}
+
+/// Writes the master of `centres` centres to `path` and reads it back, as
+/// `collect` will: the master the submissions are made from.
+fn write_master(centres: usize, path: &Path) -> Master {
+    let generated = generated_master(centres);
+    let bytes = keikaku::xlsx::write_form("PDCA マスター", &FORM, &generated.to_sheets())
+        .unwrap_or_else(|e| fail(&format!("writing the generated master failed: {e}")));
+    std::fs::write(path, &bytes).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+    let wb = Workbook::from_bytes("master.xlsx", &bytes)
+        .unwrap_or_else(|e| fail(&format!("the generated master does not open: {e}")));
+    let read = keikaku::model::pdca::read(&wb)
+        .unwrap_or_else(|e| fail(&format!("the generated master is refused by pdca::read: {e}")));
+    if read != generated {
+        println!("note: the master as read back differs from the generated one; submissions use the one read back");
+    }
+    read
+}
+
+/// A centre's returned workbook: distributed, then every input filled.
+///
+/// `own` is the master cut down to this centre and its 事業: a centre's
+/// workbook depends only on the plan and its own 事業, and the helpers look
+/// the centre's 事業 up with [`Master::projects_of`], a scan of every 事業 of
+/// the master (three scans per centre of 30,000 事業 made generating 5,000
+/// submissions quadratic: 77 s instead of 33 s on the 2-core machine).
+fn submission(own: &Master) -> Vec<u8> {
+    let centre = &own.centres[0];
+    let projects: Vec<&Project> = own.projects.iter().collect();
+    let (_, distributed) = centre_workbook(own, centre, &projects, None)
+        .unwrap_or_else(|e| fail(&format!("centre_workbook({}) failed: {e}", centre.id)));
+    fill(&distributed, own, &centre.id, &complete_answers(own, &centre.id))
+}
+
+/// The master cut down to one centre and its 事業, for each centre, in
+/// master order.
+fn per_centre(master: &Master) -> Vec<Master> {
+    let mut of: HashMap<&str, Vec<&Project>> = HashMap::new();
+    for p in &master.projects {
+        for c in &p.centres {
+            of.entry(c.as_str()).or_default().push(p);
+        }
+    }
+    master
+        .centres
+        .iter()
+        .map(|c| Master {
+            plan: master.plan.clone(),
+            centres: vec![c.clone()],
+            projects: of.get(c.id.as_str()).map_or(vec![], |ps| ps.iter().map(|&p| p.clone()).collect()),
+        })
+        .collect()
+}
+
+/// The file a centre returns, as `distribute` named it.
+fn submission_name(centre: &Centre) -> String {
+    format!("{}.xlsx", file_stem(centre))
+}
+
+/// Makes every centre's returned workbook in `dir`, in parallel; returns
+/// the total size in bytes.
+fn write_submissions(master: &Master, dir: &Path) -> u64 {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| fail(&format!("{}: {e}", dir.display())));
+    per_centre(master)
+        .par_iter()
+        .map(|own| {
+            let c = &own.centres[0];
+            let bytes = submission(own);
+            let path = dir.join(submission_name(c));
+            std::fs::write(&path, &bytes).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
+            bytes.len() as u64
+        })
+        .sum()
+}
+
+/// A folder with the first `n` centres' submissions of `all` (hard links,
+/// or copies where links are not possible); returns the total size.
+fn link_submissions(master: &Master, all: &Path, dir: &Path, n: usize) -> u64 {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| fail(&format!("{}: {e}", dir.display())));
+    let mut bytes = 0;
+    for c in master.centres.iter().take(n) {
+        let name = submission_name(c);
+        let (from, to) = (all.join(&name), dir.join(&name));
+        if std::fs::hard_link(&from, &to).is_err() {
+            std::fs::copy(&from, &to).unwrap_or_else(|e| fail(&format!("{}: {e}", to.display())));
+        }
+        bytes += std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
+    }
+    bytes
+}
+
+/// Reads one generated submission back against `master`: it must give
+/// exactly the answers filled in, and no problems.
+fn check_submission(master: &Master, dir: &Path, centre: &Centre) {
+    let name = submission_name(centre);
+    let bytes = std::fs::read(dir.join(&name)).unwrap_or_else(|e| fail(&format!("{name}: {e}")));
+    let wb = Workbook::from_bytes(&name, &bytes)
+        .unwrap_or_else(|e| fail(&format!("generated submission {name} does not open: {e}")));
+    let sub = read_submission(master, &wb);
+    // As filled, but a 記入日 typed as a date serial reads back as its date.
+    let expected: Vec<(String, String)> = complete_answers(master, &centre.id)
+        .into_iter()
+        .map(|(n, v)| match v.parse::<f64>().ok().filter(|_| n.ends_with("_DATE")) {
+            Some(serial) => {
+                (n, keikaku::wareki::Date::from_excel_serial(serial).map_or(v, keikaku::workbook::cell::iso))
+            }
+            None => (n, v),
+        })
+        .collect();
+    let got: Vec<(String, String)> =
+        sub.answers.iter().map(|a| (a.name.clone(), a.value.clone().unwrap_or_default())).collect();
+    if !sub.problems.is_empty() || got != expected || sub.centre.as_deref() != Some(centre.id.as_str()) {
+        let problems: Vec<String> = sub
+            .problems
+            .iter()
+            .map(|p| format!("  {:?} {:?} {:?}: {}", p.severity, p.sheet, p.cell, p.message))
+            .collect();
+        fail(&format!(
+            "generated submission {name} does not read back cleanly: centre {:?}, {} of {} answers as filled, {} problems\n{}",
+            sub.centre,
+            got.iter().zip(&expected).filter(|(g, e)| g == e).count(),
+            expected.len(),
+            problems.len(),
+            problems.join("\n")
+        ));
+    }
+}
+
+/// Whether the binary has `pdca collect` (its `--help` succeeds); else the
+/// first line clap gave.
+fn collect_command() -> Result<(), String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_keikaku"))
+        .args(["pdca", "collect", "--help"])
+        .output()
+        .map_err(|e| format!("cannot run keikaku: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(err.lines().find(|l| !l.trim().is_empty()).unwrap_or("").to_string())
+    }
+}
+
+/// One run of `collect`: seconds, peak RSS in kB, and the command's own
+/// message (stderr without the lines of `/usr/bin/time`).
+fn run(master: &Path, submissions: &Path, out: &Path, pdf: bool) -> (f64, Option<u64>, String) {
+    let _ = std::fs::remove_dir_all(out);
+    let bin = env!("CARGO_BIN_EXE_keikaku");
+    let mut args =
+        vec!["pdca", "collect", master.to_str().unwrap(), submissions.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    if !pdf {
+        args.push("--no-pdf");
+    }
+    let timed = Path::new("/usr/bin/time").exists();
+    let start = Instant::now();
+    let output = if timed {
+        Command::new("/usr/bin/time").arg("-v").arg(bin).args(&args).output()
+    } else {
+        Command::new(bin).args(&args).output()
+    }
+    .unwrap_or_else(|e| fail(&format!("cannot run keikaku: {e}")));
+    let secs = start.elapsed().as_secs_f64();
+    let err = String::from_utf8_lossy(&output.stderr);
+    let (own, time_v) = match err.find("\tCommand being timed:") {
+        Some(i) if timed => (&err[..i], &err[i..]),
+        _ => (&err[..], ""),
+    };
+    if !output.status.success() {
+        fail(&format!("keikaku {} failed ({}):\n{}", args.join(" "), output.status, err.trim_end()));
+    }
+    let rss = time_v
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    (secs, rss, own.trim().to_string())
+}
+
+/// The outputs: each top-level file with its size, each folder as its
+/// number of files and total size.
+fn describe_outputs(out: &Path) -> String {
+    fn walk(p: &Path) -> (usize, u64) {
+        match std::fs::read_dir(p) {
+            Ok(entries) => entries.flatten().map(|e| walk(&e.path())).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1)),
+            Err(_) => (1, std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)),
+        }
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(out) {
+        Ok(d) => d.flatten().map(|e| e.path()).collect(),
+        Err(e) => return format!("(no output folder: {e})"),
+    };
+    entries.sort();
+    let parts: Vec<String> = entries
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            let (files, bytes) = walk(p);
+            if p.is_dir() {
+                format!("{name}/ {files} files {}", size(bytes))
+            } else {
+                format!("{name} {}", size(bytes))
+            }
+        })
+        .collect();
+    let (files, bytes) = walk(out);
+    format!("{files} files, {}: {}", size(bytes), parts.join(", "))
+}
+
+fn size(bytes: u64) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    }
+}
+
+/// Prints a message and exits with status 1 (a clearer end than a panic
+/// inside the generator).
+fn fail(message: &str) -> ! {
+    eprintln!("collect bench: {message}");
+    exit(1)
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(v) => v.trim().parse().unwrap_or_else(|_| fail(&format!("{name}={v}: not understood"))),
+        Err(_) => default,
+    }
+}
+
+fn main() {
+    let mut counts: Vec<usize> = match std::env::var("KEIKAKU_BENCH_SUBMISSIONS") {
+        Ok(v) => v
+            .split(',')
+            .map(|n| n.trim().replace('_', "").parse().unwrap_or_else(|_| fail(&format!("count {n:?}?"))))
+            .collect(),
+        Err(_) => DEFAULT_COUNTS.to_vec(),
+    };
+    counts.sort_unstable();
+    counts.dedup();
+    counts.retain(|&n| n > 0);
+    let Some(&largest) = counts.last() else { fail("KEIKAKU_BENCH_SUBMISSIONS has no count") };
+    let runs: usize = env_or("KEIKAKU_BENCH_RUNS", 3).max(1);
+    let modes: Vec<bool> = match std::env::var("KEIKAKU_BENCH_PDF").as_deref() {
+        Ok("0") | Ok("no") => vec![false],
+        Ok("only") => vec![true],
+        _ => vec![false, true],
+    };
+    let generate_only = std::env::var_os("KEIKAKU_BENCH_GENERATE_ONLY").is_some_and(|v| v != "0");
+
+    let missing = if generate_only { None } else { collect_command().err() };
+    if let Some(why) = &missing {
+        println!("`keikaku pdca collect` is not in this binary yet ({why}); making and checking the input only");
+    }
+
+    let temp = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temporary folder: {e}")));
+    // KEIKAKU_BENCH_KEEP=DIR keeps the generated input (and the last outputs) there.
+    let dir = match std::env::var_os("KEIKAKU_BENCH_KEEP") {
+        Some(d) => {
+            let d = PathBuf::from(d);
+            std::fs::create_dir_all(&d).unwrap_or_else(|e| fail(&format!("{}: {e}", d.display())));
+            d
+        }
+        None => temp.path().to_path_buf(),
+    };
+
+    // Masters, smallest first; the submissions come from the largest.
+    let mut masters = Vec::new();
+    for &n in &counts {
+        let t = Instant::now();
+        let path = dir.join(format!("pdca_master_{n}.xlsx"));
+        let master = write_master(n, &path);
+        println!(
+            "master: {n} centres, {} 事業, {} ({:.1} s to make, write and read back)",
+            master.projects.len(),
+            size(std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)),
+            t.elapsed().as_secs_f64()
+        );
+        masters.push((n, path, master));
+    }
+    let (_, _, big) = masters.last().unwrap();
+    let all = dir.join(format!("submissions_{largest}"));
+    let t = Instant::now();
+    let total = write_submissions(big, &all);
+    println!(
+        "submissions: {largest} filled workbooks, {} ({:.0} kB each), {:.1} s to make ({} threads)",
+        size(total),
+        total as f64 / largest as f64 / 1e3,
+        t.elapsed().as_secs_f64(),
+        rayon::current_num_threads()
+    );
+    let mut inputs = Vec::new();
+    for (n, master_path, master) in &masters {
+        let (folder, bytes) = if *n == largest {
+            (all.clone(), total)
+        } else {
+            let folder = dir.join(format!("submissions_{n}"));
+            let bytes = link_submissions(big, &all, &folder, *n);
+            (folder, bytes)
+        };
+        // The first and the last centre of each master read back cleanly.
+        check_submission(master, &folder, &master.centres[0]);
+        check_submission(master, &folder, master.centres.last().unwrap());
+        inputs.push((*n, master_path.clone(), folder, bytes));
+    }
+    println!("checked: generated submissions read back with read_submission exactly as filled, no problems");
+
+    if generate_only {
+        return;
+    }
+    if let Some(why) = missing {
+        eprintln!(
+            "collect bench: `keikaku pdca collect` is missing from {} ({why}); nothing was timed",
+            env!("CARGO_BIN_EXE_keikaku")
+        );
+        exit(2);
+    }
+
+    let mut peaks = Vec::new();
+    for (n, master_path, folder, bytes) in &inputs {
+        for &pdf in &modes {
+            let out = dir.join(format!("out_{n}"));
+            let mut times = Vec::new();
+            let mut peak = None;
+            let mut message = String::new();
+            for _ in 0..runs {
+                let (secs, rss, own) = run(master_path, folder, &out, pdf);
+                times.push(secs);
+                peak = peak.max(rss);
+                message = own;
+            }
+            times.sort_by(|a, b| a.total_cmp(b));
+            let mode = if pdf { "with PDF " } else { "--no-pdf " };
+            let peak_text = peak.map_or("? (no /usr/bin/time)".to_string(), |k| format!("{} MB", k / 1024));
+            println!(
+                "collect {n} submissions × {PROJECTS_PER_CENTRE} 事業 ({} in) {mode}  median {:.2} s (min {:.2}, max {:.2}; {runs} runs)  peak RSS {peak_text}",
+                size(*bytes),
+                times[times.len() / 2],
+                times[0],
+                times[times.len() - 1]
+            );
+            if *n == 1_000 {
+                let (secs, mb) = TARGET_1000;
+                let median = times[times.len() / 2];
+                let ok = median < secs && peak.is_none_or(|k| k / 1024 < mb);
+                println!("  target < {secs} s, < {mb} MB: {}", if ok { "met" } else { "NOT met" });
+            }
+            println!("  outputs: {}", describe_outputs(&out));
+            if let Some(last) = message.lines().last() {
+                println!("  keikaku: {last}");
+            }
+            peaks.push((*n, pdf, peak));
+        }
+    }
+    // Memory against the number of submissions, per mode.
+    for &pdf in &modes {
+        let row: Vec<String> = peaks
+            .iter()
+            .filter(|p| p.1 == pdf)
+            .map(|(n, _, k)| format!("{n}: {}", k.map_or("?".into(), |k| format!("{} MB", k / 1024))))
+            .collect();
+        if row.len() > 1 {
+            println!("peak RSS by count ({}): {}", if pdf { "with PDF" } else { "--no-pdf" }, row.join(", "));
+        }
+    }
+}
