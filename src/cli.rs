@@ -194,6 +194,17 @@ fn pdf_destination(output: &Path, input: &Path) -> Result<PathBuf, Error> {
     Ok(output.join(format!("{stem}.pdf")))
 }
 
+/// Refuses an output folder that exists as a file.
+fn require_folder(dir: &Path) -> Result<(), Error> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::input(format!(
+            "出力先 {} はフォルダーではありません。フォルダーを指定してください。",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
 fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
     let wb = Workbook::open(&args.data)?;
     let input = agenda::read(&wb)?;
@@ -307,12 +318,7 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
 }
 
 fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
-    if args.output.exists() && !args.output.is_dir() {
-        return Err(Error::input(format!(
-            "出力先 {} はフォルダーではありません。フォルダーを指定してください。",
-            args.output.display()
-        )));
-    }
+    require_folder(&args.output)?;
     let t0 = std::time::Instant::now();
     let wb = Workbook::open(&args.master)?;
     let t1 = std::time::Instant::now();
@@ -365,12 +371,7 @@ pub const EXIT_PARTIAL: i32 = 3;
 
 fn run_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
     for dir in std::iter::once(&args.output).chain(args.returns.as_ref()) {
-        if dir.exists() && !dir.is_dir() {
-            return Err(Error::input(format!(
-                "出力先 {} はフォルダーではありません。フォルダーを指定してください。",
-                dir.display()
-            )));
-        }
+        require_folder(dir)?;
     }
     let wb = Workbook::open(&args.master)?;
     let master = pdca::read(&wb)?;

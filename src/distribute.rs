@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::fonts::FontSet;
 use crate::form::grid::Grid;
 use crate::form::pdca::{self, property};
-use crate::model::pdca::{Centre, Master, Project};
+use crate::model::pdca::{paragraphs, Centre, Master, Project};
 use crate::output::{safe_file_stem, Staging};
 use crate::pdf::PdfOptions;
 use crate::wareki;
@@ -89,8 +89,8 @@ pub fn template_data(master: &Master, centre: &Centre, projects: &[&Project]) ->
                 "area": p.area,
                 "situation": p.situation,
                 "policy": p.policy,
-                "paragraphs_situation": p.situation.split('\n').filter(|l| !l.trim().is_empty()).collect::<Vec<_>>(),
-                "paragraphs_policy": p.policy.split('\n').filter(|l| !l.trim().is_empty()).collect::<Vec<_>>(),
+                "paragraphs_situation": paragraphs(&p.situation),
+                "paragraphs_policy": paragraphs(&p.policy),
                 // Rows the PLAN and 達成目標 labels span (rowspan).
                 "target_rows": 1 + 2 * p.indicators.len().max(1) - usize::from(p.indicators.is_empty()),
                 "plan_rows": 3 + 2 * p.indicators.len().max(1) - usize::from(p.indicators.is_empty()),

@@ -330,6 +330,14 @@ impl Collection {
         c.used.map(|i| &self.received[i])
     }
 
+    /// The files whose problems a centre must see: the one used, then those
+    /// of its files that could not be used (a usable duplicate has nothing
+    /// the centre must act on).
+    pub fn problem_files(&self, c: &CentreResult) -> Vec<&Received> {
+        let refused = c.unused.iter().map(|(i, _)| &self.received[*i]).filter(|r| !r.submission.usable());
+        self.used(c).into_iter().chain(refused).collect()
+    }
+
     /// Whether everything came in and nothing is to fix: every centre
     /// complete, no stray or refused file.
     pub fn is_complete(&self) -> bool {
@@ -397,11 +405,7 @@ pub fn problem_line(p: &Problem) -> String {
         }
         at.push_str(c);
     }
-    let kind = match p.severity {
-        Severity::Noted => "注記",
-        Severity::Fix => "差戻し",
-        Severity::Rejected => "受付不可",
-    };
+    let kind = p.severity.label();
     if at.is_empty() {
         format!("[{kind}] {}", p.message)
     } else {

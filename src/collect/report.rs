@@ -11,10 +11,6 @@ use crate::model::pdca::Master;
 use crate::wareki::{format_fiscal_year, format_fiscal_year_short, Digits};
 use crate::xlsx::{Column, DataBook, DataSheet, Datum};
 
-fn paragraphs(s: &str) -> Vec<&str> {
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
-}
-
 fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_default()
 }
@@ -149,8 +145,8 @@ pub fn report_data(master: &Master, col: &Collection) -> Json {
                 "name": p.name,
                 "goal": p.goal,
                 "area": p.area,
-                "paragraphs_situation": paragraphs(&p.situation),
-                "paragraphs_policy": paragraphs(&p.policy),
+                "paragraphs_situation": crate::model::pdca::paragraphs(&p.situation),
+                "paragraphs_policy": crate::model::pdca::paragraphs(&p.policy),
                 "indicators": indicators,
                 "centres": centre_answers,
                 "centre_count": centres.len(),
@@ -207,25 +203,13 @@ pub fn returns_workbook(
         return Ok(None);
     }
     let centre = &master.centres[c.centre];
-    let mut problems: Vec<&crate::collect::Problem> = Vec::new();
-    if let Some(r) = col.used(c) {
-        problems.extend(&r.submission.problems);
-    }
-    for (i, _) in &c.unused {
-        let r = &col.received[*i];
-        if !r.submission.usable() {
-            problems.extend(&r.submission.problems);
-        }
-    }
+    let mut problems: Vec<&crate::collect::Problem> =
+        col.problem_files(c).into_iter().flat_map(|r| &r.submission.problems).collect();
     problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
     let rows: Vec<Vec<Datum>> = problems
         .iter()
         .map(|p| {
-            let label = match p.severity {
-                Severity::Noted => "注記",
-                Severity::Fix => "差戻し",
-                Severity::Rejected => "受付不可",
-            };
+            let label = p.severity.label();
             let t = |s: Option<&String>| s.map_or(Datum::Empty, |s| Datum::Text(s.clone()));
             vec![Datum::Text(label.into()), t(p.sheet.as_ref()), t(p.cell.as_ref()), Datum::Text(p.message.clone())]
         })

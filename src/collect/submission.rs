@@ -25,6 +25,17 @@ pub enum Severity {
     Rejected,
 }
 
+impl Severity {
+    /// The label in lists and sheets: 注記, 差戻し, 受付不可.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Noted => "注記",
+            Severity::Fix => "差戻し",
+            Severity::Rejected => "受付不可",
+        }
+    }
+}
+
 /// One finding, where it is and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::collect::{problem_line, Collection, Received, Severity};
+use crate::collect::{Collection, Received, Severity};
 use crate::form::pdca::Field;
 use crate::model::pdca::{Master, Project};
 use crate::wareki::{format_fiscal_year, Digits};
@@ -329,14 +329,6 @@ fn status_row(master: &Master, col: &Collection, c: usize) -> Vec<Datum> {
     ]
 }
 
-fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Noted => "注記",
-        Severity::Fix => "差戻し",
-        Severity::Rejected => "受付不可",
-    }
-}
-
 /// The 差戻し一覧 rows: every problem of every file, by centre, then the
 /// files that belong to no centre.
 pub fn problem_rows(master: &Master, col: &Collection) -> Vec<Vec<Datum>> {
@@ -346,7 +338,7 @@ pub fn problem_rows(master: &Master, col: &Collection) -> Vec<Vec<Datum>> {
             rows.push(vec![
                 text(id),
                 text(name),
-                text(severity_label(p.severity)),
+                text(p.severity.label()),
                 text(&r.source.name),
                 opt_text(p.sheet.as_deref()),
                 opt_text(p.cell.as_deref()),
@@ -356,24 +348,14 @@ pub fn problem_rows(master: &Master, col: &Collection) -> Vec<Vec<Datum>> {
     };
     for c in &col.centres {
         let centre = &master.centres[c.centre];
-        if let Some(r) = col.used(c) {
+        for r in col.problem_files(c) {
             add(&centre.id, &centre.name, r);
-        }
-        for (i, _) in &c.unused {
-            if !col.received[*i].submission.usable() {
-                add(&centre.id, &centre.name, &col.received[*i]);
-            }
         }
     }
     for &i in &col.stray {
         add("", "", &col.received[i]);
     }
     rows
-}
-
-/// The problems of a centre as lines (for the returns and the report).
-pub fn centre_problems(col: &Collection, c: usize) -> Vec<String> {
-    col.used(&col.centres[c]).map(|r| r.submission.problems.iter().map(problem_line).collect()).unwrap_or_default()
 }
 
 /// Sheet names of 集計.xlsx.

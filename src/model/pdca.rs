@@ -726,6 +726,12 @@ impl Master {
     }
 }
 
+/// A PLAN text (現状と課題, 方針・目標) as paragraphs for the templates: one
+/// per line, blank lines dropped.
+pub fn paragraphs(text: &str) -> Vec<&str> {
+    text.split('\n').filter(|l| !l.trim().is_empty()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
