@@ -43,6 +43,9 @@
 //! While `pdca collect` is not in the binary, the bench still makes and
 //! checks the input, then says so and exits with status 2.
 
+#[path = "generated/mod.rs"]
+mod generated;
+
 #[path = "../tests/common/mod.rs"]
 #[allow(dead_code)]
 mod common;
@@ -55,42 +58,15 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use common::fill::{complete_answers, fill};
+use generated::{generated_master, PROJECTS_PER_CENTRE};
 use keikaku::collect::read_submission;
 use keikaku::distribute::{centre_workbook, file_stem};
-use keikaku::model::pdca::{Centre, Indicator, Master, Project, FORM};
+use keikaku::model::pdca::{Centre, Master, Project, FORM};
 use keikaku::workbook::Workbook;
 
 const DEFAULT_COUNTS: &[usize] = &[1_000, 5_000];
-const PROJECTS_PER_CENTRE: usize = 6;
 /// The targets for 1,000 submissions (seconds, MB).
 const TARGET_1000: (f64, u64) = (3.0, 300);
-
-/// The sample's six 事業, copied for each of `centres` centres with numbers
-/// of their own (the same master as `benches/distribute.rs`, any size).
-fn generated_master(centres: usize) -> Master {
-    let sample = Master::example();
-    let mut all_centres = Vec::new();
-    let mut projects = Vec::new();
-    for c in 0..centres {
-        let id = format!("C{:04}", c + 1);
-        all_centres.push(Centre {
-            id: id.clone(), name: format!("第{}地域包括支援センター", c + 1), contact: None
-        });
-        for (k, p) in sample.projects.iter().cycle().take(PROJECTS_PER_CENTRE).enumerate() {
-            let mut indicators: Vec<Indicator> = p.indicators.iter().take(3).cloned().collect();
-            while indicators.len() < 3 {
-                indicators.push(Indicator { name: "取組み".into(), plan: vec![Some("1回".into()); 5] });
-            }
-            projects.push(Project {
-                number: format!("{}-{}-{}", c + 1, k / 3 + 1, k % 3 + 1),
-                centres: vec![id.clone()],
-                indicators,
-                ..p.clone()
-            });
-        }
-    }
-    Master { plan: sample.plan, centres: all_centres, projects }
-}
 
 /// Writes the master of `centres` centres to `path` and reads it back, as
 /// `collect` will: the master the submissions are made from.

@@ -9,36 +9,13 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use keikaku::model::pdca::{Centre, Indicator, Master, Project, FORM};
+#[path = "generated/mod.rs"]
+mod generated;
+
+use generated::generated_master;
+use keikaku::model::pdca::FORM;
 
 const CENTRES: usize = 1_000;
-const PROJECTS_PER_CENTRE: usize = 6;
-
-/// The sample's six 事業, copied for every centre with numbers of its own.
-fn generated_master() -> Master {
-    let sample = Master::example();
-    let mut centres = Vec::new();
-    let mut projects = Vec::new();
-    for c in 0..CENTRES {
-        let id = format!("C{:04}", c + 1);
-        centres.push(Centre {
-            id: id.clone(), name: format!("第{}地域包括支援センター", c + 1), contact: None
-        });
-        for (k, p) in sample.projects.iter().cycle().take(PROJECTS_PER_CENTRE).enumerate() {
-            let mut indicators: Vec<Indicator> = p.indicators.iter().take(3).cloned().collect();
-            while indicators.len() < 3 {
-                indicators.push(Indicator { name: "取組み".into(), plan: vec![Some("1回".into()); 5] });
-            }
-            projects.push(Project {
-                number: format!("{}-{}-{}", c + 1, k / 3 + 1, k % 3 + 1),
-                centres: vec![id.clone()],
-                indicators,
-                ..p.clone()
-            });
-        }
-    }
-    Master { plan: sample.plan, centres, projects }
-}
 
 fn run(master: &Path, out: &Path, extra: &[&str]) -> (f64, Option<u64>) {
     let _ = std::fs::remove_dir_all(out);
@@ -70,7 +47,7 @@ fn main() {
         None => dir.path().join("master.xlsx"),
     };
     let t = Instant::now();
-    let m = generated_master();
+    let m = generated_master(CENTRES);
     std::fs::write(&master_path, keikaku::xlsx::write_form("bench", &FORM, &m.to_sheets()).unwrap()).unwrap();
     println!(
         "generated master: {} centres, {} 事業, {} bytes ({:.1} s)",

@@ -194,6 +194,19 @@ fn cell_text(d: &calamine::Data) -> String {
     }
 }
 
+/// Runs `keikaku pdca collect MASTER INPUT -o OUT EXTRA...`.
+fn run_collect(
+    master: &std::path::Path,
+    input: &std::path::Path,
+    out: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args =
+        vec!["pdca", "collect", master.to_str().unwrap(), input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    common::keikaku(&args, &[])
+}
+
 /// Runs `pdca collect` on the shipped sample returns, plus a stray
 /// workbook and a broken file, into a fresh folder.
 fn collect_samples(dir: &std::path::Path, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
@@ -209,10 +222,7 @@ fn collect_samples(dir: &std::path::Path, extra: &[&str]) -> (std::process::Outp
     std::fs::write(inbox.join("メモ.txt"), b"not a workbook").unwrap();
     let out = dir.join("out");
     let master = common::root().join("samples/pdca_master.xlsx");
-    let mut args =
-        vec!["pdca", "collect", master.to_str().unwrap(), inbox.to_str().unwrap(), "-o", out.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    (common::keikaku(&args, &[]), out)
+    (run_collect(&master, &inbox, &out, extra), out)
 }
 
 #[test]
@@ -401,24 +411,10 @@ fn collect_is_deterministic_and_refuses_to_overwrite_its_inputs() {
     let inbox = a.path().join("inbox");
     std::fs::copy(out_a.join("集計.xlsx"), inbox.join("集計.xlsx")).unwrap();
     let master = common::root().join("samples/pdca_master.xlsx");
-    let o = common::keikaku(
-        &["pdca", "collect", master.to_str().unwrap(), inbox.to_str().unwrap(), "-o", inbox.to_str().unwrap()],
-        &[],
-    );
+    let o = run_collect(&master, &inbox, &inbox, &[]);
     assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
     assert!(common::stderr(&o).contains("入力のファイルと同じです"), "{}", common::stderr(&o));
-    let o = common::keikaku(
-        &[
-            "pdca",
-            "collect",
-            master.to_str().unwrap(),
-            inbox.to_str().unwrap(),
-            "-o",
-            out_a.to_str().unwrap(),
-            "--no-pdf",
-        ],
-        &[],
-    );
+    let o = run_collect(&master, &inbox, &out_a, &["--no-pdf"]);
     assert!(
         common::stderr(&o).contains("keikaku が作った集計ファイルなので読み飛ばしました"),
         "{}",
@@ -438,27 +434,13 @@ fn a_complete_collection_exits_zero_and_an_empty_one_is_an_error() {
     }
     let master = common::root().join("samples/pdca_master.xlsx");
     let out = tmp.path().join("out");
-    let o = common::keikaku(
-        &[
-            "pdca",
-            "collect",
-            master.to_str().unwrap(),
-            inbox.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-            "--no-pdf",
-        ],
-        &[],
-    );
+    let o = run_collect(&master, &inbox, &out, &["--no-pdf"]);
     assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
     assert!(common::stderr(&o).contains("提出済み 3、要修正 0、受付不可 0、未提出 0"));
     assert!(out.join("集計.xlsx").exists() && !out.join("結果報告.pdf").exists());
     let empty = tmp.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let o = common::keikaku(
-        &["pdca", "collect", master.to_str().unwrap(), empty.to_str().unwrap(), "-o", out.to_str().unwrap()],
-        &[],
-    );
+    let o = run_collect(&master, &empty, &out, &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(common::stderr(&o).contains("提出されたブック（.xlsx / .xlsm / .xls / .ods）が見つかりません"));
 }
