@@ -461,7 +461,8 @@ pub struct DataBook<'a> {
 }
 
 /// Writes a workbook of data sheets: a bold header row with a filter,
-/// frozen, then the records. Every sheet but the chart's is written in
+/// frozen and repeated on every printed page, then the records (text
+/// wrapped, rows as tall as their text); printed A4 landscape, one page wide. Every sheet but the chart's is written in
 /// rust_xlsxwriter's low-memory mode (rows go to a temporary file as they
 /// are written; strings are still shared). Returns the xlsx bytes.
 pub fn write_data(book: DataBook) -> Result<Vec<u8>, Error> {
@@ -475,9 +476,13 @@ pub fn write_data(book: DataBook) -> Result<Vec<u8>, Error> {
     }
     wb.set_properties(&props);
     let header = base().set_bold().set_background_color(0xD9E1F2).set_border(FormatBorder::Thin);
-    let text = base();
-    let number = base().set_num_format("General");
-    let percent = base().set_num_format("0.0%");
+    // Wrapped, so a long message prints whole rather than cut at the column
+    // edge; each row is made tall enough for its text (Excel does not refit
+    // row heights when it opens a file).
+    let size = grid::FONT_SIZE;
+    let text = base().set_font_size(size).set_text_wrap();
+    let number = base().set_font_size(size).set_num_format("General");
+    let percent = base().set_font_size(size).set_num_format("0.0%");
     for sheet in book.sheets {
         let charted = book.chart.as_ref().is_some_and(|c| c.sheet == sheet.name);
         let ws = if charted { wb.add_worksheet() } else { wb.add_worksheet_with_low_memory().map_err(xerr)? };
@@ -491,6 +496,18 @@ pub fn write_data(book: DataBook) -> Result<Vec<u8>, Error> {
             let r = u32::try_from(i + 1).ok().filter(|r| *r < 1_048_576).ok_or_else(|| {
                 Error::input(format!("「{}」シートが Excel の行数の上限（1,048,576 行）を超えます。", sheet.name))
             })?;
+            let lines = row
+                .iter()
+                .zip(sheet.columns)
+                .map(|(d, col)| match d {
+                    Datum::Text(s) => grid::line_count(s, col.width),
+                    _ => 1,
+                })
+                .max()
+                .unwrap_or(1);
+            if lines > 1 {
+                ws.set_row_height(r, grid::lines_height(lines).min(grid::MAX_ROW_HEIGHT)).map_err(xerr)?;
+            }
             for (c, d) in row.iter().enumerate() {
                 let c = c as u16;
                 match d {
@@ -506,6 +523,9 @@ pub fn write_data(book: DataBook) -> Result<Vec<u8>, Error> {
         let last_col = sheet.columns.len().saturating_sub(1) as u16;
         ws.autofilter(0, 0, last.max(1), last_col).map_err(xerr)?;
         ws.set_freeze_panes(1, 0).map_err(xerr)?;
+        // Printed on A4 landscape, all columns on one page width, the header on every page.
+        ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0);
+        ws.set_repeat_rows(0, 0).map_err(xerr)?;
         if let Some(chart) = book.chart.as_ref().filter(|_| charted) {
             insert_bar_chart(ws, chart, last_col + 2)?;
         }
