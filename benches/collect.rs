@@ -178,7 +178,7 @@ fn check_submission(master: &Master, dir: &Path, centre: &Centre) {
         })
         .collect();
     let got: Vec<(String, String)> =
-        sub.answers.iter().map(|a| (a.name.clone(), a.value.clone().unwrap_or_default())).collect();
+        sub.answers.iter().map(|a| (a.key.name(master), a.text().unwrap_or_default().to_string())).collect();
     if !sub.problems.is_empty() || got != expected || sub.centre.as_deref() != Some(centre.id.as_str()) {
         let problems: Vec<String> = sub
             .problems

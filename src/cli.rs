@@ -373,10 +373,12 @@ fn run_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
     for dir in std::iter::once(&args.output).chain(args.returns.as_ref()) {
         require_folder(dir)?;
     }
+    let mut stages = crate::timing::Stages::start();
     let wb = Workbook::open(&args.master)?;
     let master = pdca::read(&wb)?;
     let saved = wb.saved.clone();
     drop(wb);
+    stages.done("master");
     let files = crate::collect::find_files(&args.submissions)?;
     let master_path = args.master.canonicalize().ok();
     let files: Vec<crate::collect::Found> =
@@ -403,10 +405,10 @@ fn run_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} ファイル {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let result = crate::collect::collect(&master, &files, &args.output, &opts, |_| bar.inc(1));
+    let result = crate::collect::pdca::collect(&master, &files, &args.output, &opts, |_| bar.inc(1));
     bar.finish_and_clear();
     let outcome = result?;
-    let mut msg = crate::collect::status_text(&master, &outcome.collection);
+    let mut msg = crate::collect::status_text(&crate::collect::pdca::roster(&master), &outcome.collection);
     let written: Vec<String> = outcome.files.iter().map(|p| p.display().to_string()).collect();
     msg.push_str(&format!("{} 個のファイルを読み、{} を作成しました。", files.len(), written.join("、")));
     if !outcome.returns.is_empty() {

@@ -172,6 +172,11 @@ impl Font {
         self.glyphs.contains_key(&ch)
     }
 
+    /// The glyph id of `ch` in the face's `cmap`, or `None` when it lacks it.
+    pub fn glyph(&self, ch: char) -> Option<u16> {
+        self.glyphs.get(&ch).map(|&(gid, _)| gid)
+    }
+
     /// Advance width of `ch` in em, or `None` when the face lacks it.
     pub fn advance(&self, ch: char) -> Option<f32> {
         self.glyphs.get(&ch).map(|&(_, adv)| adv as f32 / self.units_per_em)

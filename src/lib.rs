@@ -21,6 +21,7 @@
 //! - [`wareki`]: 和暦 dates and 年度, and reading dates typed as text;
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
 //! - [`output`]: atomic file writing;
+//! - [`timing`]: stage times and peak memory for profiling (`KEIKAKU_TIMING`);
 //! - [`cli`]: the command line.
 
 pub mod cli;
@@ -36,6 +37,7 @@ pub mod model;
 pub mod output;
 pub mod pdf;
 pub mod template;
+pub mod timing;
 pub mod typeset;
 pub mod wareki;
 pub mod workbook;

@@ -122,6 +122,17 @@ impl Staging {
         Ok(())
     }
 
+    /// Lets `write` make one file (by bare file name) at the path it is
+    /// given inside the staging area, for writers that stream to a file
+    /// rather than return bytes; the file is then flushed to disk.
+    pub fn write_with(&self, name: &str, write: impl FnOnce(&Path) -> Result<(), Error>) -> Result<(), Error> {
+        let path = self.tmp.path().join(name);
+        write(&path)?;
+        let fail =
+            |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", self.dir.join(name).display()));
+        std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(fail)
+    }
+
     /// Moves the staged files `names` into the destination, in this order,
     /// replacing files of the same name. Returns their paths.
     ///

@@ -8,7 +8,8 @@ mod common;
 use common::fill::{complete_answers, distributed, fill, replace_in};
 use common::xlsx_entries;
 
-use keikaku::collect::{read_submission, Severity, Submission};
+use keikaku::collect::pdca::Submission;
+use keikaku::collect::{read_submission, Severity};
 use keikaku::model::pdca::Master;
 use keikaku::workbook::{CellRef, Workbook};
 
@@ -26,7 +27,8 @@ fn round_trip_returns_exactly_what_was_filled() {
     assert_eq!(sub.problems, vec![], "a complete, untouched workbook has nothing to fix");
     assert!(sub.usable());
     assert_eq!(sub.centre.as_deref(), Some("C03"));
-    let got: Vec<(String, String)> = sub.answers.iter().map(|a| (a.name.clone(), a.value.clone().unwrap())).collect();
+    let got: Vec<(String, String)> =
+        sub.answers.iter().map(|a| (a.key.name(&m), a.text().unwrap().to_string())).collect();
     // A date cell reads back as the date (the sheet shows 令和8年7月31日).
     let want: Vec<(String, String)> = answers
         .into_iter()
@@ -75,10 +77,10 @@ fn full_width_digits_are_normalised_and_noted() {
     let k = answers.iter().position(|(n, _)| n.contains("_RESULT_")).unwrap();
     answers[k].1 = "２４地区".into();
     let sub = read(&fill(&distributed(&m, "C01"), &m, "C01", &answers), &m);
-    assert_eq!(sub.answers[k].value.as_deref(), Some("24地区"));
+    assert_eq!(sub.answers[k].text(), Some("24地区"));
     let noted: Vec<_> = sub.problems.iter().filter(|p| p.severity == Severity::Noted).collect();
     assert_eq!(noted.len(), 1, "{:?}", sub.problems);
-    assert_eq!(noted[0].cell.as_deref(), Some(sub.answers[k].cell.as_str()));
+    assert_eq!(noted[0].cell.as_deref(), Some(sub.answers[k].cell.to_string().as_str()));
     assert!(noted[0].message.contains("全角数字を半角にしました（24地区）"));
 }
 

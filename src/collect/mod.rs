@@ -1,40 +1,37 @@
-//! `keikaku pdca collect`: reading the returned PDCA workbooks and combining
-//! them.
+//! Collecting returned workbooks and combining them: `keikaku pdca
+//! collect` and `keikaku plan collect`.
 //!
-//! The stages, each in its own module:
+//! The stages are shared by every form kind; only the last one is the
+//! form's own:
 //!
 //! 1. [`find_files`] turns the command line's files and folders into a
 //!    sorted list of workbook files.
-//! 2. [`read_file`] reads one file through the guarded reader and
-//!    [`submission::read_submission`] (by defined name, against the master).
-//!    Files are read in parallel and dropped once read, so memory holds only
-//!    the answers.
+//! 2. [`read_all`] reads the files in parallel, each through the guarded
+//!    reader and [`submission::read_form`] (by defined name, against the
+//!    master), and drops each workbook once read, so memory holds only the
+//!    answers.
 //! 3. [`Collection::new`] decides which file counts for each centre (the
-//!    newest when a centre sent two) and what is missing.
-//! 4. [`tables`] turns the collection into the tidy data of 集計.xlsx,
-//!    [`report`] into the data of 結果報告.pdf and the 差戻し workbooks,
-//!    [`status_text`] into the terminal summary.
+//!    newest when a centre sent two) and what is missing; [`status_text`]
+//!    is the 提出状況 for the terminal.
+//! 4. The form's job writes its outputs: for PDCA sheets [`pdca::collect`]
+//!    ([`tables`]: 集計.xlsx, [`report`]: 結果報告.pdf and the 差戻し
+//!    workbooks), for centre plans [`plan::collect`].
 
+pub mod pdca;
+pub mod plan;
 pub mod report;
 pub mod submission;
 pub mod tables;
 
-pub use submission::{
-    parse_reference, plain_number, read_submission, read_submission_in, Answer, MasterIndex, Problem, Severity,
-    Submission,
-};
+pub use pdca::{read_submission, read_submission_in, MasterIndex};
+pub use submission::{parse_reference, plain_number, Answer, Problem, Severity, Submission};
 
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-use crate::model::pdca::{Centre, Master};
 use crate::workbook::Workbook;
-
-/// The `keikaku.form` property of the files collect writes, so that a
-/// later run over the same folder skips them instead of refusing them.
-pub const OUTPUT_FORM_KIND: &str = "keikaku.pdca.collect";
 
 /// Folders are searched this deep.
 const MAX_DEPTH: usize = 8;
@@ -154,29 +151,31 @@ pub struct Source {
 
 /// One file, read.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Received {
+pub struct Received<K> {
     /// Where it came from.
     pub source: Source,
     /// What was read; a file that could not be opened has one
     /// [`Severity::Rejected`] problem.
-    pub submission: Submission,
+    pub submission: Submission<K>,
     /// A file keikaku wrote itself (an earlier 集計.xlsx): not a submission.
     pub own_output: bool,
 }
 
-/// Reads one submitted file against the master. Never fails: a file that
-/// cannot be read is returned with the reason as a rejected problem.
-pub fn read_file(master: &Master, index: &MasterIndex, path: &Path, name: &str) -> Received {
-    let name = name.to_string();
-    let mut source = Source { path: path.to_path_buf(), name: name.clone(), sha256: String::new(), saved: None };
+/// Reads one submitted file with `read` (the form's call of
+/// [`submission::read_form`]). Never fails: a file that cannot be read is
+/// returned with the reason as a rejected problem. Files whose
+/// `keikaku.form` property is one of `own_outputs` are keikaku's own
+/// earlier outputs, marked and not read.
+pub fn read_file<K>(
+    path: &Path,
+    name: &str,
+    own_outputs: &[&str],
+    read: impl Fn(&Workbook) -> Submission<K>,
+) -> Received<K> {
+    let mut source = Source { path: path.to_path_buf(), name: name.to_string(), sha256: String::new(), saved: None };
     let rejected = |source: Source, message: String| Received {
         source,
-        submission: Submission {
-            file: name.clone(),
-            centre: None,
-            answers: vec![],
-            problems: vec![Problem { severity: Severity::Rejected, sheet: None, cell: None, message }],
-        },
+        submission: Submission::rejected(name, message),
         own_output: false,
     };
     let bytes = match Workbook::read_file(path) {
@@ -184,19 +183,38 @@ pub fn read_file(master: &Master, index: &MasterIndex, path: &Path, name: &str) 
         Err(e) => return rejected(source, e.message),
     };
     source.sha256 = sha256_hex(&bytes);
-    let wb = match Workbook::from_bytes(&name, &bytes) {
+    let wb = match Workbook::from_bytes(name, &bytes) {
         Ok(wb) => wb,
         Err(e) => return rejected(source, e.message),
     };
     drop(bytes);
     source.saved = wb.saved.clone();
-    let own_output = wb.properties.iter().any(|(n, v)| n == crate::form::pdca::property::FORM && v == OUTPUT_FORM_KIND);
-    let submission = if own_output {
-        Submission { file: name, centre: None, answers: vec![], problems: vec![] }
-    } else {
-        read_submission_in(master, index, &wb)
-    };
+    let own_output =
+        wb.properties.iter().any(|(n, v)| n == crate::form::property::FORM && own_outputs.contains(&v.as_str()));
+    let submission = if own_output { Submission::empty(name) } else { read(&wb) };
     Received { source, submission, own_output }
+}
+
+/// Reads `files` in parallel with `read` (see [`read_file`]), each workbook
+/// dropped once read; `progress` is called after each file with the number
+/// read so far. The result is in the order of `files`.
+pub fn read_all<K: Send>(
+    files: &[Found],
+    own_outputs: &[&str],
+    read: impl Fn(&Workbook) -> Submission<K> + Sync,
+    progress: impl Fn(usize) + Sync,
+) -> Vec<Received<K>> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let done = AtomicUsize::new(0);
+    files
+        .par_iter()
+        .map(|f| {
+            let r = read_file(&f.path, &f.name, own_outputs, &read);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            r
+        })
+        .collect()
 }
 
 /// Lowercase hex SHA-256.
@@ -229,13 +247,36 @@ impl State {
     }
 }
 
+/// The centres a collection expects, whatever the form: every centre of
+/// the master with its ID and name, and whether it is expected to send a
+/// workbook (a PDCA centre with 事業, a centre with plan items).
+#[derive(Debug, Clone)]
+pub struct Roster<'a> {
+    /// Every centre of the master, in order: (ID, name).
+    pub centres: Vec<(&'a str, &'a str)>,
+    /// Per centre, whether a workbook is expected from it.
+    pub expected: Vec<bool>,
+    /// The 記入年度 (西暦 start year).
+    pub fiscal_year: i32,
+}
+
+impl Roster<'_> {
+    fn index(&self) -> std::collections::HashMap<&str, usize> {
+        self.centres.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect()
+    }
+
+    /// `C01 勝田地域ステーション`.
+    pub fn label(&self, centre: usize) -> String {
+        let (id, name) = self.centres[centre];
+        format!("{id} {name}")
+    }
+}
+
 /// One centre's outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CentreResult {
     /// The centre's position in the master.
     pub centre: usize,
-    /// Its 事業, as positions in [`Master::projects`], in master order.
-    pub projects: Vec<usize>,
     /// The file used (index into [`Collection::received`]).
     pub used: Option<usize>,
     /// Other files for this centre, not used (index, why).
@@ -246,10 +287,10 @@ pub struct CentreResult {
 
 /// Every file read, and per centre which one counts.
 #[derive(Debug)]
-pub struct Collection {
+pub struct Collection<K> {
     /// Every file, in path order.
-    pub received: Vec<Received>,
-    /// Per centre that has 事業, in master order.
+    pub received: Vec<Received<K>>,
+    /// Per centre expected to send a workbook, in master order.
     pub centres: Vec<CentreResult>,
     /// Files that belong to no centre of the master (unreadable, not
     /// distributed, unknown centre), by index.
@@ -258,19 +299,18 @@ pub struct Collection {
     pub skipped: Vec<usize>,
 }
 
-fn fix_count(r: &Received) -> usize {
-    r.submission.problems.iter().filter(|p| p.severity == Severity::Fix).count()
+fn fix_count<K>(r: &Received<K>) -> usize {
+    r.submission.count(Severity::Fix)
 }
 
-impl Collection {
-    /// Decides, for every centre with 事業, which file counts: of its usable
+impl<K> Collection<K> {
+    /// Decides, for every expected centre, which file counts: of its usable
     /// files the one saved last (docProps/core.xml), then the one with fewer
     /// things to fix, then the first by path.
-    pub fn new(master: &Master, received: Vec<Received>) -> Collection {
-        let by_centre = master.project_indices_by_centre();
+    pub fn new(roster: &Roster, received: Vec<Received<K>>) -> Collection<K> {
         // The files of each centre, found in one pass.
-        let index = master.centre_index();
-        let mut files_of: Vec<Vec<usize>> = vec![Vec::new(); master.centres.len()];
+        let index = roster.index();
+        let mut files_of: Vec<Vec<usize>> = vec![Vec::new(); roster.centres.len()];
         for (i, r) in received.iter().enumerate() {
             if let Some(&c) = r.submission.centre.as_deref().and_then(|id| index.get(id)).filter(|_| !r.own_output) {
                 files_of[c].push(i);
@@ -286,8 +326,8 @@ impl Collection {
                 claimed[i] = true;
             }
         }
-        for ci in 0..master.centres.len() {
-            if by_centre[ci].is_empty() {
+        for ci in 0..roster.centres.len() {
+            if !roster.expected[ci] {
                 continue;
             }
             let mine = std::mem::take(&mut files_of[ci]);
@@ -315,7 +355,7 @@ impl Collection {
                 None if mine.is_empty() => State::Missing,
                 None => State::Unusable,
             };
-            centres.push(CentreResult { centre: ci, projects: by_centre[ci].clone(), used, unused, state });
+            centres.push(CentreResult { centre: ci, used, unused, state });
         }
         for (i, c) in claimed.iter().enumerate() {
             if !c {
@@ -326,14 +366,14 @@ impl Collection {
     }
 
     /// The file used for a centre.
-    pub fn used(&self, c: &CentreResult) -> Option<&Received> {
+    pub fn used(&self, c: &CentreResult) -> Option<&Received<K>> {
         c.used.map(|i| &self.received[i])
     }
 
     /// The files whose problems a centre must see: the one used, then those
     /// of its files that could not be used (a usable duplicate has nothing
     /// the centre must act on).
-    pub fn problem_files(&self, c: &CentreResult) -> Vec<&Received> {
+    pub fn problem_files(&self, c: &CentreResult) -> Vec<&Received<K>> {
         let refused = c.unused.iter().map(|(i, _)| &self.received[*i]).filter(|r| !r.submission.usable());
         self.used(c).into_iter().chain(refused).collect()
     }
@@ -362,7 +402,7 @@ impl Collection {
     }
 }
 
-fn saved_label(r: &Received) -> String {
+fn saved_label<K>(r: &Received<K>) -> String {
     r.source
         .saved
         .as_deref()
@@ -370,7 +410,7 @@ fn saved_label(r: &Received) -> String {
 }
 
 /// Why a file of a centre was not used, in Japanese.
-fn why_unused(received: &[Received], i: usize, used: Option<usize>) -> String {
+fn why_unused<K>(received: &[Received<K>], i: usize, used: Option<usize>) -> String {
     let r = &received[i];
     if !r.submission.usable() {
         return "受け付けられないため".into();
@@ -413,24 +453,20 @@ pub fn problem_line(p: &Problem) -> String {
     }
 }
 
-fn centre_label(c: &Centre) -> String {
-    format!("{} {}", c.id, c.name)
-}
-
 /// The 提出状況 for the terminal: counts, then every centre with its file
 /// and what it must fix, then files that could not be used.
-pub fn status_text(master: &Master, col: &Collection) -> String {
+pub fn status_text<K>(roster: &Roster, col: &Collection<K>) -> String {
     let [complete, fix, unusable, missing] = col.counts();
     let mut out = format!(
         "提出状況（{}、対象 {} センター）: 提出済み {complete}、要修正 {fix}、受付不可 {unusable}、未提出 {missing}\n",
-        crate::wareki::format_fiscal_year(master.plan.fiscal_year, crate::wareki::Digits::Ascii),
+        crate::wareki::format_fiscal_year(roster.fiscal_year, crate::wareki::Digits::Ascii),
         col.centres.len()
     );
     for c in &col.centres {
-        let centre = &master.centres[c.centre];
+        let label = roster.label(c.centre);
         match col.used(c) {
-            Some(r) => out.push_str(&format!("  {}: {}（{}）\n", centre_label(centre), c.state.label(), r.source.name)),
-            None => out.push_str(&format!("  {}: {}\n", centre_label(centre), c.state.label())),
+            Some(r) => out.push_str(&format!("  {label}: {}（{}）\n", c.state.label(), r.source.name)),
+            None => out.push_str(&format!("  {label}: {}\n", c.state.label())),
         }
         if let Some(r) = col.used(c) {
             for p in &r.submission.problems {
@@ -469,9 +505,9 @@ pub fn status_text(master: &Master, col: &Collection) -> String {
 
 /// Options of a collection run.
 pub struct Options<'a> {
-    /// Write 結果報告.pdf with these fonts (`None`: the workbook only).
+    /// Write the PDF report with these fonts (`None`: the workbook only).
     pub pdf: Option<(&'a crate::fonts::FontSet, &'a crate::pdf::PdfOptions)>,
-    /// A folder whose `report.hbs` replaces the shipped template.
+    /// A folder whose template of the same name replaces the shipped one.
     pub templates: Option<&'a Path>,
     /// The creation date of the workbooks when `SOURCE_DATE_EPOCH` is not
     /// set (ISO 8601; the master's save time).
@@ -482,32 +518,24 @@ pub struct Options<'a> {
     pub protected: &'a [PathBuf],
 }
 
-/// The file names collect writes into the output folder.
-pub mod file {
-    /// The combined workbook.
-    pub const SUMMARY: &str = "集計.xlsx";
-    /// The combined report.
-    pub const REPORT: &str = "結果報告.pdf";
-}
-
 /// What a collection run did.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct Outcome<K> {
     /// Every file read and the decision per centre.
-    pub collection: Collection,
+    pub collection: Collection<K>,
     /// The files written into the output folder.
     pub files: Vec<PathBuf>,
     /// The 差戻し workbooks written.
     pub returns: Vec<PathBuf>,
 }
 
-/// The 差戻し workbook's file name for a centre.
-pub fn returns_file_name(centre: &Centre) -> String {
-    format!("{}_差戻し.xlsx", crate::distribute::file_stem(centre))
+/// The 差戻し workbook's file name for a centre: 「C01_勝田_差戻し.xlsx」.
+pub fn returns_file_name(id: &str, name: &str) -> String {
+    format!("{}_差戻し.xlsx", crate::output::safe_file_stem(&format!("{id}_{name}")))
 }
 
 /// Refuses a run whose outputs would replace one of its inputs.
-fn check_inputs_kept(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<(), Error> {
+pub(crate) fn check_inputs_kept(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<(), Error> {
     let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
     for out in outputs {
         if out.canonicalize().is_ok_and(|p| inputs.contains(&p)) {
@@ -520,80 +548,49 @@ fn check_inputs_kept(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<(), Erro
     Ok(())
 }
 
-/// Reads `files` against the master (in parallel, each file dropped once
-/// read) and writes 集計.xlsx, 結果報告.pdf and the 差戻し workbooks.
-/// `progress` is called after each file with the number read so far.
-/// Outputs appear together or not at all; inputs are never written.
-pub fn collect(
-    master: &Master,
-    files: &[Found],
+/// Checks before reading that no output of a run (the files in `out_dir`,
+/// one 差戻し workbook per centre in the returns folder) would replace an
+/// input: a submission or a protected file such as the master.
+pub(crate) fn check_outputs(
+    roster: &Roster,
+    outputs: &[&str],
     out_dir: &Path,
+    files: &[Found],
     opts: &Options,
-    progress: impl Fn(usize) + Sync,
-) -> Result<Outcome, Error> {
-    use rayon::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    let mut outputs = vec![out_dir.join(file::SUMMARY), out_dir.join(file::REPORT)];
+) -> Result<(), Error> {
+    let mut paths: Vec<PathBuf> = outputs.iter().map(|n| out_dir.join(n)).collect();
     if let Some(dir) = opts.returns {
-        outputs.extend(master.centres.iter().map(|c| dir.join(returns_file_name(c))));
+        paths.extend(roster.centres.iter().map(|(id, name)| dir.join(returns_file_name(id, name))));
     }
     let mut inputs: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     inputs.extend(opts.protected.iter().cloned());
-    check_inputs_kept(&outputs, &inputs)?;
+    check_inputs_kept(&paths, &inputs)
+}
 
-    let done = AtomicUsize::new(0);
-    let index = MasterIndex::new(master);
-    let received: Vec<Received> = files
-        .par_iter()
-        .map(|f| {
-            let r = read_file(master, &index, &f.path, &f.name);
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            r
-        })
-        .collect();
-    let collection = Collection::new(master, received);
-
-    let summary = tables::summary_workbook(master, &collection, opts.created)?;
-    let pdf = match opts.pdf {
-        Some((fonts, pdf_opts)) => {
-            let data = report::report_data(master, &collection);
-            let markup = crate::template::render_named("report.hbs", opts.templates, &data)?;
-            Some(crate::markup_to_pdf(&markup, "report.hbs を展開したマークアップ", fonts, pdf_opts)?)
-        }
-        None => None,
-    };
-    let mut returns = Vec::new();
-    for (k, c) in collection.centres.iter().enumerate() {
-        if opts.returns.is_some() {
-            if let Some(bytes) = report::returns_workbook(master, &collection, k, opts.created)? {
-                returns.push((returns_file_name(&master.centres[c.centre]), bytes));
-            }
-        }
-    }
-
-    // Stage everything, then move into place: the outputs appear together.
-    let staging = crate::output::Staging::new(out_dir)?;
-    let mut names = vec![file::SUMMARY.to_string()];
-    staging.write(file::SUMMARY, &summary)?;
-    if let Some(pdf) = &pdf {
-        names.push(file::REPORT.to_string());
-        staging.write(file::REPORT, pdf)?;
-    }
-    let returns_staging = match opts.returns {
+/// Finishes a run's outputs: the files `names` already staged for the
+/// output folder, and the 差戻し workbooks staged here for the returns
+/// folder, all moved into place together. Returns the paths written
+/// (outputs, then 差戻し).
+pub(crate) fn commit_outputs(
+    staging: crate::output::Staging,
+    names: &[String],
+    returns_dir: Option<&Path>,
+    returns: &[(String, Vec<u8>)],
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
+    let returns_staging = match returns_dir {
         Some(dir) if !returns.is_empty() => {
             let s = crate::output::Staging::new(dir)?;
-            for (name, bytes) in &returns {
+            for (name, bytes) in returns {
                 s.write(name, bytes)?;
             }
             Some(s)
         }
         _ => None,
     };
-    let written = staging.commit(&names)?;
+    let written = staging.commit(names)?;
     let returned = match returns_staging {
         Some(s) => s.commit(&returns.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>())?,
         None => vec![],
     };
-    Ok(Outcome { collection, files: written, returns: returned })
+    Ok((written, returned))
 }

@@ -3,8 +3,9 @@
 
 use serde_json::{json, Value as Json};
 
+use crate::collect::pdca::{Collection, Key, MasterIndex, OUTPUT_FORM_KIND};
 use crate::collect::tables::{achievement, answers_by_field, centre_achievement, quantity};
-use crate::collect::{problem_line, Collection, Severity, State};
+use crate::collect::{problem_line, Severity, State};
 use crate::error::Error;
 use crate::form::pdca::{Field, DIRECTIONS};
 use crate::model::pdca::Master;
@@ -19,7 +20,7 @@ fn percent(rate: Option<f64>) -> String {
 /// with every centre's 差戻し, and per 事業 the PLAN, the 達成目標 with the
 /// 計画 and each centre's 結果 side by side, and each centre's DO, CHECK
 /// and ACTION. See docs/templates.md.
-pub fn report_data(master: &Master, col: &Collection) -> Json {
+pub fn report_data(master: &Master, index: &MasterIndex, col: &Collection) -> Json {
     let plan = &master.plan;
     let years = plan.years();
     let fy = plan.fiscal_year;
@@ -38,7 +39,7 @@ pub fn report_data(master: &Master, col: &Collection) -> Json {
             let centre = &master.centres[c.centre];
             let used = col.used(c);
             let count = |s: Severity| used.map_or(0, |r| r.submission.problems.iter().filter(|p| p.severity == s).count());
-            let rate = centre_achievement(master, col, k).and_then(|a| a.0);
+            let rate = centre_achievement(master, index, col, k).and_then(|a| a.0);
             json!({
                 "id": centre.id,
                 "name": centre.name,
@@ -69,7 +70,8 @@ pub fn report_data(master: &Master, col: &Collection) -> Json {
     let projects: Vec<Json> = master
         .projects
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(pk, p)| {
             let centres: Vec<usize> = p
                 .centres
                 .iter()
@@ -77,7 +79,8 @@ pub fn report_data(master: &Master, col: &Collection) -> Json {
                 .filter_map(|ci| position[ci])
                 .collect();
             let value = |k: usize, field: Field| -> Option<String> {
-                answers[k].as_ref().and_then(|m| m.get(&(p.number.as_str(), field))).and_then(|a| a.value.clone())
+                let key = Key { project: pk as u32, field };
+                answers[k].as_ref().and_then(|m| m.get(&key)).and_then(|a| a.text().map(str::to_string))
             };
             let indicators: Vec<Json> = p
                 .indicators
@@ -222,13 +225,18 @@ pub fn returns_workbook(
         format_fiscal_year(master.plan.fiscal_year, Digits::Ascii)
     );
     let properties = [
-        (crate::form::pdca::property::FORM, super::OUTPUT_FORM_KIND.to_string()),
-        (crate::form::pdca::property::CENTRE, centre.id.clone()),
+        (crate::form::property::FORM, OUTPUT_FORM_KIND.to_string()),
+        (crate::form::property::CENTRE, centre.id.clone()),
     ];
     let book = DataBook {
         title: &title,
-        properties: &properties,
-        sheets: vec![DataSheet { name: "差戻し", columns: RETURN_COLUMNS, rows: Box::new(rows.into_iter()) }],
+        properties: properties.to_vec(),
+        sheets: vec![DataSheet {
+            name: "差戻し",
+            columns: RETURN_COLUMNS,
+            rows: Box::new(rows.into_iter()),
+            fit_rows: true,
+        }],
         chart: None,
         created,
     };

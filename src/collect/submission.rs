@@ -1,16 +1,20 @@
-//! Reading one returned PDCA workbook against the master.
+//! Reading one returned workbook of any form kind ([`read_form`]).
 //!
 //! A submission is read through the same form description that wrote it
-//! ([`crate::form::pdca`]): the custom properties say which centre, year and
-//! PLAN it was made for, and every input cell is found by its defined name,
-//! never by guessing coordinates. What a centre must fix (差戻し) and what
-//! keikaku normalised (noted) are collected as [`Problem`]s with their
-//! sheet and cell.
+//! ([`crate::form::grid::Grid`]): the custom properties say which form,
+//! layout version, centre, year and plan it was made for, and every input
+//! cell is found by its defined name, never by guessing coordinates. What a
+//! centre must fix (差戻し) and what keikaku normalised (noted) are
+//! collected as [`Problem`]s with their sheet and cell. The PDCA sheet
+//! ([`crate::collect::pdca`]) and the centre plan sheet
+//! ([`crate::collect::plan`]) differ only in their grids and in how an
+//! input's name becomes their key.
 
-use crate::form::grid::{Grid, InputKind};
-use crate::form::pdca::{self, property, Field};
+use std::collections::HashMap;
+
+use crate::form::grid::{Grid, Input, InputKind};
+use crate::form::property;
 use crate::japanese::hankaku;
-use crate::model::pdca::{Master, Project};
 use crate::workbook::{CellRef, Value, Workbook};
 
 /// How serious a problem is.
@@ -49,49 +53,91 @@ pub struct Problem {
     pub message: String,
 }
 
-/// One input as read.
+/// One input as read. Kept small, because a collection of thousands of
+/// workbooks keeps every answer: the value, the form's key for the input,
+/// and where it was read (the sheet as an index into
+/// [`Submission::sheets`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Answer {
-    /// The 事業 number.
-    pub project: String,
-    /// What the input is for.
-    pub field: Field,
-    /// The defined name of the input (`KK_4_1_1_RESULT_1_2026`).
-    pub name: String,
+pub struct Answer<K> {
+    /// What the input is, in the form's terms (for PDCA sheets
+    /// [`crate::collect::pdca::Key`]: the 事業 and the field).
+    pub key: K,
     /// The value as text after normalisation, `None` when empty.
-    pub value: Option<String>,
-    /// The sheet the value was read from.
-    pub sheet: String,
+    pub value: Option<Box<str>>,
+    /// The sheet the value was read from: an index into [`Submission::sheets`].
+    pub sheet: u16,
     /// The cell the value was read from.
-    pub cell: String,
+    pub cell: CellRef,
+}
+
+impl<K> Answer<K> {
+    /// The value, `None` when empty.
+    pub fn text(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
 }
 
 /// A returned workbook, read.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Submission {
+pub struct Submission<K> {
     /// The file, as named in messages.
     pub file: String,
     /// The centre ID its properties name (checked against the master).
     pub centre: Option<String>,
+    /// The names of the sheets answers were read from.
+    pub sheets: Vec<String>,
     /// Every input of the centre's sheets that could be found, in form order.
-    pub answers: Vec<Answer>,
+    pub answers: Vec<Answer<K>>,
     /// Problems, in the order found.
     pub problems: Vec<Problem>,
 }
 
-impl Submission {
+impl<K> Submission<K> {
+    /// A submission with nothing read yet.
+    pub fn empty(file: &str) -> Submission<K> {
+        Submission { file: file.to_string(), centre: None, sheets: vec![], answers: vec![], problems: vec![] }
+    }
+
+    /// A file that cannot be used, with the reason.
+    pub fn rejected(file: &str, message: String) -> Submission<K> {
+        let mut s = Submission::empty(file);
+        s.problem(Severity::Rejected, None, None, message);
+        s
+    }
+
     /// Whether the workbook can be combined (no [`Severity::Rejected`] problem).
     pub fn usable(&self) -> bool {
         self.problems.iter().all(|p| p.severity != Severity::Rejected)
     }
 
-    fn problem(&mut self, severity: Severity, sheet: Option<&str>, cell: Option<CellRef>, message: String) {
+    /// The name of the sheet an answer was read from.
+    pub fn sheet_of(&self, a: &Answer<K>) -> &str {
+        self.sheets.get(a.sheet as usize).map_or("", String::as_str)
+    }
+
+    /// The number of problems of this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.problems.iter().filter(|p| p.severity == severity).count()
+    }
+
+    /// Records a problem.
+    pub fn problem(&mut self, severity: Severity, sheet: Option<&str>, cell: Option<CellRef>, message: String) {
         self.problems.push(Problem {
             severity,
             sheet: sheet.map(str::to_string),
             cell: cell.map(|c| c.to_string()),
             message,
         });
+    }
+
+    fn sheet_index(&mut self, name: &str) -> u16 {
+        match self.sheets.iter().position(|s| s == name) {
+            Some(i) => i as u16,
+            None => {
+                self.sheets.push(name.to_string());
+                (self.sheets.len() - 1) as u16
+            }
+        }
     }
 }
 
@@ -119,41 +165,56 @@ pub fn parse_reference(formula: &str) -> Option<(String, CellRef)> {
     Some((sheet, CellRef::new(row - 1, col)))
 }
 
-/// What [`read_submission_in`] needs to find a centre and its 事業 without
-/// scanning the master for every file.
-#[derive(Debug)]
-pub struct MasterIndex<'m> {
-    centres: std::collections::HashMap<&'m str, usize>,
-    projects: Vec<Vec<usize>>,
+/// A kind of form that `distribute` writes and `collect` reads back: the
+/// PDCA sheet, the centre plan sheet.
+#[derive(Debug, Clone, Copy)]
+pub struct FormKind {
+    /// The `keikaku.form` property of its workbooks.
+    pub kind: &'static str,
+    /// The layout version ([`property::SCHEMA`]).
+    pub schema: i32,
+    /// What the form is called in messages: 「PDCA シート」.
+    pub label: &'static str,
 }
 
-impl<'m> MasterIndex<'m> {
-    /// Indexes the master once.
-    pub fn new(master: &'m Master) -> MasterIndex<'m> {
-        MasterIndex { centres: master.centre_index(), projects: master.project_indices_by_centre() }
-    }
+/// What one workbook is read against: the form, the 年度 it was
+/// distributed for, the centres of the master, and for a centre the sheets
+/// it was given and the hash of what it was given.
+pub struct Expected<'a, K> {
+    /// The form kind.
+    pub form: FormKind,
+    /// The 記入年度 (西暦 start year).
+    pub fiscal_year: i32,
+    /// The centre IDs of the master, to their positions.
+    pub centres: &'a HashMap<&'a str, usize>,
+    /// The sheets of a centre (by position) and the hash of what it was
+    /// given ([`property::PLAN_HASH`]).
+    pub sheets: &'a (dyn Fn(usize) -> (Vec<Grid>, String) + Sync),
+    /// The form's key for an input of a centre's (by position) `k`-th
+    /// sheet; `None` skips the input.
+    pub key: &'a (dyn Fn(usize, usize, &Input) -> Option<K> + Sync),
 }
 
-/// Reads a returned workbook against the master.
-pub fn read_submission(master: &Master, wb: &Workbook) -> Submission {
-    read_submission_in(master, &MasterIndex::new(master), wb)
-}
-
-/// [`read_submission`] with the master indexed once for many files.
-pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -> Submission {
-    let mut sub = Submission { file: wb.file.to_string(), centre: None, answers: vec![], problems: vec![] };
+/// Reads a returned workbook of any form kind: checks that it is the form,
+/// layout version, centre and 年度 expected, then reads every input of the
+/// centre's sheets by its defined name (checked against the cell the form
+/// put it in) and normalises the values, noting what it changed and what the
+/// centre must fix. The one reader of every form kind.
+pub fn read_form<K>(wb: &Workbook, expected: &Expected<K>) -> Submission<K> {
+    let mut sub = Submission::empty(&wb.file);
+    let form = expected.form;
     // Identity.
-    if property(wb, property::FORM) != Some(pdca::FORM_KIND) {
+    if property(wb, property::FORM) != Some(form.kind) {
         sub.problem(
             Severity::Rejected,
             None,
             None,
-            "keikaku が配布した PDCA シートではありません（ブックの情報に様式の印がありません）。配布されたブックに入力して提出してください。".into(),
+            format!("keikaku が配布した {}ではありません（ブックの情報に様式の印がありません）。配布されたブックに入力して提出してください。", form.label),
         );
         return sub;
     }
     let schema = property(wb, property::SCHEMA).and_then(|v| v.parse::<i32>().ok());
-    if schema != Some(pdca::SCHEMA_VERSION) {
+    if schema != Some(form.schema) {
         sub.problem(
             Severity::Rejected,
             None,
@@ -161,13 +222,13 @@ pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -
             format!(
                 "様式の版（{}）が今回の配布（{}）と違います。今回配布したブックに入力し直してください。",
                 schema.map_or("なし".to_string(), |s| s.to_string()),
-                pdca::SCHEMA_VERSION
+                form.schema
             ),
         );
         return sub;
     }
     let centre_id = property(wb, property::CENTRE).unwrap_or("").to_string();
-    let Some(centre) = index.centres.get(centre_id.as_str()).map(|&i| &master.centres[i]) else {
+    let Some(&centre) = expected.centres.get(centre_id.as_str()) else {
         sub.problem(
             Severity::Rejected,
             None,
@@ -176,46 +237,51 @@ pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -
         );
         return sub;
     };
-    sub.centre = Some(centre.id.clone());
+    sub.centre = Some(centre_id);
     let year = property(wb, property::FISCAL_YEAR).and_then(|v| v.parse::<i32>().ok());
-    if year != Some(master.plan.fiscal_year) {
+    if year != Some(expected.fiscal_year) {
+        let label = |y: i32| crate::wareki::format_fiscal_year(y, crate::wareki::Digits::Ascii);
         sub.problem(
             Severity::Rejected,
             None,
             None,
             format!(
                 "{} のブックです。今回は {} のブックを提出してください。",
-                year.map_or("年度の分からない".to_string(), |y| crate::wareki::format_fiscal_year(
-                    y,
-                    crate::wareki::Digits::Ascii
-                )),
-                crate::wareki::format_fiscal_year(master.plan.fiscal_year, crate::wareki::Digits::Ascii)
+                year.map_or("年度の分からない".to_string(), label),
+                label(expected.fiscal_year)
             ),
         );
         return sub;
     }
-    let projects: Vec<&Project> =
-        index.projects[index.centres[centre.id.as_str()]].iter().map(|&k| &master.projects[k]).collect();
-    if property(wb, property::PLAN_HASH) != Some(pdca::plan_hash(&master.plan, projects.iter().copied()).as_str()) {
+    let (grids, hash) = (expected.sheets)(centre);
+    if property(wb, property::PLAN_HASH) != Some(hash.as_str()) {
         sub.problem(
             Severity::Noted,
             None,
             None,
-            "配布した後にマスターの PLAN（事業・取組み・計画値）が変わっています。入力はそのまま読みますが、配布し直すかどうか確かめてください。"
+            "配布した後にマスターの内容（配布した計画や項目）が変わっています。入力はそのまま読みますが、配布し直すかどうか確かめてください。"
                 .into(),
         );
     }
-    for (grid, project) in pdca::sheets_of(master, &projects).iter().zip(&projects) {
-        read_sheet(wb, grid, project, &mut sub);
+    // Defined names are looked up once per workbook, case-insensitively as
+    // Excel compares them.
+    let names: HashMap<String, &str> = wb.names.iter().map(|(n, f)| (n.to_ascii_uppercase(), f.as_str())).collect();
+    for (k, grid) in grids.iter().enumerate() {
+        read_sheet(wb, &names, grid, &mut sub, |input| (expected.key)(centre, k, input));
     }
     sub
 }
 
-fn read_sheet(wb: &Workbook, grid: &Grid, project: &Project, sub: &mut Submission) {
+fn read_sheet<K>(
+    wb: &Workbook,
+    names: &HashMap<String, &str>,
+    grid: &Grid,
+    sub: &mut Submission<K>,
+    key: impl Fn(&Input) -> Option<K>,
+) {
     let mut sheet_reported = false;
     for (cell, input) in grid.inputs() {
-        let found = wb.names.iter().find(|(n, _)| n.eq_ignore_ascii_case(&input.name));
-        let Some((_, formula)) = found else {
+        let Some(&formula) = names.get(&input.name.to_ascii_uppercase()) else {
             if wb.sheet(&grid.sheet).is_none() && !sheet_reported {
                 sheet_reported = true;
                 sub.problem(
@@ -278,28 +344,22 @@ fn read_sheet(wb: &Workbook, grid: &Grid, project: &Project, sub: &mut Submissio
         if value.is_none() && input.required {
             sub.problem(Severity::Fix, Some(&sheet_name), Some(at), format!("{}が未入力です。", input.label));
         }
-        let Some(field) = Field::of_name(project, &input.name) else {
+        let Some(key) = key(input) else {
             continue;
         };
-        sub.answers.push(Answer {
-            project: project.number.clone(),
-            field,
-            name: input.name.clone(),
-            value,
-            sheet: sheet_name.clone(),
-            cell: at.to_string(),
-        });
+        let sheet = sub.sheet_index(&sheet_name);
+        sub.answers.push(Answer { key, value: value.map(String::into_boxed_str), sheet, cell: at });
     }
 }
 
 /// An input's value as text, normalised, with problems noted.
-fn answer_value(
+fn answer_value<K>(
     raw: Option<&Value>,
     kind: InputKind,
     label: &str,
     sheet: &str,
     at: CellRef,
-    sub: &mut Submission,
+    sub: &mut Submission<K>,
 ) -> Option<String> {
     let raw = raw.filter(|v| !v.is_blank())?;
     if let Value::Error(e) = raw {
@@ -375,7 +435,7 @@ pub fn plain_number(s: &str) -> Option<f64> {
 
 /// A 記入日: a date cell, or a date typed as text (和暦 or 西暦), which is
 /// read and noted. The value is ISO (`2026-07-31`).
-fn date_value(raw: &Value, label: &str, sheet: &str, at: CellRef, sub: &mut Submission) -> Option<String> {
+fn date_value<K>(raw: &Value, label: &str, sheet: &str, at: CellRef, sub: &mut Submission<K>) -> Option<String> {
     use crate::wareki::{self, ParsedDate};
     match raw {
         Value::Date(d) | Value::DateTime(d, _) => Some(crate::workbook::cell::iso(*d)),

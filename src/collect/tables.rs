@@ -12,13 +12,12 @@
 
 use std::collections::HashMap;
 
-use crate::collect::{Collection, Received, Severity};
+use crate::collect::pdca::{Answer, Collection, Key, MasterIndex, Received, OUTPUT_FORM_KIND};
+use crate::collect::Severity;
 use crate::form::pdca::Field;
-use crate::model::pdca::{Master, Project};
+use crate::model::pdca::Master;
 use crate::wareki::{format_fiscal_year, Digits};
 use crate::xlsx::{BarChart, Column, DataBook, DataSheet, Datum};
-
-use super::Answer;
 
 /// A number with its unit, read from a 計画 or 結果 such as `30地区`,
 /// `年2回`, `1,200人`.
@@ -159,16 +158,16 @@ pub const PROBLEM_COLUMNS: &[Column] = &[
     Column { header: "内容", width: 80.0 },
 ];
 
-/// A centre's answers by (事業 number, field).
-pub fn answers_by_field(r: &Received) -> HashMap<(&str, Field), &Answer> {
-    r.submission.answers.iter().map(|a| ((a.project.as_str(), a.field), a)).collect()
+/// A centre's answers by key (事業 and field).
+pub fn answers_by_field(r: &Received) -> HashMap<Key, &Answer> {
+    r.submission.answers.iter().map(|a| (a.key, a)).collect()
 }
 
 fn provenance(r: &Received, a: Option<&Answer>) -> [Datum; 4] {
     [
         text(&r.source.name),
-        a.map_or(Datum::Empty, |a| text(&a.sheet)),
-        a.map_or(Datum::Empty, |a| text(&a.cell)),
+        a.map_or(Datum::Empty, |a| text(r.submission.sheet_of(a))),
+        a.map_or(Datum::Empty, |a| Datum::Text(a.cell.to_string())),
         text(&r.source.sha256),
     ]
 }
@@ -179,19 +178,21 @@ fn number(q: Option<&Quantity>) -> Datum {
 
 /// The 達成目標 rows of one centre: every 事業 × indicator × year of the
 /// plan period.
-pub fn target_rows(master: &Master, col: &Collection, c: usize) -> Vec<Vec<Datum>> {
+pub fn target_rows(master: &Master, index: &MasterIndex, col: &Collection, c: usize) -> Vec<Vec<Datum>> {
     let result = &col.centres[c];
     let Some(r) = col.used(result) else { return vec![] };
     let centre = &master.centres[result.centre];
     let by_field = answers_by_field(r);
     let years = master.plan.years();
     let mut rows = Vec::new();
-    for p in result.projects.iter().map(|&k| &master.projects[k]) {
+    for &pk in index.projects_of(result.centre) {
+        let p = &master.projects[pk];
         for (i, ind) in p.indicators.iter().enumerate() {
             for (k, &y) in years.iter().enumerate() {
                 let plan = ind.plan.get(k).and_then(|v| v.as_deref()).filter(|v| !v.trim().is_empty());
-                let answer = by_field.get(&(p.number.as_str(), Field::Result { indicator: i + 1, year: y })).copied();
-                let got = answer.and_then(|a| a.value.as_deref());
+                let key = Key { project: pk as u32, field: Field::Result { indicator: i + 1, year: y } };
+                let answer = by_field.get(&key).copied();
+                let got = answer.and_then(|a| a.text());
                 let (pq, rq) = (plan.and_then(quantity), got.and_then(quantity));
                 let unit = pq.as_ref().or(rq.as_ref()).map(|q| q.unit.clone()).unwrap_or_default();
                 let rate = achievement(pq.as_ref(), rq.as_ref());
@@ -239,23 +240,22 @@ pub fn text_rows(master: &Master, col: &Collection, c: usize) -> Vec<Vec<Datum>>
     let result = &col.centres[c];
     let Some(r) = col.used(result) else { return vec![] };
     let centre = &master.centres[result.centre];
-    let names: HashMap<&str, &Project> =
-        result.projects.iter().map(|&k| (master.projects[k].number.as_str(), &master.projects[k])).collect();
     let mut rows = Vec::new();
     for a in &r.submission.answers {
-        if matches!(a.field, Field::Result { .. }) {
+        if matches!(a.key.field, Field::Result { .. }) {
             continue;
         }
-        let (label, year) = field_label(a.field);
+        let (label, year) = field_label(a.key.field);
+        let p = &master.projects[a.key.project as usize];
         let mut row = vec![
             text(&centre.id),
             text(&centre.name),
-            text(&a.project),
-            text(names.get(a.project.as_str()).map_or("", |p| p.name.as_str())),
+            text(&p.number),
+            text(&p.name),
             text(label),
             year.map_or(Datum::Empty, |y| Datum::Number(f64::from(y))),
             year.map_or(Datum::Empty, |y| text(&format_fiscal_year(y, Digits::Ascii))),
-            opt_text(a.value.as_deref()),
+            opt_text(a.text()),
         ];
         row.extend(provenance(r, Some(a)));
         rows.push(row);
@@ -265,19 +265,25 @@ pub fn text_rows(master: &Master, col: &Collection, c: usize) -> Vec<Vec<Datum>>
 
 /// A centre's achievement in the 記入年度: (mean 達成率, indicators with a
 /// 達成率, indicators at 100% or more). `None` without a usable file.
-pub fn centre_achievement(master: &Master, col: &Collection, c: usize) -> Option<(Option<f64>, usize, usize)> {
+pub fn centre_achievement(
+    master: &Master,
+    index: &MasterIndex,
+    col: &Collection,
+    c: usize,
+) -> Option<(Option<f64>, usize, usize)> {
     let result = &col.centres[c];
     let r = col.used(result)?;
     let by_field = answers_by_field(r);
     let fy = master.plan.fiscal_year;
     let k = master.plan.years().iter().position(|y| *y == fy)?;
     let mut rates = Vec::new();
-    for p in result.projects.iter().map(|&k| &master.projects[k]) {
+    for &pk in index.projects_of(result.centre) {
+        let p = &master.projects[pk];
         for (i, ind) in p.indicators.iter().enumerate() {
             let plan = ind.plan.get(k).and_then(|v| v.as_deref()).and_then(quantity);
             let got = by_field
-                .get(&(p.number.as_str(), Field::Result { indicator: i + 1, year: fy }))
-                .and_then(|a| a.value.as_deref())
+                .get(&Key { project: pk as u32, field: Field::Result { indicator: i + 1, year: fy } })
+                .and_then(|a| a.text())
                 .and_then(quantity);
             if let Some(rate) = achievement(plan.as_ref(), got.as_ref()) {
                 rates.push(rate);
@@ -288,11 +294,11 @@ pub fn centre_achievement(master: &Master, col: &Collection, c: usize) -> Option
     Some((mean, rates.len(), rates.iter().filter(|r| **r >= 1.0).count()))
 }
 
-fn rate_row(master: &Master, col: &Collection, c: usize) -> Vec<Datum> {
+fn rate_row(master: &Master, index: &MasterIndex, col: &Collection, c: usize) -> Vec<Datum> {
     let result = &col.centres[c];
     let centre = &master.centres[result.centre];
     let fy = master.plan.fiscal_year;
-    let got = centre_achievement(master, col, c);
+    let got = centre_achievement(master, index, col, c);
     vec![
         text(&centre.id),
         text(&format!("{} {}", centre.id, centre.name)),
@@ -372,50 +378,82 @@ pub mod sheet {
     pub const PROBLEMS: &str = "差戻し一覧";
 }
 
-/// Writes 集計.xlsx.
-pub fn summary_workbook(master: &Master, col: &Collection, created: Option<&str>) -> Result<Vec<u8>, crate::Error> {
+/// Writes 集計.xlsx into the file at `path`.
+pub fn save_summary(
+    master: &Master,
+    index: &MasterIndex,
+    col: &Collection,
+    created: Option<&str>,
+    path: &std::path::Path,
+) -> Result<(), crate::Error> {
+    crate::xlsx::save_data(summary_book(master, index, col, created, &titles(master)), path)
+}
+
+/// 集計.xlsx as bytes.
+pub fn summary_workbook(
+    master: &Master,
+    index: &MasterIndex,
+    col: &Collection,
+    created: Option<&str>,
+) -> Result<Vec<u8>, crate::Error> {
+    crate::xlsx::write_data(summary_book(master, index, col, created, &titles(master)))
+}
+
+/// The workbook's title and the chart's.
+fn titles(master: &Master) -> (String, String) {
+    let fy = format_fiscal_year(master.plan.fiscal_year, Digits::Ascii);
+    (format!("{} PDCA 集計（{fy}）", master.plan.name), format!("センター別 平均達成率（{fy}）"))
+}
+
+fn summary_book<'a>(
+    master: &'a Master,
+    index: &'a MasterIndex,
+    col: &'a Collection,
+    created: Option<&'a str>,
+    (title, chart_title): &'a (String, String),
+) -> DataBook<'a> {
     let n = col.centres.len();
-    let properties = [
-        (crate::form::pdca::property::FORM, super::OUTPUT_FORM_KIND.to_string()),
-        (crate::form::pdca::property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
-    ];
-    let title =
-        format!("{} PDCA 集計（{}）", master.plan.name, format_fiscal_year(master.plan.fiscal_year, Digits::Ascii));
-    let chart_title =
-        format!("センター別 平均達成率（{}）", format_fiscal_year(master.plan.fiscal_year, Digits::Ascii));
-    let book = DataBook {
-        title: &title,
-        properties: &properties,
+    DataBook {
+        title,
+        properties: vec![
+            (crate::form::property::FORM, OUTPUT_FORM_KIND.to_string()),
+            (crate::form::property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
+        ],
         sheets: vec![
             DataSheet {
                 name: sheet::TARGETS,
                 columns: TARGET_COLUMNS,
-                rows: Box::new((0..n).flat_map(|c| target_rows(master, col, c))),
+                rows: Box::new((0..n).flat_map(move |c| target_rows(master, index, col, c))),
+                fit_rows: false,
             },
             DataSheet {
                 name: sheet::TEXTS,
                 columns: TEXT_COLUMNS,
-                rows: Box::new((0..n).flat_map(|c| text_rows(master, col, c))),
+                rows: Box::new((0..n).flat_map(move |c| text_rows(master, col, c))),
+                fit_rows: false,
             },
             DataSheet {
                 name: sheet::RATES,
                 columns: RATE_COLUMNS,
-                rows: Box::new((0..n).map(|c| rate_row(master, col, c))),
+                rows: Box::new((0..n).map(move |c| rate_row(master, index, col, c))),
+                fit_rows: true,
             },
             DataSheet {
                 name: sheet::STATUS,
                 columns: STATUS_COLUMNS,
-                rows: Box::new((0..n).map(|c| status_row(master, col, c))),
+                rows: Box::new((0..n).map(move |c| status_row(master, col, c))),
+                fit_rows: true,
             },
             DataSheet {
                 name: sheet::PROBLEMS,
                 columns: PROBLEM_COLUMNS,
                 rows: Box::new(problem_rows(master, col).into_iter()),
+                fit_rows: true,
             },
         ],
         chart: Some(BarChart {
             sheet: sheet::RATES,
-            title: &chart_title,
+            title: chart_title,
             categories: 1,
             values: 5,
             rows: n as u32,
@@ -423,8 +461,7 @@ pub fn summary_workbook(master: &Master, col: &Collection, created: Option<&str>
             percent: true,
         }),
         created,
-    };
-    crate::xlsx::write_data(book)
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,22 @@
 
 pub mod grid;
 pub mod pdca;
+pub mod plan;
+
+/// The custom document properties of every workbook `distribute` writes
+/// (whatever the form), which the collector checks before it reads a cell.
+pub mod property {
+    /// Form kind: [`super::pdca::FORM_KIND`], [`super::plan::FORM_KIND`].
+    pub const FORM: &str = "keikaku.form";
+    /// Layout version: raised whenever cells move.
+    pub const SCHEMA: &str = "keikaku.schema";
+    /// The centre's ID.
+    pub const CENTRE: &str = "keikaku.centre";
+    /// The 記入年度 (西暦 start year).
+    pub const FISCAL_YEAR: &str = "keikaku.fiscal_year";
+    /// SHA-256 of what the centre was given (its plan and items).
+    pub const PLAN_HASH: &str = "keikaku.plan_hash";
+}
 
 use crate::wareki::Date;
 

@@ -47,19 +47,7 @@ pub const SCHEMA_VERSION: i32 = 2;
 /// The 今後の方向性 choices.
 pub const DIRECTIONS: &[&str] = &["継続", "継続（一部見直し）", "見直し", "終了"];
 
-/// Custom document property names.
-pub mod property {
-    /// Form kind: [`super::FORM_KIND`].
-    pub const FORM: &str = "keikaku.form";
-    /// Layout version: [`super::SCHEMA_VERSION`].
-    pub const SCHEMA: &str = "keikaku.schema";
-    /// The centre's ID.
-    pub const CENTRE: &str = "keikaku.centre";
-    /// The 記入年度 (西暦 start year).
-    pub const FISCAL_YEAR: &str = "keikaku.fiscal_year";
-    /// SHA-256 of the distributed PLAN ([`super::plan_hash`]).
-    pub const PLAN_HASH: &str = "keikaku.plan_hash";
-}
+pub use super::property;
 
 /// Column widths: block label, row label, 取組み, 計画/結果, then one column per year.
 const COL_BLOCK: f64 = 7.5;

@@ -1,0 +1,170 @@
+//! Reading returned PDCA workbooks: the PDCA sheet's grids and keys for the
+//! shared reader ([`super::submission::read_form`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::form::grid::Input;
+use crate::form::pdca::{self, Field};
+use crate::model::pdca::Master;
+use crate::output::Staging;
+use crate::workbook::Workbook;
+
+use super::submission::{read_form, Expected, FormKind};
+use super::{
+    check_outputs, commit_outputs, read_all, report, returns_file_name, tables, Found, Options, Outcome, Roster,
+};
+
+/// The PDCA sheet as the collector knows it.
+pub const FORM: FormKind = FormKind { kind: pdca::FORM_KIND, schema: pdca::SCHEMA_VERSION, label: "PDCA シート" };
+
+/// What a PDCA input is: the 事業 (its position in [`Master::projects`])
+/// and the field of its sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    /// The 事業, as its position in [`Master::projects`].
+    pub project: u32,
+    /// The field.
+    pub field: Field,
+}
+
+impl Key {
+    /// The defined name of the input (`KK_4_1_1_RESULT_1_2026`).
+    pub fn name(&self, master: &Master) -> String {
+        self.field.name(&master.projects[self.project as usize])
+    }
+}
+
+/// A returned PDCA workbook, read.
+pub type Submission = super::Submission<Key>;
+/// One PDCA input, read.
+pub type Answer = super::Answer<Key>;
+
+/// What [`read_submission_in`] needs to find a centre and its 事業 without
+/// scanning the master for every file.
+#[derive(Debug)]
+pub struct MasterIndex<'m> {
+    centres: HashMap<&'m str, usize>,
+    projects: Vec<Vec<usize>>,
+}
+
+impl<'m> MasterIndex<'m> {
+    /// Indexes the master once.
+    pub fn new(master: &'m Master) -> MasterIndex<'m> {
+        MasterIndex { centres: master.centre_index(), projects: master.project_indices_by_centre() }
+    }
+
+    /// The 事業 of a centre (by its position), as positions in [`Master::projects`].
+    pub fn projects_of(&self, centre: usize) -> &[usize] {
+        &self.projects[centre]
+    }
+}
+
+/// Reads a returned workbook against the master.
+pub fn read_submission(master: &Master, wb: &Workbook) -> Submission {
+    read_submission_in(master, &MasterIndex::new(master), wb)
+}
+
+/// [`read_submission`] with the master indexed once for many files.
+pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -> Submission {
+    // A centre's k-th sheet is its k-th 事業 in master order.
+    let sheets = |centre: usize| {
+        let projects: Vec<_> = index.projects[centre].iter().map(|&k| &master.projects[k]).collect();
+        (pdca::sheets_of(master, &projects), pdca::plan_hash(&master.plan, projects.iter().copied()))
+    };
+    let key = |centre: usize, k: usize, input: &Input| -> Option<Key> {
+        let &p = index.projects[centre].get(k)?;
+        Field::of_name(&master.projects[p], &input.name).map(|field| Key { project: p as u32, field })
+    };
+    let expected = Expected {
+        form: FORM,
+        fiscal_year: master.plan.fiscal_year,
+        centres: &index.centres,
+        sheets: &sheets,
+        key: &key,
+    };
+    read_form(wb, &expected)
+}
+
+/// The centres a PDCA collection expects: those with 事業.
+pub fn roster(master: &Master) -> Roster<'_> {
+    let by_centre = master.project_indices_by_centre();
+    Roster {
+        centres: master.centres.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect(),
+        expected: by_centre.iter().map(|p| !p.is_empty()).collect(),
+        fiscal_year: master.plan.fiscal_year,
+    }
+}
+
+/// The `keikaku.form` property of the files PDCA collect writes, so that a
+/// later run over the same folder skips them instead of refusing them.
+pub const OUTPUT_FORM_KIND: &str = "keikaku.pdca.collect";
+
+/// The file names PDCA collect writes into the output folder.
+pub mod file {
+    /// The combined workbook.
+    pub const SUMMARY: &str = "集計.xlsx";
+    /// The combined report.
+    pub const REPORT: &str = "結果報告.pdf";
+}
+
+/// A PDCA collection.
+pub type Collection = super::Collection<Key>;
+/// One returned PDCA file.
+pub type Received = super::Received<Key>;
+
+/// Reads `files` against the master (in parallel, each file dropped once
+/// read) and writes 集計.xlsx, 結果報告.pdf and the 差戻し workbooks.
+/// `progress` is called after each file with the number read so far.
+/// Outputs appear together or not at all; inputs are never written.
+pub fn collect(
+    master: &Master,
+    files: &[Found],
+    out_dir: &Path,
+    opts: &Options,
+    progress: impl Fn(usize) + Sync,
+) -> Result<Outcome<Key>, Error> {
+    let roster = roster(master);
+    check_outputs(&roster, &[file::SUMMARY, file::REPORT], out_dir, files, opts)?;
+    let mut stages = crate::timing::Stages::start();
+    let index = MasterIndex::new(master);
+    let received = read_all(files, &[OUTPUT_FORM_KIND], |wb| read_submission_in(master, &index, wb), progress);
+    stages.done(&format!("read {} files", files.len()));
+    let collection = Collection::new(&roster, received);
+    stages.done("decide");
+
+    // 集計.xlsx goes straight into the staging folder: the workbook of a
+    // large collection is never held in memory whole.
+    let staging = Staging::new(out_dir)?;
+    staging.write_with(file::SUMMARY, |path| tables::save_summary(master, &index, &collection, opts.created, path))?;
+    stages.done(file::SUMMARY);
+    let pdf = match opts.pdf {
+        Some((fonts, pdf_opts)) => {
+            let data = report::report_data(master, &index, &collection);
+            let markup = crate::template::render_named("report.hbs", opts.templates, &data)?;
+            drop(data);
+            let pdf = crate::markup_to_pdf(&markup, "report.hbs を展開したマークアップ", fonts, pdf_opts)?;
+            stages.done(&format!("{} ({} bytes)", file::REPORT, pdf.len()));
+            Some(pdf)
+        }
+        None => None,
+    };
+    let mut returns = Vec::new();
+    if opts.returns.is_some() {
+        for (k, c) in collection.centres.iter().enumerate() {
+            if let Some(bytes) = report::returns_workbook(master, &collection, k, opts.created)? {
+                let centre = &master.centres[c.centre];
+                returns.push((returns_file_name(&centre.id, &centre.name), bytes));
+            }
+        }
+    }
+    let mut names = vec![file::SUMMARY.to_string()];
+    if let Some(pdf) = &pdf {
+        staging.write(file::REPORT, pdf)?;
+        names.push(file::REPORT.to_string());
+    }
+    let (files, returned) = commit_outputs(staging, &names, opts.returns, &returns)?;
+    stages.done(&format!("差戻し and writing ({} 差戻し workbooks)", returns.len()));
+    Ok(Outcome { collection, files, returns: returned })
+}

@@ -1,0 +1,46 @@
+//! Stage timings for profiling, printed to stderr when `KEIKAKU_TIMING` is
+//! set in the environment (the outputs are unchanged either way).
+//!
+//! ```text
+//! timing: read 1,000 files 1.21 s (peak RSS 180 MB)
+//! ```
+
+use std::time::Instant;
+
+/// Whether `KEIKAKU_TIMING` is set.
+pub fn enabled() -> bool {
+    std::env::var_os("KEIKAKU_TIMING").is_some()
+}
+
+/// The process's peak resident memory so far in MB (Linux; `None` elsewhere).
+pub fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+/// Times consecutive stages.
+#[derive(Debug)]
+pub struct Stages {
+    on: bool,
+    last: Instant,
+}
+
+impl Stages {
+    /// Starts timing (a no-op unless [`enabled`]).
+    pub fn start() -> Stages {
+        Stages { on: enabled(), last: Instant::now() }
+    }
+
+    /// Ends a stage: prints its name, its time and the peak memory so far.
+    pub fn done(&mut self, stage: &str) {
+        if !self.on {
+            return;
+        }
+        let now = Instant::now();
+        let peak = peak_rss_mb().map_or(String::new(), |m| format!(" (peak RSS {m} MB)"));
+        eprintln!("timing: {stage} {:.2} s{peak}", (now - self.last).as_secs_f64());
+        self.last = now;
+    }
+}
