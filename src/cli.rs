@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
 use crate::fonts::{FontSet, FontSpec};
-use crate::model::{agenda, pdca};
+use crate::model::{agenda, pdca, plan};
 use crate::pdf::PdfOptions;
 use crate::workbook::Workbook;
 use crate::{distribute, output, template, xlsx};
@@ -29,6 +29,9 @@ enum Command {
     /// PDCA シート: マスターからセンターごとのブックを配布します。
     #[command(subcommand)]
     Pdca(PdcaCommand),
+    /// センター計画: マスターからセンターごとの計画シートを配布し、戻ったブックから事業計画書を作ります。
+    #[command(subcommand)]
+    Plan(PlanCommand),
     /// テンプレート（.hbs）と JSON データから PDF を作ります。
     Render(RenderArgs),
 }
@@ -61,6 +64,26 @@ enum InitKind {
     Agenda,
     /// PDCA のマスター（「計画」「センター」「事業」「達成目標」シート）
     Pdca,
+    /// センター計画のマスター（「計画」「センター」「区分」「項目」シート）
+    Plan,
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanCommand {
+    /// マスターブックから、センターごとに保護付きの計画シート（.xlsx）を作ります。
+    Distribute(PlanDistributeArgs),
+    /// センターから戻ったブックを読んで確かめ、事業計画書（事業計画書.pdf、事業計画書.xlsx）と提出状況を作ります。
+    Collect(CollectArgs),
+}
+
+#[derive(Debug, Args)]
+struct PlanDistributeArgs {
+    /// センター計画のマスターブック。`keikaku init plan` で作れます
+    #[arg(value_name = "MASTER.xlsx")]
+    master: PathBuf,
+    /// 出力先のフォルダー（センターごとに「ID_名称.xlsx」を作ります）
+    #[arg(short, long, value_name = "OUT_DIR")]
+    output: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -73,22 +96,22 @@ enum PdcaCommand {
 
 #[derive(Debug, Args)]
 struct CollectArgs {
-    /// 配布に使った PDCA のマスターブック
+    /// 配布に使ったマスターブック
     #[arg(value_name = "MASTER.xlsx")]
     master: PathBuf,
     /// 提出されたブック、またはそれを入れたフォルダー（中のフォルダーも探します）。いくつでも
     #[arg(value_name = "SUBMISSIONS", required = true)]
     submissions: Vec<PathBuf>,
-    /// 出力先のフォルダー（集計.xlsx と 結果報告.pdf を作ります）
+    /// 出力先のフォルダー（PDCA は 集計.xlsx と 結果報告.pdf、センター計画は 事業計画書.xlsx と 事業計画書.pdf）
     #[arg(short, long, value_name = "OUT_DIR")]
     output: PathBuf,
     /// 直すところのあるセンターごとに、差戻しの一覧（ID_名称_差戻し.xlsx）をこのフォルダーに作ります
     #[arg(long, value_name = "DIR")]
     returns: Option<PathBuf>,
-    /// 結果報告.pdf を作りません（集計.xlsx だけ）
+    /// PDF を作りません（ブックだけ）
     #[arg(long)]
     no_pdf: bool,
-    /// 同じ名前のテンプレート（report.hbs）があればそれを使うフォルダー
+    /// 同じ名前のテンプレート（PDCA は report.hbs、センター計画は plan.hbs）があればそれを使うフォルダー
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
     #[command(flatten)]
@@ -120,7 +143,7 @@ struct InitArgs {
     /// 書き出すブック（.xlsx）
     #[arg(short, long, value_name = "OUT.xlsx")]
     output: PathBuf,
-    /// 空のブックの代わりに、JSON のデータ（samples/agenda.json、samples/pdca_master.json の形）を入れたブックを作ります
+    /// 空のブックの代わりに、JSON のデータ（samples/agenda.json、samples/pdca_master.json、samples/plan_master.json の形）を入れたブックを作ります
     #[arg(long, value_name = "FILE.json")]
     from: Option<PathBuf>,
     /// 出力先に同じ名前のファイルがあっても上書きします
@@ -297,6 +320,32 @@ fn init_pdca(args: &InitArgs) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
+fn init_plan(args: &InitArgs) -> Result<Vec<u8>, Error> {
+    let Some(p) = &args.from else {
+        return xlsx::write_form("センター計画 マスター", &plan::FORM, &plan::Master::blank_sheets());
+    };
+    let want = serde_json::from_value::<plan::Master>(read_json(p)?).map_err(|e| {
+        Error::input(format!(
+            "{}: マスターのデータの形が違います（{e}）。samples/plan_master.json を見本にしてください。",
+            p.display()
+        ))
+    })?;
+    let bytes = xlsx::write_form("センター計画 マスター", &plan::FORM, &want.to_sheets())?;
+    let name = args.output.display().to_string();
+    let got = Workbook::from_bytes(&name, &bytes).and_then(|wb| plan::read(&wb)).map_err(|e| {
+        Error::input(format!(
+            "データをブックにすると、次の理由でマスターとして読めません。データを直してください。\n{e}"
+        ))
+    })?;
+    if got != want {
+        return Err(Error::input(format!(
+            "{}: データの一部がブックで表せません（前後の空白、略称が名称と同じ、区分の番号の書き方など）。samples/plan_master.json と見比べてください。",
+            p.display()
+        )));
+    }
+    Ok(bytes)
+}
+
 fn run_init(args: &InitArgs) -> Result<String, Error> {
     if args.output.exists() && !args.force {
         return Err(Error::input(format!(
@@ -307,6 +356,7 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
     let (forms, bytes) = match args.kind {
         InitKind::Agenda => (&agenda::FORM[..], init_agenda(args)?),
         InitKind::Pdca => (&pdca::FORM[..], init_pdca(args)?),
+        InitKind::Plan => (&plan::FORM[..], init_plan(args)?),
     };
     output::write_atomic(&args.output, &bytes)?;
     let names: Vec<String> = forms.iter().map(|f| format!("「{}」", f.name)).collect();
@@ -369,62 +419,128 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
 /// complete: a centre missing, a file refused, or something to fix.
 pub const EXIT_PARTIAL: i32 = 3;
 
-fn run_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
-    for dir in std::iter::once(&args.output).chain(args.returns.as_ref()) {
-        require_folder(dir)?;
+/// What every collect run needs before it reads: the master, the files,
+/// the fonts and the options.
+struct CollectRun {
+    files: Vec<crate::collect::Found>,
+    fonts: Option<FontSet>,
+    pdf_opts: PdfOptions,
+    saved: Option<String>,
+    protected: [PathBuf; 1],
+}
+
+impl CollectRun {
+    /// Checks the folders, reads the master with `read`, finds the files.
+    fn prepare<M>(args: &CollectArgs, read: impl Fn(&Workbook) -> Result<M, Error>) -> Result<(M, CollectRun), Error> {
+        for dir in std::iter::once(&args.output).chain(args.returns.as_ref()) {
+            require_folder(dir)?;
+        }
+        let mut stages = crate::timing::Stages::start();
+        let wb = Workbook::open(&args.master)?;
+        let master = read(&wb)?;
+        let saved = wb.saved.clone();
+        drop(wb);
+        stages.done("master");
+        let files = crate::collect::find_files(&args.submissions)?;
+        let master_path = args.master.canonicalize().ok();
+        let files: Vec<crate::collect::Found> =
+            files.into_iter().filter(|f| f.path.canonicalize().ok() != master_path).collect();
+        if files.is_empty() {
+            return Err(Error::input(format!(
+                "提出されたブック（.xlsx / .xlsm / .xls / .ods）が見つかりません: {}",
+                args.submissions.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("、")
+            )));
+        }
+        let fonts = if args.no_pdf { None } else { Some(args.fonts.load()?) };
+        let run =
+            CollectRun { files, fonts, pdf_opts: PdfOptions::from_env()?, saved, protected: [args.master.clone()] };
+        Ok((master, run))
     }
-    let mut stages = crate::timing::Stages::start();
+
+    fn options<'a>(&'a self, args: &'a CollectArgs) -> crate::collect::Options<'a> {
+        crate::collect::Options {
+            pdf: self.fonts.as_ref().map(|f| (f, &self.pdf_opts)),
+            templates: args.templates.as_deref(),
+            created: self.saved.as_deref(),
+            returns: args.returns.as_deref(),
+            protected: &self.protected,
+        }
+    }
+
+    /// A progress bar over the files (drawn only on a terminal).
+    fn bar(&self) -> indicatif::ProgressBar {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(self.files.len() as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} ファイル {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    }
+
+    /// The 提出状況 and what was written, and the exit code.
+    fn finish<K>(
+        &self,
+        args: &CollectArgs,
+        roster: &crate::collect::Roster,
+        outcome: &crate::collect::Outcome<K>,
+    ) -> (String, i32) {
+        let mut msg = crate::collect::status_text(roster, &outcome.collection);
+        let written: Vec<String> = outcome.files.iter().map(|p| p.display().to_string()).collect();
+        msg.push_str(&format!("{} 個のファイルを読み、{} を作成しました。", self.files.len(), written.join("、")));
+        if !outcome.returns.is_empty() {
+            msg.push_str(&format!(
+                "\n差戻しの一覧を {} センター分作成しました（{}）。",
+                outcome.returns.len(),
+                args.returns.as_deref().map(|d| d.display().to_string()).unwrap_or_default()
+            ));
+        }
+        if outcome.collection.is_complete() {
+            (msg, 0)
+        } else {
+            msg.push_str("\n集計は一部のセンターについて未完了です（終了コード 3）。");
+            (msg, EXIT_PARTIAL)
+        }
+    }
+}
+
+fn run_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
+    let (master, run) = CollectRun::prepare(args, pdca::read)?;
+    let bar = run.bar();
+    let result = crate::collect::pdca::collect(&master, &run.files, &args.output, &run.options(args), |_| bar.inc(1));
+    bar.finish_and_clear();
+    Ok(run.finish(args, &crate::collect::pdca::roster(&master), &result?))
+}
+
+fn run_plan_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
+    let (master, run) = CollectRun::prepare(args, plan::read)?;
+    let bar = run.bar();
+    let result = crate::collect::plan::collect(&master, &run.files, &args.output, &run.options(args), |_| bar.inc(1));
+    bar.finish_and_clear();
+    Ok(run.finish(args, &crate::collect::plan::roster(&master), &result?))
+}
+
+fn run_plan_distribute(args: &PlanDistributeArgs) -> Result<String, Error> {
+    require_folder(&args.output)?;
     let wb = Workbook::open(&args.master)?;
-    let master = pdca::read(&wb)?;
+    let master = plan::read(&wb)?;
     let saved = wb.saved.clone();
     drop(wb);
-    stages.done("master");
-    let files = crate::collect::find_files(&args.submissions)?;
-    let master_path = args.master.canonicalize().ok();
-    let files: Vec<crate::collect::Found> =
-        files.into_iter().filter(|f| f.path.canonicalize().ok() != master_path).collect();
-    if files.is_empty() {
-        return Err(Error::input(format!(
-            "提出されたブック（.xlsx / .xlsm / .xls / .ods）が見つかりません: {}",
-            args.submissions.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("、")
-        )));
-    }
-    let fonts = if args.no_pdf { None } else { Some(args.fonts.load()?) };
-    let pdf_opts = PdfOptions::from_env()?;
-    let protected = [args.master.clone()];
-    let opts = crate::collect::Options {
-        pdf: fonts.as_ref().map(|f| (f, &pdf_opts)),
-        templates: args.templates.as_deref(),
-        created: saved.as_deref(),
-        returns: args.returns.as_deref(),
-        protected: &protected,
-    };
-    let bar =
-        indicatif::ProgressBar::with_draw_target(Some(files.len() as u64), indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} ファイル {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    let summary = distribute::plan::distribute(&master, &args.output, saved.as_deref(), Some(&args.master), |_| {})?;
+    let mut msg = format!(
+        "{} に {} センター分、{} シートを作成しました（ファイル {} 個、{}）。",
+        args.output.display(),
+        summary.centres,
+        summary.sheets,
+        summary.files.len(),
+        master.title_line()
     );
-    let result = crate::collect::pdca::collect(&master, &files, &args.output, &opts, |_| bar.inc(1));
-    bar.finish_and_clear();
-    let outcome = result?;
-    let mut msg = crate::collect::status_text(&crate::collect::pdca::roster(&master), &outcome.collection);
-    let written: Vec<String> = outcome.files.iter().map(|p| p.display().to_string()).collect();
-    msg.push_str(&format!("{} 個のファイルを読み、{} を作成しました。", files.len(), written.join("、")));
-    if !outcome.returns.is_empty() {
-        msg.push_str(&format!(
-            "\n差戻しの一覧を {} センター分作成しました（{}）。",
-            outcome.returns.len(),
-            args.returns.as_deref().map(|d| d.display().to_string()).unwrap_or_default()
-        ));
+    if !summary.idle.is_empty() {
+        msg.push_str(&format!("\n回答する項目がないため作らなかったセンター: {}", summary.idle.join("、")));
     }
-    let code = if outcome.collection.is_complete() {
-        0
-    } else {
-        msg.push_str("\n集計は一部のセンターについて未完了です（終了コード 3）。");
-        EXIT_PARTIAL
-    };
-    Ok((msg, code))
+    Ok(msg)
 }
 
 fn render(args: &RenderArgs) -> Result<String, Error> {
@@ -464,6 +580,8 @@ pub fn main() -> i32 {
         Command::Init(a) => ok(run_init(a)),
         Command::Pdca(PdcaCommand::Distribute(a)) => ok(run_distribute(a)),
         Command::Pdca(PdcaCommand::Collect(a)) => run_collect(a),
+        Command::Plan(PlanCommand::Distribute(a)) => ok(run_plan_distribute(a)),
+        Command::Plan(PlanCommand::Collect(a)) => run_plan_collect(a),
         Command::Render(a) => ok(render(a)),
     };
     match result {

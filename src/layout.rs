@@ -79,7 +79,7 @@ pub struct Laid {
 /// Lays out a document. Fails when a character has no glyph in any font (all
 /// such characters are listed) or when something cannot fit on any page.
 pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
-    let mut toc_pages: Vec<usize> = Vec::new();
+    let mut toc_pages: Vec<(usize, usize)> = Vec::new();
     let mut result = None;
     // The table of contents needs the pages of the headings, which depend on
     // the table of contents: lay out until the page numbers are stable.
@@ -95,7 +95,7 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
         let mut pager = Pager::new(&doc.page);
         pager.place(&vs)?;
         let (pages, anchors) = pager.finish();
-        let heading_pages: Vec<usize> = anchors.iter().map(|a| a.map(|(p, _)| p).unwrap_or(0)).collect();
+        let heading_pages = heading_ranges(&cx.headings, &anchors, pages.len(), doc.page.top);
         let stable = heading_pages == toc_pages || !has_toc(&doc.blocks);
         let headings = cx.headings;
         toc_pages = heading_pages;
@@ -129,6 +129,32 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
         .filter_map(|(h, a)| a.map(|(page, y)| OutlineEntry { level: h.level, title: h.title.clone(), page, y }))
         .collect();
     Ok(Laid { meta: doc.meta.clone(), page: doc.page.clone(), pages, outline })
+}
+
+/// Each heading's pages (first, last; 0-based): from the page it is on to
+/// the page before the next heading of the same or a higher level, or that
+/// heading's own page when it does not start the page; the last section
+/// runs to the end of the document.
+fn heading_ranges(
+    headings: &[HeadingInfo],
+    anchors: &[Option<(usize, f32)>],
+    page_count: usize,
+    top: f32,
+) -> Vec<(usize, usize)> {
+    let at = |i: usize| anchors.get(i).copied().flatten();
+    (0..anchors.len().max(headings.len()))
+        .map(|i| {
+            let Some((start, _)) = at(i) else { return (0, 0) };
+            let level = headings.get(i).map_or(1, |h| h.level);
+            let next = (i + 1..headings.len()).find(|&j| headings[j].level <= level).and_then(at);
+            let end = match next {
+                Some((page, y)) if (y - top).abs() < 0.01 => page.saturating_sub(1),
+                Some((page, _)) => page,
+                None => page_count.saturating_sub(1),
+            };
+            (start, end.max(start))
+        })
+        .collect()
 }
 
 /// Fixed column widths that add up to more than the page would run off it.
@@ -226,7 +252,7 @@ struct Cx<'a> {
     fonts: &'a FontSet,
     missing: Vec<MissingGlyph>,
     headings: Vec<HeadingInfo>,
-    toc_pages: &'a [usize],
+    toc_pages: &'a [(usize, usize)],
 }
 
 impl Cx<'_> {
@@ -380,7 +406,7 @@ impl Cx<'_> {
         let leader = '…';
         let leader_w = adv(leader);
         for (idx, h) in entries {
-            let page = self.toc_pages.get(idx).map(|p| p + 1).unwrap_or(0);
+            let (first, final_page) = self.toc_pages.get(idx).map(|(a, b)| (a + 1, b + 1)).unwrap_or((0, 0));
             let indent = t.level_indent * (h.level as f32 - 1.0);
             let mut p = t.para.clone();
             p.left += indent;
@@ -389,7 +415,8 @@ impl Cx<'_> {
             let mut lines = self.lines(&inl, &p, avail);
             if let Some((last, x)) = lines.last_mut() {
                 let end = *x + last.width;
-                let num = page.to_string();
+                let num =
+                    if t.ranges && final_page > first { format!("{first}-{final_page}") } else { first.to_string() };
                 let nw: f32 = num.chars().map(adv).sum();
                 let gap = style.size * 0.5;
                 let n = if leader_w > 0.0 {
@@ -925,7 +952,13 @@ impl<'a> Pager<'a> {
                     fresh = false;
                     break;
                 }
-                if total <= fresh_room + 0.01 && !fresh {
+                // A row, or a small group of rows that merged cells tie
+                // together, moves to the next page whole; a large group (an
+                // item of a combined plan with every centre's goals) fills
+                // the page and continues on the next, rather than leave most
+                // of a page empty.
+                let keep_whole = g.nrows == 1 || total <= fresh_room * KEEP_GROUP_SHARE;
+                if total <= fresh_room + 0.01 && !fresh && keep_whole {
                     self.table_page(t);
                     fresh = true;
                     continue;
@@ -955,6 +988,9 @@ impl<'a> Pager<'a> {
         Ok(())
     }
 }
+
+/// Groups of table rows up to this share of a page are kept on one page.
+const KEEP_GROUP_SHARE: f32 = 0.35;
 
 fn draw_running(
     page: &mut Page,
@@ -1090,6 +1126,27 @@ mod tests {
         assert!(toc.contains('2'), "{toc}");
         assert_eq!(laid.outline.len(), 2);
         assert_eq!(laid.outline[1].page, 2);
+    }
+
+    #[test]
+    fn toc_ranges_run_to_the_next_heading_of_the_same_level() {
+        let laid = lay(concat!(
+            r#"<document><toc pages="range"/><page-break/>"#,
+            r#"<h>第一章</h><p>本文</p><h level="2">節</h><p>本文</p><page-break/><p>続き</p><page-break/>"#,
+            r#"<h>第二章</h><p>本文</p><h>第三章</h><p>同じページ</p></document>"#
+        ));
+        let toc = laid.pages[0].text();
+        // 第一章 runs over pages 2–3; its 節 to the end of the chapter too;
+        // 第二章 shares page 4 with 第三章, which runs to the end.
+        let entry = |from: &str, to: &str| {
+            let start = toc.find(from).unwrap_or_else(|| panic!("{from} in {toc}")) + from.len();
+            let end = if to.is_empty() { toc.len() } else { toc.find(to).unwrap() };
+            toc[start..end].trim_start_matches('…').to_string()
+        };
+        assert_eq!(entry("第一章", "節"), "2-3", "{toc}");
+        assert_eq!(entry("節", "第二章"), "2-3", "{toc}");
+        assert_eq!(entry("第二章", "第三章"), "4", "{toc}");
+        assert_eq!(entry("第三章", ""), "4", "{toc}");
     }
 
     #[test]

@@ -232,6 +232,8 @@ pub struct Toc {
     pub para: ParaStyle,
     /// Indent per level in pt.
     pub level_indent: f32,
+    /// Show each entry's page range (`2-7`) instead of its first page.
+    pub ranges: bool,
 }
 
 /// A block-level element.
@@ -785,7 +787,7 @@ impl<'a, 'input> Parser<'a, 'input> {
             "list" => self.list(node, ctx),
             "table" => self.table(node, ctx),
             "toc" => {
-                self.check_attrs(node, &["levels", "font", "size", "line-height", "level-indent"])?;
+                self.check_attrs(node, &["levels", "font", "size", "line-height", "level-indent", "pages"])?;
                 let c = self.ctx(node, ctx)?;
                 let levels = match node.attribute("levels") {
                     Some(l) => l
@@ -795,10 +797,22 @@ impl<'a, 'input> Parser<'a, 'input> {
                         .ok_or_else(|| self.err(node, format!("levels=\"{l}\" は 1 から 6 にしてください。")))?,
                     None => 2,
                 };
+                let ranges =
+                    match node.attribute("pages") {
+                        None | Some("first") => false,
+                        Some("range") => true,
+                        Some(v) => return Err(self.err(
+                            node,
+                            format!(
+                                "pages=\"{v}\" は first（最初のページ）か range（2-7 のような範囲）にしてください。"
+                            ),
+                        )),
+                    };
                 Ok(Block::Toc(Toc {
                     levels,
                     para: self.para_style(node, &c, Align::Left)?,
                     level_indent: self.opt_length(node, "level-indent", c.style.size, c.style.size)?,
+                    ranges,
                 }))
             }
             "page-break" => {
@@ -1105,7 +1119,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                     Some(v) => v
                         .parse::<usize>()
                         .ok()
-                        .filter(|v| (1..=1000).contains(v))
+                        .filter(|v| (1..=100_000).contains(v))
                         .ok_or_else(|| self.err(child, format!("{n}=\"{v}\" は 1 以上の整数にしてください。"))),
                     None => Ok(1),
                 }

@@ -30,6 +30,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("agenda.hbs", include_str!("../templates/agenda.hbs")),
     ("pdca.hbs", include_str!("../templates/pdca.hbs")),
     ("report.hbs", include_str!("../templates/report.hbs")),
+    ("plan.hbs", include_str!("../templates/plan.hbs")),
 ];
 
 /// XML escaping for `{{value}}`: handlebars' HTML escaping also covers XML.

@@ -260,7 +260,7 @@ impl RoleFormats {
             Role::Plan if cell.cols == 1 && cell.rows == 1 => &self.plan_value,
             Role::Plan => &self.plan,
             Role::Closed => &self.closed,
-            Role::Input(i) if i.kind == InputKind::LongText => &self.input,
+            Role::Input(i) if matches!(i.kind, InputKind::LongText | InputKind::Text) => &self.input,
             Role::Input(i) if i.kind == InputKind::Date => &self.input_date,
             Role::Input(_) => &self.input_short,
         }
@@ -305,27 +305,8 @@ pub fn write_grids(book: &FormBook) -> Result<Vec<u8>, Error> {
     let protection = ProtectionOptions { format_rows: true, ..ProtectionOptions::default() };
     for grid in book.sheets {
         let ws = wb.add_worksheet();
-        ws.set_name(&grid.sheet).map_err(xerr)?;
-        for (c, w) in grid.columns.iter().enumerate() {
-            ws.set_column_width(c as u16, *w).map_err(xerr)?;
-        }
-        for (r, h) in grid.rows.iter().enumerate() {
-            ws.set_row_height(r as u32, *h).map_err(xerr)?;
-        }
-        for cell in &grid.cells {
-            write_grid_cell(ws, cell, formats.of(cell))?;
-            if let Role::Input(input) = &cell.role {
-                add_input(ws, cell, input)?;
-            }
-        }
-        let last_row = grid.rows.len().saturating_sub(1) as u32;
-        let last_col = grid.columns.len().saturating_sub(1) as u16;
+        write_grid_sheet(ws, grid, &formats, book.footer)?;
         ws.protect_with_options(&protection);
-        ws.set_paper_size(9).set_portrait().set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
-        ws.set_margins(0.5, 0.5, 0.6, 0.7, 0.3, 0.3);
-        ws.set_repeat_rows(grid.title_rows.0, grid.title_rows.1).map_err(xerr)?;
-        ws.set_print_area(0, 0, last_row, last_col).map_err(xerr)?;
-        ws.set_footer(format!("&L{}&R&P / &N ページ", footer_text(book.footer)));
     }
     for grid in book.sheets {
         for (cell, input) in grid.inputs() {
@@ -333,6 +314,33 @@ pub fn write_grids(book: &FormBook) -> Result<Vec<u8>, Error> {
         }
     }
     wb.save_to_buffer().map_err(xerr)
+}
+
+/// One grid as a print-ready sheet: widths, heights, cells (inputs with
+/// their message and dropdown), A4 portrait one page wide, title rows
+/// repeated, footer. Protection is the caller's.
+fn write_grid_sheet(ws: &mut Worksheet, grid: &Grid, formats: &RoleFormats, footer: &str) -> Result<(), Error> {
+    ws.set_name(&grid.sheet).map_err(xerr)?;
+    for (c, w) in grid.columns.iter().enumerate() {
+        ws.set_column_width(c as u16, *w).map_err(xerr)?;
+    }
+    for (r, h) in grid.rows.iter().enumerate() {
+        ws.set_row_height(r as u32, *h).map_err(xerr)?;
+    }
+    for cell in &grid.cells {
+        write_grid_cell(ws, cell, formats.of(cell))?;
+        if let Role::Input(input) = &cell.role {
+            add_input(ws, cell, input)?;
+        }
+    }
+    let last_row = grid.rows.len().saturating_sub(1) as u32;
+    let last_col = grid.columns.len().saturating_sub(1) as u16;
+    ws.set_paper_size(9).set_portrait().set_print_fit_to_pages(1, 0).set_print_center_horizontally(true);
+    ws.set_margins(0.5, 0.5, 0.6, 0.7, 0.3, 0.3);
+    ws.set_repeat_rows(grid.title_rows.0, grid.title_rows.1).map_err(xerr)?;
+    ws.set_print_area(0, 0, last_row, last_col).map_err(xerr)?;
+    ws.set_footer(format!("&L{}&R&P / &N ページ", footer_text(footer)));
+    Ok(())
 }
 
 fn write_grid_cell(ws: &mut Worksheet, cell: &GridCell, fmt: &Format) -> Result<(), Error> {
@@ -380,6 +388,10 @@ fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input) -> Result<(), E
             .set_input_message(&format!(
                 "日付を 2026/7/31 のように入力します（令和8年7月31日 と表示されます）{required}。"
             ))
+            .map_err(xerr)?,
+        InputKind::Text => DataValidation::new()
+            .allow_any_value()
+            .set_input_message(&format!("1 行で入力します{required}。"))
             .map_err(xerr)?,
         InputKind::LongText => DataValidation::new()
             .allow_any_value()
@@ -463,6 +475,11 @@ pub struct DataBook<'a> {
     pub sheets: Vec<DataSheet<'a>>,
     /// A chart placed beside the data of its sheet.
     pub chart: Option<BarChart<'a>>,
+    /// Print sheets after the data sheets: grids of locked cells, written
+    /// unprotected, to print the combined result in the document's layout.
+    pub print: &'a [Grid],
+    /// The footer of the print sheets.
+    pub footer: &'a str,
     /// The creation date when `SOURCE_DATE_EPOCH` is not set (ISO 8601).
     pub created: Option<&'a str>,
 }
@@ -542,6 +559,12 @@ fn build_data(book: DataBook) -> Result<Workbook, Error> {
             Ok(())
         })
         .collect::<Result<Vec<()>, Error>>()?;
+    if !book.print.is_empty() {
+        let formats = RoleFormats::new();
+        for grid in book.print {
+            write_grid_sheet(wb.add_worksheet(), grid, &formats, book.footer)?;
+        }
+    }
     Ok(wb)
 }
 

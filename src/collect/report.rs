@@ -201,11 +201,26 @@ pub fn returns_workbook(
     k: usize,
     created: Option<&str>,
 ) -> Result<Option<Vec<u8>>, Error> {
+    let what = format!("{} PDCAシート", master.plan.name);
+    returns_book(&crate::collect::pdca::roster(master), col, k, &what, OUTPUT_FORM_KIND, created)
+}
+
+/// The 差戻し workbook of any form kind: `what` names the form in the
+/// title (「美作市地域福祉活動計画 PDCAシート」), `form_kind` marks the file
+/// as keikaku's own output.
+pub fn returns_book<K>(
+    roster: &crate::collect::Roster,
+    col: &crate::collect::Collection<K>,
+    k: usize,
+    what: &str,
+    form_kind: &str,
+    created: Option<&str>,
+) -> Result<Option<Vec<u8>>, Error> {
     let c = &col.centres[k];
     if !matches!(c.state, State::ToFix | State::Unusable) {
         return Ok(None);
     }
-    let centre = &master.centres[c.centre];
+    let (id, name) = roster.centres[c.centre];
     let mut problems: Vec<&crate::collect::Problem> =
         col.problem_files(c).into_iter().flat_map(|r| &r.submission.problems).collect();
     problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
@@ -217,20 +232,13 @@ pub fn returns_workbook(
             vec![Datum::Text(label.into()), t(p.sheet.as_ref()), t(p.cell.as_ref()), Datum::Text(p.message.clone())]
         })
         .collect();
-    let title = format!(
-        "{} PDCAシート 差戻し（{} {}、{}）",
-        master.plan.name,
-        centre.id,
-        centre.name,
-        format_fiscal_year(master.plan.fiscal_year, Digits::Ascii)
-    );
-    let properties = [
-        (crate::form::property::FORM, OUTPUT_FORM_KIND.to_string()),
-        (crate::form::property::CENTRE, centre.id.clone()),
-    ];
+    let title = format!("{what} 差戻し（{id} {name}、{}）", format_fiscal_year(roster.fiscal_year, Digits::Ascii));
     let book = DataBook {
         title: &title,
-        properties: properties.to_vec(),
+        properties: vec![
+            (crate::form::property::FORM, form_kind.to_string()),
+            (crate::form::property::CENTRE, id.to_string()),
+        ],
         sheets: vec![DataSheet {
             name: "差戻し",
             columns: RETURN_COLUMNS,
@@ -238,6 +246,8 @@ pub fn returns_workbook(
             fit_rows: true,
         }],
         chart: None,
+        print: &[],
+        footer: "",
         created,
     };
     crate::xlsx::write_data(book).map(Some)

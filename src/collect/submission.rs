@@ -415,7 +415,7 @@ fn answer_value<K>(
             }
             Some(half)
         }
-        InputKind::LongText | InputKind::Date => Some(text),
+        InputKind::LongText | InputKind::Text | InputKind::Date => Some(text),
     }
 }
 

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use crate::collect::pdca::{Answer, Collection, Key, MasterIndex, Received, OUTPUT_FORM_KIND};
-use crate::collect::Severity;
+use crate::collect::{Roster, Severity};
 use crate::form::pdca::Field;
 use crate::model::pdca::Master;
 use crate::wareki::{format_fiscal_year, Digits};
@@ -311,9 +311,10 @@ fn rate_row(master: &Master, index: &MasterIndex, col: &Collection, c: usize) ->
     ]
 }
 
-fn status_row(master: &Master, col: &Collection, c: usize) -> Vec<Datum> {
+/// One centre's 提出状況 row (any form kind).
+pub fn status_row<K>(roster: &Roster, col: &super::Collection<K>, c: usize) -> Vec<Datum> {
     let result = &col.centres[c];
-    let centre = &master.centres[result.centre];
+    let (id, name) = roster.centres[result.centre];
     let used = col.used(result);
     let count = |s: Severity| {
         used.map_or(Datum::Empty, |r| {
@@ -323,8 +324,8 @@ fn status_row(master: &Master, col: &Collection, c: usize) -> Vec<Datum> {
     let unused: Vec<String> =
         result.unused.iter().map(|(i, why)| format!("{}（{why}）", col.received[*i].source.name)).collect();
     vec![
-        text(&centre.id),
-        text(&centre.name),
+        text(id),
+        text(name),
         text(result.state.label()),
         used.map_or(Datum::Empty, |r| text(&r.source.name)),
         used.map_or(Datum::Empty, |r| opt_text(r.source.saved.as_deref())),
@@ -336,10 +337,10 @@ fn status_row(master: &Master, col: &Collection, c: usize) -> Vec<Datum> {
 }
 
 /// The 差戻し一覧 rows: every problem of every file, by centre, then the
-/// files that belong to no centre.
-pub fn problem_rows(master: &Master, col: &Collection) -> Vec<Vec<Datum>> {
+/// files that belong to no centre (any form kind).
+pub fn problem_rows<K>(roster: &Roster, col: &super::Collection<K>) -> Vec<Vec<Datum>> {
     let mut rows = Vec::new();
-    let mut add = |id: &str, name: &str, r: &Received| {
+    let mut add = |id: &str, name: &str, r: &super::Received<K>| {
         for p in &r.submission.problems {
             rows.push(vec![
                 text(id),
@@ -353,9 +354,9 @@ pub fn problem_rows(master: &Master, col: &Collection) -> Vec<Vec<Datum>> {
         }
     };
     for c in &col.centres {
-        let centre = &master.centres[c.centre];
+        let (id, name) = roster.centres[c.centre];
         for r in col.problem_files(c) {
-            add(&centre.id, &centre.name, r);
+            add(id, name, r);
         }
     }
     for &i in &col.stray {
@@ -399,10 +400,14 @@ pub fn summary_workbook(
     crate::xlsx::write_data(summary_book(master, index, col, created, &titles(master)))
 }
 
-/// The workbook's title and the chart's.
-fn titles(master: &Master) -> (String, String) {
+/// The workbook's title, the chart's, and the centres.
+fn titles(master: &Master) -> (String, String, Roster<'_>) {
     let fy = format_fiscal_year(master.plan.fiscal_year, Digits::Ascii);
-    (format!("{} PDCA 集計（{fy}）", master.plan.name), format!("センター別 平均達成率（{fy}）"))
+    (
+        format!("{} PDCA 集計（{fy}）", master.plan.name),
+        format!("センター別 平均達成率（{fy}）"),
+        crate::collect::pdca::roster(master),
+    )
 }
 
 fn summary_book<'a>(
@@ -410,7 +415,7 @@ fn summary_book<'a>(
     index: &'a MasterIndex,
     col: &'a Collection,
     created: Option<&'a str>,
-    (title, chart_title): &'a (String, String),
+    (title, chart_title, roster): &'a (String, String, Roster<'a>),
 ) -> DataBook<'a> {
     let n = col.centres.len();
     DataBook {
@@ -441,13 +446,13 @@ fn summary_book<'a>(
             DataSheet {
                 name: sheet::STATUS,
                 columns: STATUS_COLUMNS,
-                rows: Box::new((0..n).map(move |c| status_row(master, col, c))),
+                rows: Box::new((0..n).map(move |c| status_row(roster, col, c))),
                 fit_rows: true,
             },
             DataSheet {
                 name: sheet::PROBLEMS,
                 columns: PROBLEM_COLUMNS,
-                rows: Box::new(problem_rows(master, col).into_iter()),
+                rows: Box::new(problem_rows(roster, col).into_iter()),
                 fit_rows: true,
             },
         ],
@@ -460,6 +465,8 @@ fn summary_book<'a>(
             axis: "平均達成率",
             percent: true,
         }),
+        print: &[],
+        footer: "",
         created,
     }
 }

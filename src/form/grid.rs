@@ -34,6 +34,28 @@ pub fn utf16_prefix(s: &str, max: usize) -> String {
         .collect()
 }
 
+/// Sheet names from titles, in order: at most 31 UTF-16 units (Excel's
+/// limit), without the characters Excel forbids (`[]:*?/\'`) or control
+/// characters, unique (case-insensitively, as Excel compares them; a later
+/// duplicate gets `(2)`, `(3)`, …).
+pub fn sheet_names(titles: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for title in titles {
+        let base: String =
+            title.chars().map(|c| if "[]:*?/\\'".contains(c) || c.is_control() { '_' } else { c }).collect();
+        let base = base.trim();
+        let mut name = utf16_prefix(base, 31);
+        let mut n = 2;
+        while names.iter().any(|x| x.to_lowercase() == name.to_lowercase()) {
+            let suffix = format!("({n})");
+            name = utf16_prefix(base, 31 - suffix.len()) + &suffix;
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
 /// What kind of value an input cell takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -41,6 +63,8 @@ pub enum InputKind {
     Short,
     /// Sentences (DO, CHECK, ACTION): wrapped.
     LongText,
+    /// One line of text taken as written (記入者): no number reading.
+    Text,
     /// One of fixed choices (a dropdown that refuses other values).
     Choice(&'static [&'static str]),
     /// A date (記入日), shown as 和暦.

@@ -27,6 +27,16 @@ pub mod property {
 
 use crate::wareki::Date;
 
+/// A number (事業 4-1-1, item 3-2) as used in defined names: ASCII letters,
+/// digits and `_` (4-1-1 → 4_1_1). Two numbers whose keys are equal cannot
+/// be distributed together; the master readers refuse them.
+pub fn name_key(number: &str) -> String {
+    crate::japanese::hankaku(number)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .collect()
+}
+
 /// What a field holds; decides the reader's conversion and the writer's
 /// validation and cell format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

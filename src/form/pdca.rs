@@ -33,9 +33,7 @@ use sha2::{Digest, Sha256};
 use crate::model::pdca::{plan_cell, Master, Plan, Project};
 use crate::wareki::{self, Digits};
 
-use super::grid::{
-    lines_height, text_rows, utf16_prefix, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT,
-};
+use super::grid::{lines_height, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT};
 use super::CellData;
 
 /// The form kind written into the document properties.
@@ -60,10 +58,7 @@ const COL_YEAR: f64 = 9.0;
 /// (4-1-1 → 4_1_1). Two 事業 whose keys are equal cannot be distributed
 /// together; the master reader refuses them.
 pub fn project_key(number: &str) -> String {
-    crate::japanese::hankaku(number)
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
-        .collect()
+    super::name_key(number)
 }
 
 /// What an input cell of a 事業 sheet is for. Its defined name is
@@ -145,23 +140,7 @@ impl Field {
 /// forbids or control characters, unique (case-insensitively, as Excel
 /// compares them).
 pub fn sheet_names<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    for p in projects {
-        let base: String = format!("{} {}", p.number, p.name)
-            .chars()
-            .map(|c| if "[]:*?/\\'".contains(c) || c.is_control() { '_' } else { c })
-            .collect();
-        let base = base.trim();
-        let mut name = utf16_prefix(base, 31);
-        let mut n = 2;
-        while names.iter().any(|x| x.to_lowercase() == name.to_lowercase()) {
-            let suffix = format!("({n})");
-            name = utf16_prefix(base, 31 - suffix.len()) + &suffix;
-            n += 1;
-        }
-        names.push(name);
-    }
-    names
+    super::grid::sheet_names(projects.into_iter().map(|p| format!("{} {}", p.number, p.name)))
 }
 
 /// A hash of everything a centre's workbook was given: the plan's identity,
@@ -235,8 +214,7 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
     let date = Input { name: name(Field::Date), label: "記入日".into(), kind: InputKind::Date, required: false };
     g.cell(r, 2, 1, 1, Content::Empty, Role::Input(date));
     g.cell(r, 3, 1, 2, text("記入者"), Role::Label);
-    let writer =
-        Input { name: name(Field::Writer), label: "記入者".into(), kind: InputKind::Short, required: false };
+    let writer = Input { name: name(Field::Writer), label: "記入者".into(), kind: InputKind::Text, required: false };
     g.cell(r, 5, 1, last_col - 5, Content::Empty, Role::Input(writer));
 
     // PLAN

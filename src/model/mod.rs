@@ -1,11 +1,15 @@
 //! Typed plan data, read from workbooks and handed to templates.
 //!
 //! - [`agenda`]: the 議案 (agenda item) job;
+//! - [`pdca`]: the PDCA master (事業, centres, yearly targets);
+//! - [`plan`]: the centre plan master (sections, items, centres);
 //! - [`group_consecutive`]: flat rows → nested sections, as users lay out
 //!   sheets (a 章 column filled on the first row of each 章, or on every row).
 
 pub mod agenda;
 pub mod pdca;
+pub mod plan;
+mod read;
 
 /// Groups items by key, in order. A `None` key continues the group above
 /// (users often fill a 章 cell only on its first row). Returns the groups

@@ -55,11 +55,16 @@ pub fn set_cell(xml: &str, at: &str, text: &str) -> String {
     format!("{}{}{}", &xml[..start], cell, &xml[start + end..])
 }
 
-/// Fills inputs: (defined name, text).
+/// Fills inputs of a distributed PDCA workbook: (defined name, text).
 pub fn fill(bytes: &[u8], master: &Master, centre: &str, values: &[(String, String)]) -> Vec<u8> {
+    fill_grids(bytes, &pdca::centre_sheets(master, centre), values)
+}
+
+/// Fills inputs of a distributed workbook of any form, whose sheets are
+/// `grids`: (defined name, text).
+pub fn fill_grids(bytes: &[u8], grids: &[keikaku::form::grid::Grid], values: &[(String, String)]) -> Vec<u8> {
     let mut parts = xlsx_entries(bytes);
     let paths = sheet_paths(&parts);
-    let grids = pdca::centre_sheets(master, centre);
     for (name, text) in values {
         let (grid, cell) = grids
             .iter()
@@ -82,6 +87,7 @@ pub fn complete_answers(master: &Master, centre: &str) -> Vec<(String, String)> 
                 InputKind::Choice(list) => list[k % list.len()].to_string(),
                 InputKind::Short => format!("{}地区", k + 1),
                 InputKind::LongText => format!("{} の記入 {k}\n二行目", input.label),
+                InputKind::Text => format!("{} 担当 {k}", input.label),
                 InputKind::Date => "46234".to_string(), // 2026-07-31, typed as a date
             };
             v.push((input.name.clone(), text));

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fill;
+pub mod plan;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

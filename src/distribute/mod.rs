@@ -1,5 +1,8 @@
-//! `keikaku pdca distribute`: one protected PDCA workbook (and optionally a
-//! PDF) per centre, from a checked master.
+//! `keikaku pdca distribute` and `keikaku plan distribute`: one protected
+//! workbook (and for PDCA sheets optionally a PDF) per centre, from a
+//! checked master. [`distribute_centres`] is the part every form shares
+//! (file names, parallel making, staging); this module holds the PDCA
+//! sheets, [`plan`] the centre plans.
 //!
 //! The work per centre is: the sheets' [`Grid`]s from the form description
 //! ([`crate::form::pdca`]), the identity properties, the xlsx bytes
@@ -7,6 +10,8 @@
 //! the `pdca.hbs` template and the typesetting engine. Every file goes into
 //! a staging folder first and appears in the output folder only when all
 //! centres succeeded.
+
+pub mod plan;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -179,74 +184,77 @@ fn check_master_kept(master_path: &Path, out_dir: &Path, names: &[String]) -> Re
 
 /// Checks that no two centres end up with the same file name (on a
 /// case-insensitive file system too). `stems` are the centres' file stems.
-fn check_file_names(master: &Master, stems: &[String]) -> Result<(), Error> {
-    let mut seen: HashMap<String, &Centre> = HashMap::new();
-    for (c, stem) in master.centres.iter().zip(stems) {
-        if let Some(prev) = seen.insert(stem.to_lowercase(), c) {
+fn check_file_names(centres: &[(&str, &str)], stems: &[String]) -> Result<(), Error> {
+    let mut seen: HashMap<String, (&str, &str)> = HashMap::new();
+    for (&(id, name), stem) in centres.iter().zip(stems) {
+        if let Some((prev_id, prev_name)) = seen.insert(stem.to_lowercase(), (id, name)) {
             return Err(Error::input(format!(
-                "センター「{}」（{}）と「{}」（{}）のファイル名が同じ「{stem}.xlsx」になります。どちらかの ID か名称を変えてください。",
-                prev.id, prev.name, c.id, c.name
+                "センター「{prev_id}」（{prev_name}）と「{id}」（{name}）のファイル名が同じ「{stem}.xlsx」になります。どちらかの ID か名称を変えてください。"
             )));
         }
     }
     Ok(())
 }
 
-/// Writes every centre's outputs into `out_dir`. `progress` is called after
-/// each centre with the number done so far. Centres are made in parallel
-/// (one workbook per thread at a time); the files do not depend on the order.
-pub fn distribute(
-    master: &Master,
+/// The outputs of one centre: (file extension, bytes) and the number of
+/// sheets; an empty list for a centre that gets nothing.
+pub type CentreFiles = (Vec<(&'static str, Vec<u8>)>, usize);
+
+/// The distribution shared by every form kind: for every centre (ID, name)
+/// that `busy` marks, `make` gives its files, named `ID_名称.ext`; they are
+/// made in parallel into a staging folder inside `out_dir` and moved into
+/// place only when every centre succeeded. `extensions` are the file
+/// extensions `make` may give (checked against the master first).
+pub fn distribute_centres(
+    centres: &[(&str, &str)],
+    busy: &[bool],
+    extensions: &[&str],
     out_dir: &Path,
-    opts: &Options,
+    master_path: Option<&Path>,
+    make: impl Fn(usize) -> Result<CentreFiles, Error> + Sync,
     progress: impl Fn(usize) + Sync,
 ) -> Result<Summary, Error> {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let stems: Vec<String> = master.centres.iter().map(file_stem).collect();
-    check_file_names(master, &stems)?;
-    let by_centre = master.projects_by_centre();
-    if let Some(m) = opts.master_path {
-        let mut names = Vec::new();
-        for (stem, projects) in stems.iter().zip(&by_centre) {
-            if !projects.is_empty() {
-                names.push(format!("{stem}.xlsx"));
-                names.push(format!("{stem}.pdf"));
-            }
-        }
+    let stems: Vec<String> = centres.iter().map(|(id, name)| safe_file_stem(&format!("{id}_{name}"))).collect();
+    check_file_names(centres, &stems)?;
+    if let Some(m) = master_path {
+        let names: Vec<String> = stems
+            .iter()
+            .zip(busy)
+            .filter(|(_, b)| **b)
+            .flat_map(|(stem, _)| extensions.iter().map(move |e| format!("{stem}.{e}")))
+            .collect();
         check_master_kept(m, out_dir, &names)?;
     }
     let staging = Staging::new(out_dir)?;
     let done = AtomicUsize::new(0);
     // Per centre: the file names written and the sheet count, or the error.
-    let results: Vec<Result<(Vec<String>, usize), Error>> = master
-        .centres
-        .par_iter()
-        .zip(&by_centre)
-        .zip(&stems)
-        .map(|((centre, projects), stem)| {
+    let results: Vec<Result<(Vec<String>, usize), Error>> = (0..centres.len())
+        .into_par_iter()
+        .map(|c| {
             let mut names = Vec::new();
-            if !projects.is_empty() {
-                let (_, bytes) = centre_workbook(master, centre, projects, opts.created)?;
-                names.push(format!("{stem}.xlsx"));
-                staging.write(&names[0], &bytes)?;
-                if let Some((fonts, pdf_opts)) = opts.pdf {
-                    let pdf = centre_pdf(master, centre, projects, opts.templates, fonts, pdf_opts)?;
-                    names.push(format!("{stem}.pdf"));
-                    staging.write(&names[1], &pdf)?;
+            let mut sheets = 0;
+            if busy[c] {
+                let (files, n) = make(c)?;
+                sheets = n;
+                for (ext, bytes) in files {
+                    let name = format!("{}.{ext}", stems[c]);
+                    staging.write(&name, &bytes)?;
+                    names.push(name);
                 }
             }
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            Ok((names, projects.len()))
+            Ok((names, sheets))
         })
         .collect();
     let mut summary = Summary::default();
     let mut names = Vec::new();
-    for (centre, result) in master.centres.iter().zip(results) {
+    for (&(id, name), result) in centres.iter().zip(results) {
         let (files, sheets) = result?;
         if files.is_empty() {
-            summary.idle.push(format!("{}（{}）", centre.id, centre.name));
+            summary.idle.push(format!("{id}（{name}）"));
         } else {
             summary.centres += 1;
             summary.sheets += sheets;
@@ -255,4 +263,30 @@ pub fn distribute(
     }
     summary.files = staging.commit(&names)?;
     Ok(summary)
+}
+
+/// Writes every centre's PDCA outputs into `out_dir`. `progress` is called
+/// after each centre with the number done so far. Centres are made in
+/// parallel (one workbook per thread at a time); the files do not depend on
+/// the order.
+pub fn distribute(
+    master: &Master,
+    out_dir: &Path,
+    opts: &Options,
+    progress: impl Fn(usize) + Sync,
+) -> Result<Summary, Error> {
+    let centres: Vec<(&str, &str)> = master.centres.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect();
+    let by_centre = master.projects_by_centre();
+    let busy: Vec<bool> = by_centre.iter().map(|p| !p.is_empty()).collect();
+    let extensions: &[&str] = if opts.pdf.is_some() { &["xlsx", "pdf"] } else { &["xlsx"] };
+    let make = |c: usize| -> Result<CentreFiles, Error> {
+        let (centre, projects) = (&master.centres[c], &by_centre[c]);
+        let (_, bytes) = centre_workbook(master, centre, projects, opts.created)?;
+        let mut files = vec![("xlsx", bytes)];
+        if let Some((fonts, pdf_opts)) = opts.pdf {
+            files.push(("pdf", centre_pdf(master, centre, projects, opts.templates, fonts, pdf_opts)?));
+        }
+        Ok((files, projects.len()))
+    };
+    distribute_centres(&centres, &busy, extensions, out_dir, opts.master_path, make, progress)
 }

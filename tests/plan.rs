@@ -1,0 +1,352 @@
+//! Centre plans (`keikaku plan …`): the sample master and submissions hold
+//! the whole reference document (`shared/reference/centre_plans_shiroi_2021.txt`);
+//! distribute → fill → collect gives it back, in the reference's order and
+//! layout, and every 差戻し case is found with its cell.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::plan::{filled, sample_answers, sample_submissions, values};
+use common::{assert_in_order, squash};
+
+use keikaku::collect::plan::{goals_of, read_submission, Key, Submission};
+use keikaku::collect::Severity;
+use keikaku::form::plan::Field;
+use keikaku::model::plan::Master;
+use keikaku::workbook::Workbook;
+
+fn read(bytes: &[u8], master: &Master) -> Submission {
+    let wb = Workbook::from_bytes("提出.xlsx", bytes).unwrap();
+    read_submission(master, &wb)
+}
+
+/// The reference text without the converter's HTML fragments and without
+/// white space.
+fn reference() -> String {
+    let r = common::root();
+    let text = std::fs::read_to_string(r.join("../shared/reference/centre_plans_shiroi_2021.txt"))
+        .or_else(|_| std::fs::read_to_string(r.join("tests/data/centre_plans_shiroi_2021.txt")))
+        .unwrap();
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    squash(&out)
+}
+
+/// Every centre's overall goal, then per item (master order) and answering
+/// centre every goal and its actions: the order of the reference document.
+fn needles(master: &Master) -> Vec<String> {
+    let answers = sample_answers();
+    let mut v: Vec<String> = master.centres.iter().map(|c| squash(&answers[&c.id].overall)).collect();
+    for item in &master.items {
+        for c in master.respondents(item) {
+            for g in answers[&master.centres[c].id].items.get(&item.number).into_iter().flatten() {
+                v.push(squash(&g.goal));
+                v.extend(g.actions.iter().map(|a| squash(a)));
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn the_sample_answers_are_the_whole_reference_text_in_order() {
+    let m = Master::example();
+    let reference = reference();
+    let needles = needles(&m);
+    assert_in_order(&reference, &needles);
+    // The reference has 40 goals with 100 actions (3 overall goals besides).
+    let answers = sample_answers();
+    let goals: usize = answers.values().map(|a| a.items.values().map(Vec::len).sum::<usize>()).sum();
+    let actions: usize =
+        answers.values().map(|a| a.items.values().flatten().map(|g| g.actions.len()).sum::<usize>()).sum();
+    assert_eq!((goals, actions), (40, 100));
+    // Nothing of substance is left once the answers and the city's texts are
+    // taken out: only headings, table headers, centre names and bullets.
+    let mut rest = reference.clone();
+    let mut taken: Vec<String> = needles;
+    taken.extend(m.items.iter().flat_map(|i| i.policy.lines().map(squash)));
+    taken.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for t in taken.iter().filter(|t| !t.is_empty()) {
+        rest = rest.replacen(t.as_str(), "|", 1);
+    }
+    let longest = rest.split('|').map(|s| s.chars().count()).max().unwrap();
+    assert!(longest < 200, "a long text of the reference is not in the sample: {rest}");
+}
+
+#[test]
+fn samples_are_current() {
+    let m = Master::example();
+    let update = std::env::var_os("KEIKAKU_UPDATE_SAMPLES").is_some();
+    let root = common::root();
+    // The master workbook is what `init plan --from` makes of the JSON.
+    let tmp = tempfile::tempdir().unwrap();
+    let made = tmp.path().join("plan_master.xlsx");
+    let o = common::keikaku(
+        &[
+            "init",
+            "plan",
+            "--from",
+            root.join("samples/plan_master.json").to_str().unwrap(),
+            "-o",
+            made.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let master_path = root.join("samples/plan_master.xlsx");
+    if update {
+        std::fs::copy(&made, &master_path).unwrap();
+    }
+    assert!(
+        std::fs::read(&master_path).ok() == Some(std::fs::read(&made).unwrap()),
+        "samples/plan_master.xlsx is stale: run KEIKAKU_UPDATE_SAMPLES=1 cargo test --test plan"
+    );
+    let dir = root.join("samples/plan_submissions");
+    for (name, bytes) in sample_submissions(&m) {
+        let path = dir.join(&name);
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        let shipped = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(shipped == bytes, "{name} is stale: run KEIKAKU_UPDATE_SAMPLES=1 cargo test --test plan");
+    }
+}
+
+#[test]
+fn round_trip_reads_back_exactly_what_was_filled() {
+    let m = Master::example();
+    let answers = sample_answers();
+    for c in &m.centres {
+        let typed = values(&m, &c.id, &answers[&c.id]);
+        let sub = read(&filled(&m, &c.id, &typed), &m);
+        assert_eq!(sub.problems, vec![], "{}", c.id);
+        assert_eq!(sub.centre.as_deref(), Some(c.id.as_str()));
+        let got: Vec<(String, String)> =
+            sub.answers.iter().filter_map(|a| a.text().map(|t| (a.key.name(&m), t.to_string()))).collect();
+        let want: Vec<(String, String)> = typed
+            .into_iter()
+            .map(|(n, v)| if n == "KP_DATE" { (n, answers[&c.id].date.clone()) } else { (n, v) })
+            .collect();
+        assert_eq!(got, want, "{}", c.id);
+        // The goals come back with their actions, bullets dropped.
+        for (k, item) in m.items.iter().enumerate() {
+            let Some(expected) = answers[&c.id].items.get(&item.number) else { continue };
+            let goals = goals_of(&sub, k);
+            assert_eq!(goals.len(), expected.len(), "{} {}", c.id, item.number);
+            for (g, e) in goals.iter().zip(expected) {
+                assert_eq!(g.text, e.goal);
+                assert_eq!(g.actions, e.actions.iter().map(String::as_str).collect::<Vec<_>>());
+            }
+        }
+    }
+}
+
+fn fixes(sub: &Submission) -> Vec<String> {
+    sub.problems
+        .iter()
+        .filter(|p| p.severity == Severity::Fix)
+        .map(|p| format!("{} {} {}", p.sheet.as_deref().unwrap_or(""), p.cell.as_deref().unwrap_or(""), p.message))
+        .collect()
+}
+
+#[test]
+fn a_goal_needs_its_actions_and_actions_their_goal() {
+    let m = Master::example();
+    let answers = sample_answers();
+    let mut typed = values(&m, "S02", &answers["S02"]);
+    // 3-1 総合相談支援事業: goal 1 without its actions, actions written
+    // beside an empty goal 3; the overall goal left empty.
+    let item = m.items.iter().find(|i| i.number == "3-1").unwrap();
+    typed.retain(|(n, _)| *n != Field::Actions(1).name(Some(item)) && *n != Field::Overall.name(None));
+    typed.push((Field::Actions(3).name(Some(item)), "・相談会を開く".into()));
+    let sub = read(&filled(&m, "S02", &typed), &m);
+    let fix = fixes(&sub);
+    assert_eq!(fix.len(), 3, "{fix:#?}");
+    assert!(
+        fix.iter().any(|f| f.starts_with("I 目標 A5 ") && f.contains("地域包括支援センターとしての目標が未入力です")),
+        "{fix:#?}"
+    );
+    let sheet = "3 包括的支援事業(地域包括支援センターの運営)";
+    assert!(
+        fix.iter().any(|f| f.starts_with(&format!("{sheet} C"))
+            && f.contains("総合相談支援事業 目標(1) の具体的な取り組み内容が未入力です")),
+        "{fix:#?}"
+    );
+    assert!(
+        fix.iter().any(|f| f.starts_with(&format!("{sheet} B")) && f.contains("総合相談支援事業 の目標(3) が空ですが")),
+        "{fix:#?}"
+    );
+    assert!(sub.usable(), "to fix, but usable");
+}
+
+#[test]
+fn other_centres_years_forms_and_edited_structure_are_reported() {
+    let m = Master::example();
+    let answers = sample_answers();
+    let s03 = filled(&m, "S03", &values(&m, "S03", &answers["S03"]));
+    // Another year's workbook.
+    let other_year = common::fill::replace_in(
+        &s03,
+        "docProps/custom.xml",
+        "<vt:lpwstr>2021</vt:lpwstr>",
+        "<vt:lpwstr>2020</vt:lpwstr>",
+    );
+    let sub = read(&other_year, &m);
+    assert!(!sub.usable());
+    assert!(sub.problems[0].message.contains("令和2年度 のブックです。今回は 令和3年度"), "{:?}", sub.problems);
+    // A PDCA sheet sent by mistake.
+    let pdca = common::fill::distributed(&keikaku::model::pdca::Master::example(), "C01");
+    let sub = read(&pdca, &m);
+    assert!(sub.problems[0].message.contains("配布した センター事業計画シートではありません"), "{:?}", sub.problems);
+    // A centre of another master.
+    let unknown = common::fill::replace_in(
+        &s03,
+        "docProps/custom.xml",
+        "<vt:lpwstr>S03</vt:lpwstr>",
+        "<vt:lpwstr>S09</vt:lpwstr>",
+    );
+    assert!(read(&unknown, &m).problems[0].message.contains("センター ID「S09」"));
+    // A renamed sheet is still read through the defined names, and noted to fix.
+    let renamed = common::fill::replace_in(&s03, "xl/workbook.xml", "name=\"I 目標\"", "name=\"目標\"");
+    let renamed = common::fill::replace_in(&renamed, "xl/workbook.xml", "'I 目標'!", "'目標'!");
+    let sub = read(&renamed, &m);
+    assert!(
+        fixes(&sub).iter().any(|f| f.contains("シートの名前が「I 目標」から「目標」に変わっています")),
+        "{:?}",
+        fixes(&sub)
+    );
+    assert!(sub.answers.iter().any(|a| a.key == Key { item: None, field: Field::Overall } && a.text().is_some()));
+}
+
+/// The PDF's text in content order (`pdftotext -raw`: cell by cell, row by
+/// row, as a reader follows the tables), page by page, without white space
+/// and without what repeats on every page (the page number, and a
+/// continued table's 「（…・続き）」 line and header row).
+fn reading_pages(pdf: &Path, m: &Master) -> Vec<String> {
+    let mut furniture: Vec<String> = m
+        .sections
+        .iter()
+        .map(|s| squash(&format!("（{}. {}・続き）", s.number, s.name)))
+        .chain([squash(&format!("（{}・続き）", keikaku::form::plan::OVERALL_HEADING))])
+        .collect();
+    let (goal, actions) = (keikaku::form::plan::GOAL_HEADER, keikaku::form::plan::ACTIONS_HEADER);
+    furniture.push(squash(&format!("項目センター{goal}{actions}")));
+    furniture.push(squash(&format!("センター{goal}{actions}")));
+    (1..=common::page_count(pdf))
+        .map(|p| {
+            let page = common::pdftotext(pdf, &["-raw", "-f", &p.to_string(), "-l", &p.to_string()]);
+            let footer = format!("- {p} -");
+            let mut flat = squash(&page.lines().filter(|l| l.trim() != footer).collect::<String>());
+            for f in &furniture {
+                flat = flat.replace(f.as_str(), "");
+            }
+            flat
+        })
+        .collect()
+}
+
+/// Asserts that the needles are in the pages in order. A text may continue
+/// from the end of one page's part of its cell to the next page (a table
+/// cell split over a page break, where the rest of the row's cells come
+/// first on the new page): its head then ends the page's text of that cell
+/// and its tail is somewhere on the next page.
+fn assert_in_order_over_pages(pages: &[String], needles: &[String]) {
+    let (mut page, mut from) = (0usize, 0usize);
+    'next: for n in needles {
+        for p in page..pages.len() {
+            let start = if p == page { from } else { 0 };
+            if let Some(i) = pages[p][start..].find(n.as_str()) {
+                (page, from) = (p, start + i + n.len());
+                continue 'next;
+            }
+            // Split over the break after page p: the longest head (at least
+            // four characters) on page p whose tail (at least four) is on
+            // page p + 1.
+            if p + 1 < pages.len() {
+                let chars: Vec<(usize, char)> = n.char_indices().collect();
+                for &(k, _) in chars.iter().skip(1).rev() {
+                    let (head, tail) = n.split_at(k);
+                    if tail.chars().count() < 4 || head.chars().count() < 4 {
+                        continue;
+                    }
+                    let head_at = pages[p][start..].rfind(head).map(|i| start + i);
+                    if let (Some(_), Some(j)) = (head_at, pages[p + 1].find(tail)) {
+                        (page, from) = (p + 1, j + tail.len());
+                        continue 'next;
+                    }
+                }
+            }
+        }
+        panic!("missing or out of order: {n}");
+    }
+}
+
+/// The shipped sample submissions copied into a fresh inbox.
+fn inbox(dir: &Path) -> PathBuf {
+    let inbox = dir.join("提出");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for e in std::fs::read_dir(common::root().join("samples/plan_submissions")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), inbox.join(e.file_name())).unwrap();
+    }
+    inbox
+}
+
+fn plan_collect(inbox: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let master = common::root().join("samples/plan_master.xlsx");
+    let mut args =
+        vec!["plan", "collect", master.to_str().unwrap(), inbox.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    common::keikaku(&args, &[])
+}
+
+#[test]
+fn collect_gives_the_reference_document() {
+    let m = Master::example();
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = inbox(tmp.path());
+    let out = tmp.path().join("out");
+    let o = plan_collect(&inbox, &out, &[]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("提出済み 3、要修正 0、受付不可 0、未提出 0"), "{err}");
+    let pdf = out.join("事業計画書.pdf");
+    let text = common::pdftotext(&pdf, &[]);
+    let flat = squash(&text);
+    // Title line, and every goal and action of the reference, in order
+    // (read column by column, as a reader follows the tables).
+    assert!(flat.starts_with(&squash("令和3年度 白井市各地域包括支援センター事業計画書")), "{text}");
+    assert_in_order_over_pages(&reading_pages(&pdf, &m), &needles(&m));
+    // The table of contents gives the pages of part I and the range of part II.
+    let first = common::page_text(&pdf, 1);
+    let pages = common::page_count(&pdf);
+    assert!(pages >= 5, "{pages} pages");
+    assert!(squash(&first).contains(&format!("各事業に関する取り組みの方針…")), "{first}");
+    assert!(first.contains(&format!("2-{pages}")), "part II runs from page 2 to the end: {first}");
+    // Section headings, the item and centre columns, the policy, bullets.
+    for s in [
+        "1.基本項目",
+        "4.包括的支援事業（社会保障充実分）",
+        "権利擁護事業",
+        "【運営方針重点的取組み】",
+        "西白井駅前",
+        "・地域包括支援センター連絡調整会議を開催し",
+    ] {
+        assert!(flat.contains(&squash(s)), "{s}");
+    }
+    // Tables continue over pages with their header repeated.
+    let continued = (2..=pages).filter(|p| squash(&common::page_text(&pdf, *p)).contains("（3.包括的支援事業")).count();
+    assert!(continued >= 1, "the section 3 table is continued on another page");
+    let fonts = common::pdffonts(&pdf);
+    assert!(fonts.contains("IPAexMincho") && fonts.contains("IPAexGothic"), "{fonts}");
+}
