@@ -270,17 +270,22 @@ fn assert_in_order_over_pages(pages: &[String], needles: &[String]) {
                 continue 'next;
             }
             // Split over the break after page p: the longest head (at least
-            // four characters) on page p whose tail (at least four) is on
-            // page p + 1.
+            // four characters) on page p whose tail is on page p + 1.
             if p + 1 < pages.len() {
                 let chars: Vec<(usize, char)> = n.char_indices().collect();
                 for &(k, _) in chars.iter().skip(1).rev() {
                     let (head, tail) = n.split_at(k);
-                    if tail.chars().count() < 4 || head.chars().count() < 4 {
+                    if head.chars().count() < 4 {
                         continue;
                     }
                     let head_at = pages[p][start..].rfind(head).map(|i| start + i);
-                    if let (Some(_), Some(j)) = (head_at, pages[p + 1].find(tail)) {
+                    // A short tail (the last line's end) must open the next page.
+                    let tail_at = if tail.chars().count() >= 4 {
+                        pages[p + 1].find(tail)
+                    } else {
+                        pages[p + 1].starts_with(tail).then_some(0)
+                    };
+                    if let (Some(_), Some(j)) = (head_at, tail_at) {
                         (page, from) = (p + 1, j + tail.len());
                         continue 'next;
                     }
@@ -349,4 +354,15 @@ fn collect_gives_the_reference_document() {
     assert!(continued >= 1, "the section 3 table is continued on another page");
     let fonts = common::pdffonts(&pdf);
     assert!(fonts.contains("IPAexMincho") && fonts.contains("IPAexGothic"), "{fonts}");
+}
+
+#[test]
+fn the_order_check_follows_cells_over_page_breaks_and_fails_when_out_of_order() {
+    let pages = vec!["目標一取り組み一の前半".to_string(), "右の列の続き後半です目標二".to_string()];
+    let n = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_in_order_over_pages(&pages, &n(&["目標一", "取り組み一の前半後半です", "目標二"]));
+    let reversed = std::panic::catch_unwind(|| assert_in_order_over_pages(&pages, &n(&["目標二", "目標一"])));
+    assert!(reversed.is_err(), "out of order must fail");
+    let missing = std::panic::catch_unwind(|| assert_in_order_over_pages(&pages, &n(&["目標三"])));
+    assert!(missing.is_err(), "a missing text must fail");
 }
