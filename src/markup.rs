@@ -797,17 +797,18 @@ impl<'a, 'input> Parser<'a, 'input> {
                         .ok_or_else(|| self.err(node, format!("levels=\"{l}\" は 1 から 6 にしてください。")))?,
                     None => 2,
                 };
-                let ranges =
-                    match node.attribute("pages") {
-                        None | Some("first") => false,
-                        Some("range") => true,
-                        Some(v) => return Err(self.err(
+                let ranges = match node.attribute("pages") {
+                    None | Some("first") => false,
+                    Some("range") => true,
+                    Some(v) => {
+                        return Err(self.err(
                             node,
                             format!(
                                 "pages=\"{v}\" は first（最初のページ）か range（2-7 のような範囲）にしてください。"
                             ),
-                        )),
-                    };
+                        ))
+                    }
+                };
                 Ok(Block::Toc(Toc {
                     levels,
                     para: self.para_style(node, &c, Align::Left)?,

@@ -257,7 +257,7 @@ impl RoleFormats {
             Role::Block => &self.block,
             Role::Label => &self.label,
             Role::Header => &self.header,
-            Role::Plan if cell.cols == 1 && cell.rows == 1 => &self.plan_value,
+            Role::Value => &self.plan_value,
             Role::Plan => &self.plan,
             Role::Closed => &self.closed,
             Role::Input(i) if matches!(i.kind, InputKind::LongText | InputKind::Text) => &self.input,

@@ -366,3 +366,173 @@ fn the_order_check_follows_cells_over_page_breaks_and_fails_when_out_of_order() 
     let missing = std::panic::catch_unwind(|| assert_in_order_over_pages(&pages, &n(&["目標三"])));
     assert!(missing.is_err(), "a missing text must fail");
 }
+
+fn sheet_rows(path: &Path, sheet: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = wb.worksheet_range(sheet).unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|d| match d {
+                    calamine::Data::Empty => String::new(),
+                    calamine::Data::String(s) => s.clone(),
+                    calamine::Data::Float(f) => f.to_string(),
+                    other => format!("{other:?}"),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn collect_writes_a_tidy_workbook_with_provenance_and_a_print_sheet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = inbox(tmp.path());
+    let out = tmp.path().join("out");
+    let o = plan_collect(&inbox, &out, &["--no-pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(!out.join("事業計画書.pdf").exists(), "--no-pdf");
+    let book = out.join("事業計画書.xlsx");
+    let rows = sheet_rows(&book, "取組み");
+    assert_eq!(rows[0][..4], ["年度", "年度（和暦）", "区分番号", "区分"]);
+    assert_eq!(rows.len(), 1 + 100, "one row per action of the reference");
+    let first = &rows[1];
+    let file = "S01_白井市地域包括支援センター.xlsx";
+    let sha = keikaku::collect::sha256_hex(&std::fs::read(inbox.join(file)).unwrap());
+    assert_eq!(first[0], "2021");
+    assert_eq!(first[1], "令和3年度");
+    assert_eq!((first[2].as_str(), first[3].as_str()), ("1", "基本項目"));
+    assert_eq!((first[6].as_str(), first[8].as_str()), ("S01", "直営"));
+    assert_eq!(first[9], "1");
+    assert!(first[10].starts_with("(1) 組織・運営体制及び市との連携"));
+    assert_eq!(first[11], "1");
+    assert_eq!(first[12], "地域包括支援センター連絡調整会議を開催し、情報共有するほか、市の方針を伝達する。(月1回)");
+    assert_eq!(first[13], format!("提出/{file}"));
+    assert_eq!(first[14], "1 基本項目");
+    assert!(first[15].starts_with('B') && first[16].starts_with('C'), "{first:?}");
+    assert_eq!(first[17], sha);
+    // Items only 直営 answers have only 直営 rows.
+    assert!(rows.iter().filter(|r| r[5] == "在宅医療・介護連携推進事業").all(|r| r[6] == "S01"));
+    let overall = sheet_rows(&book, "目標");
+    assert_eq!(overall.len(), 4);
+    assert!(overall[2][6].starts_with("市内に暮らす高齢者が住み慣れた地域で"));
+    let status = sheet_rows(&book, "提出状況");
+    assert!(status[1..].iter().all(|r| r[2] == "提出済み"), "{status:?}");
+    // Tidy sheets have no merged cells; the print sheet merges the item and
+    // centre cells over their rows.
+    let parts = common::xlsx_entries(&std::fs::read(&book).unwrap());
+    let paths = common::sheet_paths(&parts);
+    let xml = |s: &str| String::from_utf8(parts.iter().find(|(p, _)| *p == paths[s]).unwrap().1.clone()).unwrap();
+    assert!(!xml("取組み").contains("<mergeCell "));
+    let print = xml("印刷用");
+    assert!(print.contains("<mergeCell "), "the print sheet has merged cells");
+    assert!(print.contains("paperSize=\"9\""), "A4");
+}
+
+#[test]
+fn a_partial_collection_shows_what_is_missing_and_what_to_fix() {
+    let m = Master::example();
+    let answers = sample_answers();
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("提出");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let s01 = common::root().join("samples/plan_submissions/S01_白井市地域包括支援センター.xlsx");
+    std::fs::copy(&s01, inbox.join("S01_白井市地域包括支援センター.xlsx")).unwrap();
+    // S02 sent a draft and a later version with one goal's actions missing.
+    let mut typed = values(&m, "S02", &answers["S02"]);
+    let item = m.items.iter().find(|i| i.number == "2").unwrap();
+    typed.retain(|(n, _)| *n != Field::Actions(2).name(Some(item)));
+    let later = common::fill::saved_at(&filled(&m, "S02", &typed), "2021-04-25T10:00:00Z");
+    let draft = common::fill::saved_at(&filled(&m, "S02", &typed[..3]), "2021-04-20T10:00:00Z");
+    std::fs::write(inbox.join("S02_白井駅前.xlsx"), later).unwrap();
+    std::fs::write(inbox.join("S02_白井駅前（下書き）.xlsx"), draft).unwrap();
+    let out = tmp.path().join("out");
+    let returns = tmp.path().join("差戻し");
+    let o = plan_collect(&inbox, &out, &["--returns", returns.to_str().unwrap()]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("提出済み 1、要修正 1、受付不可 0、未提出 1"), "{err}");
+    assert!(err.contains("S03 西白井駅前地域包括支援センター: 未提出"), "{err}");
+    assert!(
+        err.contains("「2 介護予防・日常生活支援総合事業」シート C")
+            && err.contains("目標(2) の具体的な取り組み内容が未入力です"),
+        "{err}"
+    );
+    assert!(
+        err.contains("使わなかったファイル「提出/S02_白井駅前（下書き）.xlsx」")
+            && err.contains("新しく保存されているため"),
+        "{err}"
+    );
+    let names: Vec<String> =
+        std::fs::read_dir(&returns).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, vec!["S02_白井駅前地域包括支援センター_差戻し.xlsx"]);
+    let text = squash(&common::pdftotext(&out.join("事業計画書.pdf"), &[]));
+    assert!(text.contains("集計途中"), "the cover says the plan is not complete");
+    assert!(text.contains("（未提出）"), "S03's cells say it has not sent its plan");
+}
+
+#[test]
+fn collect_is_deterministic_and_leaves_its_inputs_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = inbox(tmp.path());
+    let before: Vec<Vec<u8>> = {
+        let mut v: Vec<_> = std::fs::read_dir(&inbox).unwrap().map(|e| e.unwrap().path()).collect();
+        v.sort();
+        v.iter().map(|p| std::fs::read(p).unwrap()).collect()
+    };
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    assert_eq!(plan_collect(&inbox, &a, &[]).status.code(), Some(0));
+    assert_eq!(plan_collect(&inbox, &b, &[]).status.code(), Some(0));
+    for f in ["事業計画書.pdf", "事業計画書.xlsx"] {
+        assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{f} differs between runs");
+    }
+    let mut after: Vec<_> = std::fs::read_dir(&inbox).unwrap().map(|e| e.unwrap().path()).collect();
+    after.sort();
+    assert_eq!(after.iter().map(|p| std::fs::read(p).unwrap()).collect::<Vec<_>>(), before);
+    // The combined workbook put among the submissions is skipped, not refused.
+    std::fs::copy(a.join("事業計画書.xlsx"), inbox.join("事業計画書.xlsx")).unwrap();
+    let o = plan_collect(&inbox, &tmp.path().join("c"), &["--no-pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(common::stderr(&o).contains("読み飛ばしました"));
+}
+
+#[test]
+fn plan_distribute_makes_one_protected_workbook_per_centre() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("配布");
+    let master = common::root().join("samples/plan_master.xlsx");
+    let o = common::keikaku(&["plan", "distribute", master.to_str().unwrap(), "-o", out.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let m = Master::example();
+    for c in &m.centres {
+        let path = out.join(format!("{}_{}.xlsx", c.id, c.name));
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(bytes, common::plan::distributed(&m, &c.id), "the command gives what the library gives");
+        let wb = Workbook::from_bytes("x.xlsx", &bytes).unwrap();
+        assert_eq!(wb.sheets[0].name.as_ref(), "I 目標");
+        let props: std::collections::HashMap<_, _> = wb.properties.iter().cloned().collect();
+        assert_eq!(props["keikaku.form"], "keikaku.plan");
+        assert_eq!(props["keikaku.centre"], c.id);
+        assert_eq!(props["keikaku.fiscal_year"], "2021");
+        let parts = common::xlsx_entries(&bytes);
+        let paths = common::sheet_paths(&parts);
+        let first = String::from_utf8(parts.iter().find(|(p, _)| *p == paths["I 目標"]).unwrap().1.clone()).unwrap();
+        assert!(first.contains("<sheetProtection"), "protected");
+        // The city's 運営方針 is on the centre's sheet of its item.
+        let third = &paths.keys().find(|k| k.starts_with("3 ")).cloned().unwrap();
+        let shared =
+            String::from_utf8(parts.iter().find(|(p, _)| p == "xl/sharedStrings.xml").unwrap().1.clone()).unwrap();
+        assert!(shared.contains("基幹型地域包括支援センターにおいて"), "{third}");
+    }
+    // The 直営-only items are on the 直営 centre's section 4 sheet only.
+    let count_inputs = |id: &str| {
+        let c = m.centres.iter().position(|c| c.id == id).unwrap();
+        keikaku::form::plan::sheets_of(&m, &m.centres[c].name, &m.items_by_centre()[c])
+            .iter()
+            .map(|g| g.inputs().count())
+            .sum::<usize>()
+    };
+    assert!(count_inputs("S01") > count_inputs("S02"));
+}

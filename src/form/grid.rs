@@ -96,8 +96,11 @@ pub enum Role {
     Label,
     /// A column header (R5, 取組み内容).
     Header,
-    /// Distributed content: locked.
+    /// Distributed content: locked, wrapped text from the top left.
     Plan,
+    /// A short distributed value in its own cell (a 計画 value such as
+    /// 30地区): locked, centred.
+    Value,
     /// A cell that is not to be filled yet (a future year): locked, grey.
     Closed,
     /// An input: unlocked, shaded, named.

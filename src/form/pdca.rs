@@ -248,7 +248,7 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
                 Some(CellData::Text(s)) => Content::Text(s),
                 _ => Content::Empty,
             };
-            g.cell(r, col, 1, 1, content, Role::Plan);
+            g.cell(r, col, 1, 1, content, Role::Value);
             let role = if reported.contains(y) {
                 Role::Input(Input {
                     name: name(Field::Result { indicator: i + 1, year: *y }),
