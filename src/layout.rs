@@ -787,9 +787,11 @@ impl<'a> Pager<'a> {
         let head: f32 = t.head.as_ref().map(|g| t.row_heights(g).iter().sum()).unwrap_or(0.0);
         let cont: f32 = t.continued.as_ref().map(|v| v_height(v)).unwrap_or(0.0);
         let first: f32 = t.groups.first().map(|g| t.row_heights(g).iter().sum()).unwrap_or(0.0);
-        if first <= body_h - head - cont {
+        let fresh_room = body_h - head - cont;
+        let kept_whole = t.groups.first().is_some_and(|g| g.nrows == 1 || first <= fresh_room * KEEP_GROUP_SHARE);
+        if first <= fresh_room && kept_whole {
             // The first row group would move whole to the next page rather
-            // than split, so it must fit here with the header.
+            // than split (see `table`), so it must fit here with the header.
             head + first
         } else {
             head + t.min_row
