@@ -47,30 +47,22 @@ pub use error::{Error, ErrorKind, Result};
 
 /// Markup text → PDF bytes: parse, lay out, write.
 ///
-/// With `KEIKAKU_TIMING` set in the environment, the time of each stage is
-/// printed to stderr (for profiling; the output is unchanged).
+/// With `KEIKAKU_TIMING` set in the environment, the time of each stage and
+/// the peak memory are printed to stderr (for profiling; the output is
+/// unchanged).
 pub fn markup_to_pdf(
     markup_text: &str,
     origin: &str,
     fonts: &fonts::FontSet,
     opts: &pdf::PdfOptions,
 ) -> Result<Vec<u8>> {
-    let timing = std::env::var_os("KEIKAKU_TIMING").is_some();
-    let t0 = std::time::Instant::now();
+    let mut stages = timing::Stages::start();
     let doc = markup::parse(markup_text, origin)?;
-    let t1 = std::time::Instant::now();
+    stages.done("  markup");
     let laid = layout::layout(&doc, fonts)?;
-    let t2 = std::time::Instant::now();
+    drop(doc);
+    stages.done(&format!("  layout ({} pages)", laid.pages.len()));
     let bytes = pdf::write(&laid, fonts, opts)?;
-    if timing {
-        let ms = |a: std::time::Instant, b: std::time::Instant| (b - a).as_secs_f64() * 1000.0;
-        eprintln!(
-            "timing: markup {:.1} ms, layout {:.1} ms, pdf {:.1} ms ({} pages)",
-            ms(t0, t1),
-            ms(t1, t2),
-            ms(t2, std::time::Instant::now()),
-            laid.pages.len()
-        );
-    }
+    stages.done("  pdf");
     Ok(bytes)
 }

@@ -11,13 +11,13 @@
 //! - TrueType hinting instructions are dropped from the embedded subsets
 //!   (40 % of IPAex's outline data), which keeps a 3-page document small.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
-    Codepoint, Color, FontId, Line as PLine, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle,
-    PdfPage, PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, TextRenderingMode,
+    Codepoint, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, TextItem,
+    TextMatrix,
 };
 use sha2::{Digest, Sha256};
 
@@ -88,6 +88,13 @@ fn font_tag(family: Family, chars: &BTreeSet<char>) -> String {
 }
 
 /// Writes the laid-out document as PDF bytes.
+///
+/// printpdf makes the document and its fonts: each used face is embedded as
+/// a subset with its ToUnicode map and widths, from a one-page document
+/// that shows every used glyph once. The pages' content streams are then
+/// written here, straight from the positioned items, and compressed in
+/// parallel: a report of thousands of pages never becomes printpdf
+/// operations (about 100 bytes a glyph), only its compressed streams.
 pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>, Error> {
     let mut doc = PdfDocument::new(&laid.meta.title);
     let info = &mut doc.metadata.info;
@@ -99,139 +106,102 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
     if let Some(secs) = opts.date {
         let d = printpdf::OffsetDateTime::from_unix_timestamp(secs)
             .map_err(|e| Error::input(format!("SOURCE_DATE_EPOCH={secs} を日付にできません: {e}")))?;
-        info.creation_date = d.clone();
-        info.modification_date = d.clone();
+        info.creation_date = d;
+        info.modification_date = d;
         info.metadata_date = d;
     }
 
-    // Register only the faces that are used, under text-derived ids.
-    let mut used: [BTreeSet<char>; 2] = [BTreeSet::new(), BTreeSet::new()];
+    // The glyphs each face draws (glyph id → the character, for ToUnicode).
+    let mut used: [BTreeMap<u16, char>; 2] = [BTreeMap::new(), BTreeMap::new()];
     for page in &laid.pages {
         for item in &page.items {
             if let Item::Text { run, .. } = item {
-                used[run.family as usize].extend(run.text.chars());
+                let face = fonts.get(run.family);
+                for c in run.text.chars() {
+                    // Last guard before writing: every character has a glyph.
+                    let gid = face.glyph(c).ok_or_else(|| {
+                        Error::internal(format!(
+                            "「{c}」(U+{:04X}) を{}体で描こうとしましたが、フォントに字形がありません。",
+                            c as u32,
+                            run.family.label()
+                        ))
+                    })?;
+                    used[run.family as usize].entry(gid).or_insert(c);
+                }
             }
         }
     }
+    // Register only the faces that are used, under text-derived ids, and
+    // show each used glyph once on a page printpdf lays out.
     let mut ids: [Option<FontId>; 2] = [None, None];
+    let mut ops = vec![Op::StartTextSection];
     for family in Family::ALL {
-        let chars = &used[family as usize];
-        if chars.is_empty() {
+        let glyphs = &used[family as usize];
+        if glyphs.is_empty() {
             continue;
         }
-        // Last guard before writing: every character has a glyph.
-        let face = fonts.get(family);
-        if let Some(c) = chars.iter().find(|c| !face.has(**c)) {
-            return Err(Error::internal(format!(
-                "「{c}」(U+{:04X}) を{}体で描こうとしましたが、フォントに字形がありません。",
-                *c as u32,
-                family.label()
-            )));
-        }
-        let mut tag = font_tag(family, chars);
+        let chars: BTreeSet<char> = glyphs.values().copied().collect();
+        let mut tag = font_tag(family, &chars);
         if ids.iter().flatten().any(|id| id.0 == tag) {
             tag.replace_range(0..1, "Z");
         }
         let id = FontId(tag);
-        doc.resources.fonts.map.insert(id.clone(), printpdf::PdfFont::new(parsed(face)?));
+        doc.resources.fonts.map.insert(id.clone(), printpdf::PdfFont::new(parsed(fonts.get(family))?));
+        ops.push(Op::SetFont { font: PdfFontHandle::External(id.clone()), size: Pt(10.0) });
+        ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(0.0), Pt(0.0)) });
+        let items = glyphs.iter().map(|(&gid, &c)| Codepoint { gid, offset: 0.0, cid: Some(c.to_string()) }).collect();
+        ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
         ids[family as usize] = Some(id);
     }
-
+    ops.push(Op::EndTextSection);
     let (pw, ph) = (laid.page.width, laid.page.height);
-    let black = Color::Rgb(printpdf::Rgb::new(0.0, 0.0, 0.0, None));
-    let mut pages = Vec::with_capacity(laid.pages.len());
-    for page in &laid.pages {
-        let mut ops = Vec::new();
-        // Shading first, then rules, then text on top.
-        for item in &page.items {
-            if let Item::Fill { x, y, w, h, color } = item {
-                ops.push(Op::SetFillColor { col: Color::Rgb(printpdf::Rgb::new(color.0, color.1, color.2, None)) });
-                ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: Pt(*x),
-                        y: Pt(ph - y - h),
-                        width: Pt(*w),
-                        height: Pt(*h),
-                        mode: Some(PaintMode::Fill),
-                        winding_order: None,
-                    },
-                });
-            }
-        }
-        let mut stroke_width = None;
-        for item in &page.items {
-            if let Item::Rule { x1, y1, x2, y2, width } = item {
-                if stroke_width != Some(*width) {
-                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                    stroke_width = Some(*width);
-                }
-                ops.push(Op::DrawLine {
-                    line: PLine {
-                        points: vec![
-                            LinePoint { p: Point { x: Pt(*x1), y: Pt(ph - y1) }, bezier: false },
-                            LinePoint { p: Point { x: Pt(*x2), y: Pt(ph - y2) }, bezier: false },
-                        ],
-                        is_closed: false,
-                    },
-                });
-            }
-        }
-        ops.push(Op::SetFillColor { col: black.clone() });
-        ops.push(Op::SetOutlineColor { col: black.clone() });
-        ops.push(Op::StartTextSection);
-        let mut font_state: Option<(Family, f32)> = None;
-        let mut cs_state = 0.0f32;
-        let mut bold_state = false;
-        for item in &page.items {
-            let Item::Text { x, y, run } = item else { continue };
-            if run.text.is_empty() {
-                continue;
-            }
-            if font_state != Some((run.family, run.size)) {
-                let id = ids[run.family as usize].clone().ok_or_else(|| Error::internal("font not registered"))?;
-                ops.push(Op::SetFont { font: PdfFontHandle::External(id), size: Pt(run.size) });
-                font_state = Some((run.family, run.size));
-            }
-            if run.char_spacing != cs_state {
-                ops.push(Op::SetCharacterSpacing { multiplier: run.char_spacing });
-                cs_state = run.char_spacing;
-            }
-            if run.bold != bold_state {
-                if run.bold {
-                    ops.push(Op::SetOutlineThickness { pt: Pt(run.size * 0.035) });
-                    ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::FillStroke });
-                } else {
-                    ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::Fill });
-                }
-                bold_state = run.bold;
-            }
-            ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(*x), Pt(ph - y)) });
-            // Glyph ids from our own cmap table (the glyphs the layout
-            // measured): printpdf would otherwise look every character up
-            // in a linear scan of the font's format 12 cmap, which took 45 %
-            // of the time of a 7,000-page report. The character goes along
-            // for the ToUnicode map, so the text stays extractable.
-            let face = fonts.get(run.family);
-            let glyphs = run
-                .text
-                .chars()
-                .map(|c| {
-                    let gid = face.glyph(c).ok_or_else(|| {
-                        Error::internal(format!("「{c}」(U+{:04X}) の字形がフォントにありません。", c as u32))
-                    })?;
-                    Ok(Codepoint { gid, offset: 0.0, cid: Some(c.to_string()) })
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
-            ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(glyphs)] });
-        }
-        ops.push(Op::EndTextSection);
-        pages.push(PdfPage::new(pt_to_mm(pw), pt_to_mm(ph), ops));
-    }
-    doc.with_pages(pages);
-
+    doc.with_pages(vec![PdfPage::new(pt_to_mm(pw), pt_to_mm(ph), ops)]);
     let save = PdfSaveOptions { subset_fonts: true, ..Default::default() };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
+
+    // The font page: its resource names and the glyph ids the subsets gave.
+    let font_page = *lo.get_pages().values().next().ok_or_else(|| Error::internal("PDF without a page"))?;
+    let (names, remap) = font_page_glyphs(&lo, font_page, &ids, &used)?;
+    let page_dict = lo
+        .get_object(font_page)
+        .and_then(Object::as_dict)
+        .map_err(|e| Error::internal(format!("PDF page: {e}")))?
+        .clone();
+    let pages_id = page_dict
+        .get(b"Parent")
+        .and_then(Object::as_reference)
+        .map_err(|e| Error::internal(format!("PDF page parent: {e}")))?;
+    if let Ok(Object::Reference(c)) = page_dict.get(b"Contents") {
+        lo.objects.remove(c);
+    }
+
+    // The pages' content, written and compressed in parallel.
+    let streams: Vec<Vec<u8>> = {
+        use rayon::prelude::*;
+        laid.pages
+            .par_iter()
+            .map(|page| page_content(page, ph, &names, &remap, fonts).and_then(|c| deflate(&c)))
+            .collect::<Result<_, _>>()?
+    };
+    let mut kids = Vec::with_capacity(streams.len());
+    for content in streams {
+        let mut dict = Dictionary::new();
+        dict.set("Length", Object::Integer(content.len() as i64));
+        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        let contents = lo.add_object(Object::Stream(lopdf::Stream::new(dict, content).with_compression(false)));
+        let mut page = page_dict.clone();
+        page.set("Contents", Object::Reference(contents));
+        kids.push(Object::Reference(lo.add_object(Object::Dictionary(page))));
+    }
+    lo.objects.remove(&font_page);
+    let pages = lo
+        .get_object_mut(pages_id)
+        .and_then(Object::as_dict_mut)
+        .map_err(|e| Error::internal(format!("PDF pages: {e}")))?;
+    pages.set("Count", Object::Integer(kids.len() as i64));
+    pages.set("Kids", Object::Array(kids));
+
     finish(&mut lo, laid, opts)?;
     strip_embedded_hints(&mut lo);
     compress_streams(&mut lo)?;
@@ -239,6 +209,188 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
     lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("PDF の書き出しに失敗しました: {e}")))?;
     stamp_id(&mut bytes)?;
     Ok(bytes)
+}
+
+/// The resource name of each family's font on the font page, and for each
+/// family the subset's glyph id of every original glyph id, read back from
+/// the page's content stream (which shows the used glyphs in order).
+#[allow(clippy::type_complexity)]
+fn font_page_glyphs(
+    lo: &lopdf::Document,
+    page: ObjectId,
+    ids: &[Option<FontId>; 2],
+    used: &[BTreeMap<u16, char>; 2],
+) -> Result<([Vec<u8>; 2], [HashMap<u16, u16>; 2]), Error> {
+    let bad = |what: &str| Error::internal(format!("printpdf の出力を読めません（{what}）"));
+    let content = lo.get_page_content(page);
+    let ops = lopdf::content::Content::decode(&content).map_err(|_| bad("content"))?.operations;
+    // Resource name → family, through the page's font resources.
+    let fonts = lo.get_page_fonts(page).map_err(|_| bad("fonts"))?;
+    let mut names: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+    let mut shown: [Vec<u16>; 2] = [Vec::new(), Vec::new()];
+    let mut current: Option<usize> = None;
+    for op in &ops {
+        match op.operator.as_str() {
+            "Tf" => {
+                let name = op.operands.first().and_then(|o| o.as_name().ok()).ok_or_else(|| bad("Tf"))?;
+                current = ids.iter().position(|id| id.as_ref().is_some_and(|id| id.0.as_bytes() == name));
+                if current.is_none() && fonts.contains_key(name) {
+                    // printpdf named the resource itself: the fonts come in family order.
+                    current = (0..2).find(|&f| ids[f].is_some() && names[f].is_empty());
+                }
+                if let Some(f) = current {
+                    names[f] = name.to_vec();
+                }
+            }
+            "Tj" | "TJ" => {
+                let f = current.ok_or_else(|| bad("text before Tf"))?;
+                let mut strings = Vec::new();
+                for o in &op.operands {
+                    match o {
+                        Object::String(b, _) => strings.push(b.clone()),
+                        Object::Array(a) => {
+                            strings.extend(a.iter().filter_map(|x| x.as_str().ok().map(<[u8]>::to_vec)))
+                        }
+                        _ => {}
+                    }
+                }
+                for b in strings {
+                    shown[f].extend(b.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut remap: [HashMap<u16, u16>; 2] = [HashMap::new(), HashMap::new()];
+    for f in 0..2 {
+        if used[f].is_empty() {
+            continue;
+        }
+        if names[f].is_empty() || shown[f].len() != used[f].len() {
+            return Err(bad("subset glyph ids"));
+        }
+        remap[f] = used[f].keys().copied().zip(shown[f].iter().copied()).collect();
+    }
+    Ok((names, remap))
+}
+
+/// A number for a content stream: at most three decimals, no trailing zeros.
+fn num(out: &mut Vec<u8>, v: f32) {
+    use std::io::Write;
+    let r = (v * 1000.0).round() / 1000.0;
+    let r = if r == 0.0 { 0.0 } else { r };
+    let _ = write!(out, "{r}");
+}
+
+/// One page's content stream: shading, then rules, then text on top.
+fn page_content(
+    page: &crate::layout::Page,
+    ph: f32,
+    names: &[Vec<u8>; 2],
+    remap: &[HashMap<u16, u16>; 2],
+    fonts: &FontSet,
+) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(page.items.len() * 48);
+    let sp = |out: &mut Vec<u8>| out.push(b' ');
+    for item in &page.items {
+        if let Item::Fill { x, y, w, h, color } = item {
+            for v in [color.0, color.1, color.2] {
+                num(&mut out, v);
+                sp(&mut out);
+            }
+            out.extend_from_slice(b"rg\n");
+            for v in [*x, ph - y - h, *w, *h] {
+                num(&mut out, v);
+                sp(&mut out);
+            }
+            out.extend_from_slice(b"re f\n");
+        }
+    }
+    let mut stroke_width = None;
+    for item in &page.items {
+        if let Item::Rule { x1, y1, x2, y2, width } = item {
+            if stroke_width != Some(*width) {
+                num(&mut out, *width);
+                out.extend_from_slice(b" w\n");
+                stroke_width = Some(*width);
+            }
+            for (k, v) in [*x1, ph - y1].into_iter().enumerate() {
+                if k > 0 {
+                    sp(&mut out);
+                }
+                num(&mut out, v);
+            }
+            out.extend_from_slice(b" m ");
+            num(&mut out, *x2);
+            sp(&mut out);
+            num(&mut out, ph - y2);
+            out.extend_from_slice(b" l S\n");
+        }
+    }
+    out.extend_from_slice(b"0 0 0 rg 0 0 0 RG\nBT\n");
+    let mut font_state: Option<(Family, f32)> = None;
+    let mut cs_state = 0.0f32;
+    let mut bold_state = false;
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for item in &page.items {
+        let Item::Text { x, y, run } = item else { continue };
+        if run.text.is_empty() {
+            continue;
+        }
+        let f = run.family as usize;
+        if font_state != Some((run.family, run.size)) {
+            out.push(b'/');
+            out.extend_from_slice(&names[f]);
+            sp(&mut out);
+            num(&mut out, run.size);
+            out.extend_from_slice(b" Tf\n");
+            font_state = Some((run.family, run.size));
+        }
+        if run.char_spacing != cs_state {
+            num(&mut out, run.char_spacing);
+            out.extend_from_slice(b" Tc\n");
+            cs_state = run.char_spacing;
+        }
+        if run.bold != bold_state {
+            if run.bold {
+                num(&mut out, run.size * 0.035);
+                out.extend_from_slice(b" w 2 Tr\n");
+            } else {
+                out.extend_from_slice(b"0 Tr\n");
+            }
+            bold_state = run.bold;
+        }
+        out.extend_from_slice(b"1 0 0 1 ");
+        num(&mut out, *x);
+        sp(&mut out);
+        num(&mut out, ph - y);
+        out.extend_from_slice(b" Tm <");
+        let face = fonts.get(run.family);
+        for c in run.text.chars() {
+            let gid = face
+                .glyph(c)
+                .and_then(|g| remap[f].get(&g))
+                .ok_or_else(|| Error::internal(format!("「{c}」の字形が埋め込んだフォントにありません。")))?;
+            for b in gid.to_be_bytes() {
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 15) as usize]);
+            }
+        }
+        out.extend_from_slice(b"> Tj\n");
+    }
+    out.extend_from_slice(b"ET\n");
+    Ok(out)
+}
+
+/// zlib at the default level.
+fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
+    use flate2::{write::ZlibEncoder, Compression};
+    use std::io::Write;
+    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len() / 3), Compression::default());
+    encoder
+        .write_all(data)
+        .and_then(|_| encoder.finish())
+        .map_err(|e| Error::internal(format!("PDF のストリームを圧縮できません: {e}")))
 }
 
 fn text_string(s: &str) -> Object {

@@ -142,8 +142,10 @@ pub fn collect(
     let pdf = match opts.pdf {
         Some((fonts, pdf_opts)) => {
             let data = report::report_data(master, &index, &collection);
+            stages.done("report data");
             let markup = crate::template::render_named("report.hbs", opts.templates, &data)?;
             drop(data);
+            stages.done(&format!("template ({} bytes of markup)", markup.len()));
             let pdf = crate::markup_to_pdf(&markup, "report.hbs を展開したマークアップ", fonts, pdf_opts)?;
             stages.done(&format!("{} ({} bytes)", file::REPORT, pdf.len()));
             Some(pdf)
