@@ -17,7 +17,7 @@ use crate::markup::{
     Align, Block, ColWidth, Document, Heading, Inline, List, Meta, PageSetup, ParaStyle, Paragraph, Rgb, Running,
     Table, TextStyle, Toc, VAlign,
 };
-use crate::typeset::{self, Line, MissingGlyph, Run, BREAK};
+use crate::typeset::{self, Line, MissingGlyph, PageRef, Run, BREAK};
 
 /// Something drawn on a page.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,32 +79,45 @@ pub struct Laid {
 /// Lays out a document. Fails when a character has no glyph in any font (all
 /// such characters are listed) or when something cannot fit on any page.
 pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
-    let mut toc_pages: Vec<(usize, usize)> = Vec::new();
-    let mut result = None;
-    // The table of contents needs the pages of the headings, which depend on
-    // the table of contents: lay out until the page numbers are stable.
-    for _ in 0..4 {
-        let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new(), toc_pages: &toc_pages };
-        collect_headings(&doc.blocks, &mut cx.headings);
-        let body_w = doc.page.width - doc.page.left - doc.page.right;
-        check_table_widths(&doc.blocks, body_w)?;
-        let vs = cx.flatten(&doc.blocks, body_w);
-        if !cx.missing.is_empty() {
-            return Err(missing_error(&cx.missing));
-        }
-        let mut pager = Pager::new(&doc.page);
-        pager.place(&vs)?;
-        let (pages, anchors) = pager.finish();
-        let heading_pages = heading_ranges(&cx.headings, &anchors, pages.len(), doc.page.top);
-        let stable = heading_pages == toc_pages || !has_toc(&doc.blocks);
-        let headings = cx.headings;
-        toc_pages = heading_pages;
-        result = Some((pages, anchors, headings));
-        if stable {
-            break;
+    // One pass: the table of contents reserves a fixed width for each page
+    // number, so its lines (and everything after them) do not depend on the
+    // numbers, which are written in once the headings' pages are known.
+    let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new() };
+    collect_headings(&doc.blocks, &mut cx.headings);
+    let body_w = doc.page.width - doc.page.left - doc.page.right;
+    check_table_widths(&doc.blocks, body_w)?;
+    let vs = cx.flatten(&doc.blocks, body_w);
+    if !cx.missing.is_empty() {
+        return Err(missing_error(&cx.missing));
+    }
+    let mut pager = Pager::new(&doc.page);
+    pager.place(&vs)?;
+    drop(vs);
+    let (mut pages, anchors, page_refs) = pager.finish();
+    let ranges = heading_ranges(&cx.headings, &anchors, pages.len(), doc.page.top);
+    for (page, item, r) in page_refs {
+        let (first, last) = ranges.get(r.heading).map_or((0, 0), |(a, b)| (a + 1, b + 1));
+        let num = if r.range && last > first { format!("{first}-{last}") } else { first.to_string() };
+        let Some(items) = pages.get_mut(page).map(|p| &mut p.items) else { continue };
+        let Some(Item::Text { x, run, .. }) = items.get_mut(item) else { continue };
+        // Right-aligned in the reserved width; the leader dots before it
+        // are lengthened to meet it.
+        let face = fonts.get(run.family);
+        let nw: f32 = num.chars().map(|c| face.advance(c).unwrap_or(0.5) * run.size).sum();
+        *x += run.width - nw;
+        run.width = nw;
+        run.text = num;
+        let num_x = *x;
+        if let Some(Item::Text { x: lx, run: leader, .. }) = item.checked_sub(1).and_then(|i| items.get_mut(i)) {
+            if !leader.text.is_empty() && leader.text.chars().all(|c| c == TOC_LEADER) {
+                let dot_w = face.advance(TOC_LEADER).unwrap_or(1.0) * leader.size;
+                let n = ((num_x - leader.size * 0.5 - *lx) / dot_w).floor().clamp(1.0, 1000.0) as usize;
+                leader.text = std::iter::repeat_n(TOC_LEADER, n).collect();
+                leader.width = dot_w * n as f32;
+            }
         }
     }
-    let (mut pages, anchors, headings) = result.expect("layout ran at least once");
+    let headings = cx.headings;
 
     // Running header and footer, now that the page count is known.
     let count = pages.len();
@@ -175,10 +188,6 @@ fn check_table_widths(blocks: &[Block], width: f32) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-fn has_toc(blocks: &[Block]) -> bool {
-    blocks.iter().any(|b| matches!(b, Block::Toc(_)))
 }
 
 fn missing_error(missing: &[MissingGlyph]) -> Error {
@@ -252,7 +261,6 @@ struct Cx<'a> {
     fonts: &'a FontSet,
     missing: Vec<MissingGlyph>,
     headings: Vec<HeadingInfo>,
-    toc_pages: &'a [(usize, usize)],
 }
 
 impl Cx<'_> {
@@ -384,6 +392,7 @@ impl Cx<'_> {
                         width: mw,
                         height: base,
                         baseline: (base - l.marker_style.size) / 2.0 + l.marker_style.size * asc,
+                        page_ref: None,
                     },
                     x: l.left,
                     keep: false,
@@ -402,11 +411,11 @@ impl Cx<'_> {
         let style = t.para.style;
         let fonts = self.fonts;
         let adv = |c: char| fonts.get(style.family).advance(c).unwrap_or(1.0) * style.size;
-        let num_w = adv('0') * 3.0;
-        let leader = '…';
+        // The width kept for a page number (or range) at the right edge.
+        let num_w = adv('0') * if t.ranges { 9.0 } else { 4.0 };
+        let leader = TOC_LEADER;
         let leader_w = adv(leader);
         for (idx, h) in entries {
-            let (first, final_page) = self.toc_pages.get(idx).map(|(a, b)| (a + 1, b + 1)).unwrap_or((0, 0));
             let indent = t.level_indent * (h.level as f32 - 1.0);
             let mut p = t.para.clone();
             p.left += indent;
@@ -415,9 +424,7 @@ impl Cx<'_> {
             let mut lines = self.lines(&inl, &p, avail);
             if let Some((last, x)) = lines.last_mut() {
                 let end = *x + last.width;
-                let num =
-                    if t.ranges && final_page > first { format!("{first}-{final_page}") } else { first.to_string() };
-                let nw: f32 = num.chars().map(adv).sum();
+                let nw = num_w;
                 let gap = style.size * 0.5;
                 let n = if leader_w > 0.0 {
                     ((width - nw - gap - end - gap) / leader_w).floor().clamp(0.0, 1000.0) as usize
@@ -435,9 +442,10 @@ impl Cx<'_> {
                         width: leader_w * n as f32,
                     });
                 }
+                // The page number, written in after pagination.
                 last.runs.push(Run {
                     x: width - nw - *x,
-                    text: num,
+                    text: "0".into(),
                     family: style.family,
                     size: style.size,
                     bold: false,
@@ -445,6 +453,7 @@ impl Cx<'_> {
                     width: nw,
                 });
                 last.width = width - *x;
+                last.page_ref = Some(PageRef { heading: idx, range: t.ranges });
             }
             for (line, x) in lines {
                 out.push(V::Line { line, x, keep: false, anchor: None });
@@ -715,6 +724,8 @@ struct Pager<'a> {
     y: f32,
     has_content: bool,
     anchors: BTreeMap<usize, (usize, f32)>,
+    /// Page number places of table of contents lines: (page, item, what).
+    page_refs: Vec<(usize, usize, PageRef)>,
 }
 
 impl<'a> Pager<'a> {
@@ -727,6 +738,7 @@ impl<'a> Pager<'a> {
             y: 0.0,
             has_content: false,
             anchors: BTreeMap::new(),
+            page_refs: Vec::new(),
         }
     }
 
@@ -736,19 +748,24 @@ impl<'a> Pager<'a> {
         self.has_content = false;
     }
 
-    fn finish(mut self) -> (Vec<Page>, Vec<Option<(usize, f32)>>) {
+    #[allow(clippy::type_complexity)]
+    fn finish(mut self) -> (Vec<Page>, Vec<Option<(usize, f32)>>, Vec<(usize, usize, PageRef)>) {
         // A page break at the very end leaves no empty page behind.
         if !self.cur.items.is_empty() || self.pages.is_empty() {
             self.pages.push(std::mem::take(&mut self.cur));
         }
         let n = self.anchors.keys().next_back().map(|k| k + 1).unwrap_or(0);
         let anchors = (0..n).map(|i| self.anchors.get(&i).copied()).collect();
-        (self.pages, anchors)
+        (self.pages, anchors, self.page_refs)
     }
 
     fn draw_line(&mut self, line: &Line, x: f32, y: f32) {
         for r in &line.runs {
             self.cur.items.push(Item::Text { x: x + r.x, y: y + line.baseline, run: r.clone() });
+        }
+        if let Some(r) = line.page_ref {
+            // The last run is the page number's place.
+            self.page_refs.push((self.pages.len(), self.cur.items.len() - 1, r));
         }
     }
 
@@ -990,6 +1007,9 @@ impl<'a> Pager<'a> {
         Ok(())
     }
 }
+
+/// The leader between a table of contents entry and its page number.
+const TOC_LEADER: char = '…';
 
 /// Groups of table rows up to this share of a page are kept on one page.
 const KEEP_GROUP_SHARE: f32 = 0.35;

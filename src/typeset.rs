@@ -57,6 +57,18 @@ pub struct Line {
     pub height: f32,
     /// Baseline offset from the top of the line box.
     pub baseline: f32,
+    /// A table of contents line: its last run is the place of a heading's
+    /// page number, written in after pagination.
+    pub page_ref: Option<PageRef>,
+}
+
+/// The page number (or page range) of a heading, to be written into a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRef {
+    /// The heading, in document order.
+    pub heading: usize,
+    /// A range (`2-7`) rather than the first page.
+    pub range: bool,
 }
 
 impl Line {
@@ -453,7 +465,7 @@ pub fn set_lines(
         }
         let height = max_size * line_height;
         let asc = fonts.get(base.family).ascent;
-        out.push(Line { runs, width: x, height, baseline: (height - max_size) / 2.0 + max_size * asc });
+        out.push(Line { runs, width: x, height, baseline: (height - max_size) / 2.0 + max_size * asc, page_ref: None });
     }
     out
 }

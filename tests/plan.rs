@@ -541,3 +541,35 @@ fn plan_distribute_makes_one_protected_workbook_per_centre() {
     };
     assert!(count_inputs("S01") > count_inputs("S02"));
 }
+
+/// The master read back from a workbook made of `m` (as `init plan --from`).
+fn read_master(m: &Master) -> Result<Master, keikaku::Error> {
+    let bytes = keikaku::xlsx::write_form("マスター", &keikaku::model::plan::FORM, &m.to_sheets()).unwrap();
+    keikaku::model::plan::read(&Workbook::from_bytes("マスター.xlsx", &bytes).unwrap())
+}
+
+#[test]
+fn the_master_round_trips_and_every_problem_is_reported_with_its_cell() {
+    let m = Master::example();
+    assert_eq!(read_master(&m).unwrap(), m);
+    let mut bad = m.clone();
+    bad.items[3].answered_by = "S09".into(); // row 5 of 項目
+    bad.items[8].number = "4-3".into(); // row 10, the same as items[7] in row 9
+    bad.items[5].section = "9".into();
+    bad.items[6].goals = 11;
+    bad.items[1].section = "1".into(); // a second item in section 1, beside its unnamed one
+    bad.centres[2].kind = "民間".into();
+    let err = read_master(&bad).unwrap_err().message;
+    for want in [
+        "「項目」シート E5: 回答するセンター「S09」は「センター」シートにありません",
+        "「項目」シート B10: 項目の番号「4-3」が B9 と重複しています",
+        "「項目」シート A7: 区分「9」は「区分」シートにありません",
+        "「項目」シート F8: 目標の数 11 は 1 から 10 までにしてください",
+        "「センター」シート D4: 種別「民間」は選べる値ではありません",
+        "区分「1」には項目名のない項目「1」と他の項目があります",
+        "「区分」シート A3: 区分「2 介護予防・日常生活支援総合事業」の項目が「項目」シートにありません",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    assert!(err.starts_with("マスターブックに 7 件の問題があります"), "{err}");
+}
