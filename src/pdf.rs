@@ -274,12 +274,42 @@ fn font_page_glyphs(
     Ok((names, remap))
 }
 
-/// A number for a content stream: at most three decimals, no trailing zeros.
+/// A number for a content stream: at most three decimals, no trailing zeros
+/// (written from integer thousandths: float formatting was a tenth of the
+/// time of a large report).
 fn num(out: &mut Vec<u8>, v: f32) {
-    use std::io::Write;
-    let r = (v * 1000.0).round() / 1000.0;
-    let r = if r == 0.0 { 0.0 } else { r };
-    let _ = write!(out, "{r}");
+    let t = (f64::from(v) * 1000.0).round() as i64;
+    if t < 0 {
+        out.push(b'-');
+    }
+    let t = t.unsigned_abs();
+    let (int, mut frac) = (t / 1000, t % 1000);
+    let mut buf = itoa_u64(int);
+    out.append(&mut buf);
+    if frac != 0 {
+        out.push(b'.');
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        let s = itoa_u64(frac);
+        out.extend(std::iter::repeat_n(b'0', digits - s.len()));
+        out.extend_from_slice(&s);
+    }
+}
+
+fn itoa_u64(mut n: u64) -> Vec<u8> {
+    let mut b = Vec::with_capacity(8);
+    loop {
+        b.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    b.reverse();
+    b
 }
 
 /// One page's content stream: shading, then rules, then text on top.
@@ -661,6 +691,23 @@ fn strip_embedded_hints(lo: &mut lopdf::Document) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_numbers_have_at_most_three_decimals() {
+        let f = |v: f32| {
+            let mut out = Vec::new();
+            num(&mut out, v);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(f(0.0), "0");
+        assert_eq!(f(-0.0001), "0");
+        assert_eq!(f(12.5), "12.5");
+        assert_eq!(f(595.2757), "595.276");
+        assert_eq!(f(0.05), "0.05");
+        assert_eq!(f(-3.007), "-3.007");
+        assert_eq!(f(100.0), "100");
+        assert_eq!(f(0.1), "0.1");
+    }
 
     #[test]
     fn hint_stripping_keeps_every_glyph_and_shrinks_the_font() {

@@ -134,24 +134,29 @@ pub fn collect(
     let collection = Collection::new(&roster, received);
     stages.done("decide");
 
-    // 集計.xlsx goes straight into the staging folder: the workbook of a
-    // large collection is never held in memory whole.
+    // 集計.xlsx goes straight into the staging folder (the workbook of a
+    // large collection is never held in memory whole), while the report is
+    // made on the other core.
     let staging = Staging::new(out_dir)?;
-    staging.write_with(file::SUMMARY, |path| tables::save_summary(master, &index, &collection, opts.created, path))?;
-    stages.done(file::SUMMARY);
-    let pdf = match opts.pdf {
-        Some((fonts, pdf_opts)) => {
+    let (summary, pdf) = rayon::join(
+        || {
+            staging
+                .write_with(file::SUMMARY, |path| tables::save_summary(master, &index, &collection, opts.created, path))
+        },
+        || -> Result<Option<Vec<u8>>, Error> {
+            let Some((fonts, pdf_opts)) = opts.pdf else { return Ok(None) };
+            let mut stages = crate::timing::Stages::start();
             let data = report::report_data(master, &index, &collection);
-            stages.done("report data");
+            stages.done("  report data");
             let markup = crate::template::render_named("report.hbs", opts.templates, &data)?;
             drop(data);
-            stages.done(&format!("template ({} bytes of markup)", markup.len()));
-            let pdf = crate::markup_to_pdf(&markup, "report.hbs を展開したマークアップ", fonts, pdf_opts)?;
-            stages.done(&format!("{} ({} bytes)", file::REPORT, pdf.len()));
-            Some(pdf)
-        }
-        None => None,
-    };
+            stages.done(&format!("  template ({} bytes of markup)", markup.len()));
+            crate::markup_to_pdf(&markup, "report.hbs を展開したマークアップ", fonts, pdf_opts).map(Some)
+        },
+    );
+    summary?;
+    let pdf = pdf?;
+    stages.done(&format!("{} and {}", file::SUMMARY, if pdf.is_some() { file::REPORT } else { "no PDF" }));
     let mut returns = Vec::new();
     if opts.returns.is_some() {
         for (k, c) in collection.centres.iter().enumerate() {
