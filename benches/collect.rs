@@ -28,9 +28,9 @@
 //!
 //! Run with `cargo bench --bench collect`. Peak memory comes from
 //! `/usr/bin/time -v` when it is installed. Making the input takes about
-//! 40 s (5,000 workbooks, 144 MB); the whole default run took 22 minutes on
-//! the 2-core machine when first run, most of it the three PDF runs of
-//! 5,000 (use `KEIKAKU_BENCH_PDF=0` or `KEIKAKU_BENCH_RUNS=1` for a quicker
+//! 30 s (5,000 workbooks, 145 MB); the whole default run takes about 7
+//! minutes on the 2-core machine, most of it the three PDF runs of 5,000
+//! (use `KEIKAKU_BENCH_PDF=0` or `KEIKAKU_BENCH_RUNS=1` for a quicker
 //! look). Environment:
 //! - `KEIKAKU_BENCH_SUBMISSIONS=20` or `=1000,5000` (the default): the counts;
 //! - `KEIKAKU_BENCH_RUNS=N`: runs per measurement (default 3);
@@ -45,6 +45,8 @@
 
 #[path = "generated/mod.rs"]
 mod generated;
+#[path = "measure/mod.rs"]
+mod measure;
 
 #[path = "../tests/common/mod.rs"]
 #[allow(dead_code)]
@@ -212,37 +214,15 @@ fn collect_command() -> Result<(), String> {
 }
 
 /// One run of `collect`: seconds, peak RSS in kB, and the command's own
-/// message (stderr without the lines of `/usr/bin/time`).
+/// message.
 fn run(master: &Path, submissions: &Path, out: &Path, pdf: bool) -> (f64, Option<u64>, String) {
     let _ = std::fs::remove_dir_all(out);
-    let bin = env!("CARGO_BIN_EXE_keikaku");
     let mut args =
         vec!["pdca", "collect", master.to_str().unwrap(), submissions.to_str().unwrap(), "-o", out.to_str().unwrap()];
     if !pdf {
         args.push("--no-pdf");
     }
-    let timed = Path::new("/usr/bin/time").exists();
-    let start = Instant::now();
-    let output = if timed {
-        Command::new("/usr/bin/time").arg("-v").arg(bin).args(&args).output()
-    } else {
-        Command::new(bin).args(&args).output()
-    }
-    .unwrap_or_else(|e| fail(&format!("cannot run keikaku: {e}")));
-    let secs = start.elapsed().as_secs_f64();
-    let err = String::from_utf8_lossy(&output.stderr);
-    let (own, time_v) = match err.find("\tCommand being timed:") {
-        Some(i) if timed => (&err[..i], &err[i..]),
-        _ => (&err[..], ""),
-    };
-    if !output.status.success() {
-        fail(&format!("keikaku {} failed ({}):\n{}", args.join(" "), output.status, err.trim_end()));
-    }
-    let rss = time_v
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    (secs, rss, own.trim().to_string())
+    measure::timed(&args).unwrap_or_else(|e| fail(&e))
 }
 
 /// The outputs: each top-level file with its size, each folder as its

@@ -6,11 +6,12 @@
 //! `/usr/bin/time -v` when it is installed.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 #[path = "generated/mod.rs"]
 mod generated;
+#[path = "measure/mod.rs"]
+mod measure;
 
 use generated::generated_master;
 use keikaku::model::pdca::FORM;
@@ -19,23 +20,9 @@ const CENTRES: usize = 1_000;
 
 fn run(master: &Path, out: &Path, extra: &[&str]) -> (f64, Option<u64>) {
     let _ = std::fs::remove_dir_all(out);
-    let bin = env!("CARGO_BIN_EXE_keikaku");
     let mut args = vec!["pdca", "distribute", master.to_str().unwrap(), "-o", out.to_str().unwrap()];
     args.extend_from_slice(extra);
-    let timed = Path::new("/usr/bin/time").exists();
-    let start = Instant::now();
-    let output = if timed {
-        Command::new("/usr/bin/time").arg("-v").arg(bin).args(&args).output().unwrap()
-    } else {
-        Command::new(bin).args(&args).output().unwrap()
-    };
-    let secs = start.elapsed().as_secs_f64();
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{err}");
-    let rss = err
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let (secs, rss, _) = measure::timed(&args).unwrap_or_else(|e| panic!("{e}"));
     (secs, rss)
 }
 

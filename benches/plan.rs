@@ -19,9 +19,11 @@
 #[path = "../tests/common/mod.rs"]
 #[allow(dead_code)]
 mod common;
+#[path = "measure/mod.rs"]
+mod measure;
 
 use std::path::{Path, PathBuf};
-use std::process::{exit, Command};
+use std::process::exit;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -102,32 +104,15 @@ fn write_input(n: usize, dir: &Path) -> (PathBuf, PathBuf, Master) {
     (master_path, folder, master)
 }
 
-/// One run: seconds, peak RSS (kB), pages of the PDF.
+/// One run: seconds and peak RSS (kB).
 fn run(master: &Path, folder: &Path, out: &Path, pdf: bool) -> (f64, Option<u64>) {
     let _ = std::fs::remove_dir_all(out);
-    let bin = env!("CARGO_BIN_EXE_keikaku");
     let mut args =
         vec!["plan", "collect", master.to_str().unwrap(), folder.to_str().unwrap(), "-o", out.to_str().unwrap()];
     if !pdf {
         args.push("--no-pdf");
     }
-    let timed = Path::new("/usr/bin/time").exists();
-    let start = Instant::now();
-    let output = if timed {
-        Command::new("/usr/bin/time").arg("-v").arg(bin).args(&args).output()
-    } else {
-        Command::new(bin).args(&args).output()
-    }
-    .unwrap_or_else(|e| fail(&format!("cannot run keikaku: {e}")));
-    let secs = start.elapsed().as_secs_f64();
-    let err = String::from_utf8_lossy(&output.stderr);
-    if !output.status.success() {
-        fail(&format!("keikaku {} failed ({}):\n{err}", args.join(" "), output.status));
-    }
-    let rss = err
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let (secs, rss, _) = measure::timed(&args).unwrap_or_else(|e| fail(&e));
     (secs, rss)
 }
 
@@ -150,11 +135,9 @@ fn main() {
     for n in counts {
         let t = Instant::now();
         let (master_path, folder, master) = write_input(n, &dir);
-        let goals: usize = sample_answers().values().map(|a| a.items.values().map(Vec::len).sum::<usize>()).sum();
         println!(
-            "input: {n} centres, {} items, {} workbooks ({:.1} s to make and check; the sample's {goals} goals spread over them)",
+            "input: {n} centres, {} items, {n} workbooks, each with a sample centre's goals and actions ({:.1} s to make and check)",
             master.items.len(),
-            n,
             t.elapsed().as_secs_f64()
         );
         for pdf in [true, false] {

@@ -567,6 +567,51 @@ pub(crate) fn check_outputs(
     check_inputs_kept(&paths, &inputs)
 }
 
+/// The first steps of every collection run: checks that no output would
+/// replace an input, reads every file with `read` (in parallel) and decides
+/// per centre of the roster. `outputs` are the file names the run writes
+/// into `out_dir`; `own_kind` marks keikaku's own earlier outputs, skipped.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gather<K: Send>(
+    roster: &Roster,
+    outputs: &[&str],
+    out_dir: &Path,
+    files: &[Found],
+    opts: &Options,
+    own_kind: &str,
+    read: impl Fn(&Workbook) -> Submission<K> + Sync,
+    progress: impl Fn(usize) + Sync,
+) -> Result<Collection<K>, Error> {
+    check_outputs(roster, outputs, out_dir, files, opts)?;
+    let mut stages = crate::timing::Stages::start();
+    let received = read_all(files, &[own_kind], read, progress);
+    stages.done(&format!("read {} files", files.len()));
+    Ok(Collection::new(roster, received))
+}
+
+/// The 差戻し workbooks of the run, when it has a returns folder: one for
+/// each centre with something to fix, named `ID_名称_差戻し.xlsx`. `what`
+/// names the form in their title, `own_kind` marks them as keikaku's own.
+pub(crate) fn returns_books<K>(
+    roster: &Roster,
+    col: &Collection<K>,
+    what: &str,
+    own_kind: &str,
+    opts: &Options,
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let mut returns = Vec::new();
+    if opts.returns.is_none() {
+        return Ok(returns);
+    }
+    for (k, c) in col.centres.iter().enumerate() {
+        if let Some(bytes) = report::returns_book(roster, col, k, what, own_kind, opts.created)? {
+            let (id, name) = roster.centres[c.centre];
+            returns.push((returns_file_name(id, name), bytes));
+        }
+    }
+    Ok(returns)
+}
+
 /// Finishes a run's outputs: the files `names` already staged for the
 /// output folder, and the 差戻し workbooks staged here for the returns
 /// folder, all moved into place together. Returns the paths written

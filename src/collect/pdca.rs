@@ -12,9 +12,7 @@ use crate::output::Staging;
 use crate::workbook::Workbook;
 
 use super::submission::{read_form, Expected, FormKind};
-use super::{
-    check_outputs, commit_outputs, read_all, report, returns_file_name, tables, Found, Options, Outcome, Roster,
-};
+use super::{commit_outputs, gather, report, returns_books, tables, Found, Options, Outcome, Roster};
 
 /// The PDCA sheet as the collector knows it.
 pub const FORM: FormKind = FormKind { kind: pdca::FORM_KIND, schema: pdca::SCHEMA_VERSION, label: "PDCA シート" };
@@ -126,13 +124,11 @@ pub fn collect(
     progress: impl Fn(usize) + Sync,
 ) -> Result<Outcome<Key>, Error> {
     let roster = roster(master);
-    check_outputs(&roster, &[file::SUMMARY, file::REPORT], out_dir, files, opts)?;
-    let mut stages = crate::timing::Stages::start();
     let index = MasterIndex::new(master);
-    let received = read_all(files, &[OUTPUT_FORM_KIND], |wb| read_submission_in(master, &index, wb), progress);
-    stages.done(&format!("read {} files", files.len()));
-    let collection = Collection::new(&roster, received);
-    stages.done("decide");
+    let read = |wb: &Workbook| read_submission_in(master, &index, wb);
+    let outputs = [file::SUMMARY, file::REPORT];
+    let collection = gather(&roster, &outputs, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;
+    let mut stages = crate::timing::Stages::start();
 
     // 集計.xlsx goes straight into the staging folder (the workbook of a
     // large collection is never held in memory whole), while the report is
@@ -157,15 +153,8 @@ pub fn collect(
     summary?;
     let pdf = pdf?;
     stages.done(&format!("{} and {}", file::SUMMARY, if pdf.is_some() { file::REPORT } else { "no PDF" }));
-    let mut returns = Vec::new();
-    if opts.returns.is_some() {
-        for (k, c) in collection.centres.iter().enumerate() {
-            if let Some(bytes) = report::returns_workbook(master, &collection, k, opts.created)? {
-                let centre = &master.centres[c.centre];
-                returns.push((returns_file_name(&centre.id, &centre.name), bytes));
-            }
-        }
-    }
+    let what = format!("{} PDCAシート", master.plan.name);
+    let returns = returns_books(&roster, &collection, &what, OUTPUT_FORM_KIND, opts)?;
     let mut names = vec![file::SUMMARY.to_string()];
     if let Some(pdf) = &pdf {
         staging.write(file::REPORT, pdf)?;

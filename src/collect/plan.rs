@@ -18,10 +18,7 @@ use crate::workbook::Workbook;
 use crate::xlsx::{Column, DataBook, DataSheet, Datum};
 
 use super::submission::{read_form, Expected, FormKind};
-use super::{
-    check_outputs, commit_outputs, read_all, report, returns_file_name, tables, Found, Options, Outcome, Roster,
-    Severity,
-};
+use super::{commit_outputs, gather, returns_books, tables, Found, Options, Outcome, Roster, Severity};
 
 /// The centre plan sheet as the collector knows it.
 pub const FORM: FormKind =
@@ -587,12 +584,11 @@ pub fn collect(
     progress: impl Fn(usize) + Sync,
 ) -> Result<Outcome<Key>, Error> {
     let roster = roster(master);
-    check_outputs(&roster, &[file::WORKBOOK, file::REPORT], out_dir, files, opts)?;
-    let mut stages = crate::timing::Stages::start();
     let index = MasterIndex::new(master);
-    let received = read_all(files, &[OUTPUT_FORM_KIND], |wb| read_submission_in(master, &index, wb), progress);
-    stages.done(&format!("read {} files", files.len()));
-    let collection = Collection::new(&roster, received);
+    let read = |wb: &Workbook| read_submission_in(master, &index, wb);
+    let outputs = [file::WORKBOOK, file::REPORT];
+    let collection = gather(&roster, &outputs, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;
+    let mut stages = crate::timing::Stages::start();
     let staging = Staging::new(out_dir)?;
     staging.write_with(file::WORKBOOK, |path| save_workbook(master, &index, &collection, opts.created, path))?;
     stages.done(file::WORKBOOK);
@@ -606,16 +602,8 @@ pub fn collect(
         staging.write(file::REPORT, &pdf)?;
         names.push(file::REPORT.to_string());
     }
-    let mut returns = Vec::new();
-    if opts.returns.is_some() {
-        let what = format!("{} センター事業計画シート", master.title_line());
-        for (k, c) in collection.centres.iter().enumerate() {
-            if let Some(bytes) = report::returns_book(&roster, &collection, k, &what, OUTPUT_FORM_KIND, opts.created)? {
-                let centre = &master.centres[c.centre];
-                returns.push((returns_file_name(&centre.id, &centre.name), bytes));
-            }
-        }
-    }
+    let what = format!("{} センター事業計画シート", master.title_line());
+    let returns = returns_books(&roster, &collection, &what, OUTPUT_FORM_KIND, opts)?;
     let (files, returned) = commit_outputs(staging, &names, opts.returns, &returns)?;
     stages.done(&format!("差戻し and writing ({} 差戻し workbooks)", returns.len()));
     Ok(Outcome { collection, files, returns: returned })

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value as Json};
 
-use crate::collect::pdca::{Collection, Key, MasterIndex, OUTPUT_FORM_KIND};
+use crate::collect::pdca::{Collection, Key, MasterIndex};
 use crate::collect::tables::{achievement, answers_by_field, centre_achievement, quantity};
 use crate::collect::{problem_line, Severity, State};
 use crate::error::Error;
@@ -192,20 +192,9 @@ const RETURN_COLUMNS: &[Column] = &[
     Column { header: "直すこと", width: 90.0 },
 ];
 
-/// A centre's 差戻し workbook: every problem of the file used for it (and
-/// of its refused files), 差戻し first, with sheet and cell. `None` when the
-/// centre has nothing to fix.
-pub fn returns_workbook(
-    master: &Master,
-    col: &Collection,
-    k: usize,
-    created: Option<&str>,
-) -> Result<Option<Vec<u8>>, Error> {
-    let what = format!("{} PDCAシート", master.plan.name);
-    returns_book(&crate::collect::pdca::roster(master), col, k, &what, OUTPUT_FORM_KIND, created)
-}
-
-/// The 差戻し workbook of any form kind: `what` names the form in the
+/// A centre's 差戻し workbook (any form kind): every problem of the file
+/// used for it (and of its refused files), 差戻し first, with sheet and
+/// cell; `None` when the centre has nothing to fix. `what` names the form in the
 /// title (「美作市地域福祉活動計画 PDCAシート」), `form_kind` marks the file
 /// as keikaku's own output.
 pub fn returns_book<K>(
