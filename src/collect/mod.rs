@@ -387,6 +387,21 @@ impl<K> Collection<K> {
             })
     }
 
+    /// The counts for templates: `{"centres", "complete", "to_fix",
+    /// "unusable", "missing", "files"}` (files read, keikaku's own outputs
+    /// not counted).
+    pub fn counts_json(&self) -> serde_json::Value {
+        let [complete, to_fix, unusable, missing] = self.counts();
+        serde_json::json!({
+            "centres": self.centres.len(),
+            "complete": complete,
+            "to_fix": to_fix,
+            "unusable": unusable,
+            "missing": missing,
+            "files": self.received.len() - self.skipped.len(),
+        })
+    }
+
     /// Counts by state: (complete, to fix, unusable, missing).
     pub fn counts(&self) -> [usize; 4] {
         let mut n = [0; 4];

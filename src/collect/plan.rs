@@ -438,7 +438,6 @@ pub fn save_workbook(
 /// actions). See docs/templates.md.
 pub fn report_data(master: &Master, col: &Collection) -> Json {
     let by_centre = centre_positions(master, col);
-    let [complete, to_fix, unusable, missing] = col.counts();
     let state = |k: usize| col.centres[k].state;
     let lines = |s: &str| s.split('\n').filter(|l| !l.trim().is_empty()).map(str::to_string).collect::<Vec<_>>();
     let overall: Vec<Json> = master
@@ -560,13 +559,7 @@ pub fn report_data(master: &Master, col: &Collection) -> Json {
             "policy": plan::POLICY_LABEL,
         },
         "complete": col.is_complete(),
-        "counts": {
-            "centres": col.centres.len(),
-            "complete": complete,
-            "to_fix": to_fix,
-            "unusable": unusable,
-            "missing": missing,
-        },
+        "counts": col.counts_json(),
         "overall": overall,
         "sections": sections,
     })

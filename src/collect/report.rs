@@ -25,7 +25,6 @@ pub fn report_data(master: &Master, index: &MasterIndex, col: &Collection) -> Js
     let years = plan.years();
     let fy = plan.fiscal_year;
     let fy_index = years.iter().position(|y| *y == fy);
-    let [complete, to_fix, unusable, missing] = col.counts();
     // Centre index in the master → position in col.centres.
     let mut position = vec![None; master.centres.len()];
     for (k, c) in col.centres.iter().enumerate() {
@@ -169,14 +168,7 @@ pub fn report_data(master: &Master, index: &MasterIndex, col: &Collection) -> Js
             // The 結果 cells and the 達成率 of a centre that did not submit.
             "result_span": years.len() + 1,
         },
-        "counts": {
-            "centres": col.centres.len(),
-            "complete": complete,
-            "to_fix": to_fix,
-            "unusable": unusable,
-            "missing": missing,
-            "files": col.received.len() - col.skipped.len(),
-        },
+        "counts": col.counts_json(),
         "directions": DIRECTIONS,
         "status": status,
         "stray": stray,
