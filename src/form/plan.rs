@@ -26,7 +26,6 @@
 use sha2::{Digest, Sha256};
 
 use crate::model::plan::{Item, Master, Section};
-use crate::wareki::{self, Digits};
 
 use super::grid::{
     lines_height, sheet_names, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT,
@@ -259,11 +258,6 @@ pub fn plan_hash(master: &Master, items: &[usize]) -> String {
     let p = &master.plan;
     let canonical = serde_json::json!([p.fiscal_year, p.city, p.title, sections]);
     Sha256::digest(canonical.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The 和暦 年度 label of the plan, for messages.
-pub fn fiscal_year_label(master: &Master) -> String {
-    wareki::format_fiscal_year(master.plan.fiscal_year, Digits::Ascii)
 }
 
 #[cfg(test)]
