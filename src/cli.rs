@@ -293,57 +293,67 @@ fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-fn init_pdca(args: &InitArgs) -> Result<Vec<u8>, Error> {
+/// A master workbook for `init`: blank (`blank`), or from `--from` JSON,
+/// read back with `read` and compared with the JSON, so what `init` writes
+/// is what the commands read. `sample` names the JSON to model on, `lost`
+/// what a workbook cannot hold.
+#[allow(clippy::too_many_arguments)]
+fn init_master<M: serde::de::DeserializeOwned + PartialEq>(
+    args: &InitArgs,
+    title: &str,
+    form: &[crate::form::SheetForm],
+    blank: impl FnOnce() -> Vec<crate::form::SheetData>,
+    to_sheets: impl Fn(&M) -> Vec<crate::form::SheetData>,
+    read: impl Fn(&Workbook) -> Result<M, Error>,
+    sample: &str,
+    lost: &str,
+) -> Result<Vec<u8>, Error> {
     let Some(p) = &args.from else {
-        let first = pdca::Master::example().plan.first_year;
-        return xlsx::write_form("PDCA マスター", &pdca::FORM, &pdca::Master::blank_sheets(first));
+        return xlsx::write_form(title, form, &blank());
     };
-    let want = serde_json::from_value::<pdca::Master>(read_json(p)?).map_err(|e| {
-        Error::input(format!(
-            "{}: マスターのデータの形が違います（{e}）。samples/pdca_master.json を見本にしてください。",
-            p.display()
-        ))
+    let want = serde_json::from_value::<M>(read_json(p)?).map_err(|e| {
+        Error::input(format!("{}: マスターのデータの形が違います（{e}）。{sample} を見本にしてください。", p.display()))
     })?;
-    let bytes = xlsx::write_form("PDCA マスター", &pdca::FORM, &want.to_sheets())?;
+    let bytes = xlsx::write_form(title, form, &to_sheets(&want))?;
     let name = args.output.display().to_string();
-    let got = Workbook::from_bytes(&name, &bytes).and_then(|wb| pdca::read(&wb)).map_err(|e| {
+    let got = Workbook::from_bytes(&name, &bytes).and_then(|wb| read(&wb)).map_err(|e| {
         Error::input(format!(
             "データをブックにすると、次の理由でマスターとして読めません。データを直してください。\n{e}"
         ))
     })?;
     if got != want {
         return Err(Error::input(format!(
-            "{}: データの一部がブックで表せません（前後の空白、計画期間と数の合わない計画値、担当センターの重複など）。samples/pdca_master.json と見比べてください。",
+            "{}: データの一部がブックで表せません（{lost}）。{sample} と見比べてください。",
             p.display()
         )));
     }
     Ok(bytes)
 }
 
+fn init_pdca(args: &InitArgs) -> Result<Vec<u8>, Error> {
+    init_master(
+        args,
+        "PDCA マスター",
+        &pdca::FORM,
+        || pdca::Master::blank_sheets(pdca::Master::example().plan.first_year),
+        pdca::Master::to_sheets,
+        pdca::read,
+        "samples/pdca_master.json",
+        "前後の空白、計画期間と数の合わない計画値、担当センターの重複など",
+    )
+}
+
 fn init_plan(args: &InitArgs) -> Result<Vec<u8>, Error> {
-    let Some(p) = &args.from else {
-        return xlsx::write_form("センター計画 マスター", &plan::FORM, &plan::Master::blank_sheets());
-    };
-    let want = serde_json::from_value::<plan::Master>(read_json(p)?).map_err(|e| {
-        Error::input(format!(
-            "{}: マスターのデータの形が違います（{e}）。samples/plan_master.json を見本にしてください。",
-            p.display()
-        ))
-    })?;
-    let bytes = xlsx::write_form("センター計画 マスター", &plan::FORM, &want.to_sheets())?;
-    let name = args.output.display().to_string();
-    let got = Workbook::from_bytes(&name, &bytes).and_then(|wb| plan::read(&wb)).map_err(|e| {
-        Error::input(format!(
-            "データをブックにすると、次の理由でマスターとして読めません。データを直してください。\n{e}"
-        ))
-    })?;
-    if got != want {
-        return Err(Error::input(format!(
-            "{}: データの一部がブックで表せません（前後の空白、略称が名称と同じ、区分の番号の書き方など）。samples/plan_master.json と見比べてください。",
-            p.display()
-        )));
-    }
-    Ok(bytes)
+    init_master(
+        args,
+        "センター計画 マスター",
+        &plan::FORM,
+        plan::Master::blank_sheets,
+        plan::Master::to_sheets,
+        plan::read,
+        "samples/plan_master.json",
+        "前後の空白、略称が名称と同じ、区分の番号の書き方など",
+    )
 }
 
 fn run_init(args: &InitArgs) -> Result<String, Error> {
