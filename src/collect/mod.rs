@@ -387,6 +387,16 @@ impl<K> Collection<K> {
             })
     }
 
+    /// For each of the master's `centres` centres, its position in
+    /// [`Collection::centres`] (`None` for a centre not expected).
+    pub fn positions(&self, centres: usize) -> Vec<Option<usize>> {
+        let mut position = vec![None; centres];
+        for (k, c) in self.centres.iter().enumerate() {
+            position[c.centre] = Some(k);
+        }
+        position
+    }
+
     /// The counts for templates: `{"centres", "complete", "to_fix",
     /// "unusable", "missing", "files"}` (files read, keikaku's own outputs
     /// not counted).
@@ -550,7 +560,7 @@ pub fn returns_file_name(id: &str, name: &str) -> String {
 }
 
 /// Refuses a run whose outputs would replace one of its inputs.
-pub(crate) fn check_inputs_kept(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<(), Error> {
+fn check_inputs_kept(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<(), Error> {
     let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
     for out in outputs {
         if out.canonicalize().is_ok_and(|p| inputs.contains(&p)) {
@@ -566,7 +576,7 @@ pub(crate) fn check_inputs_kept(outputs: &[PathBuf], inputs: &[PathBuf]) -> Resu
 /// Checks before reading that no output of a run (the files in `out_dir`,
 /// one 差戻し workbook per centre in the returns folder) would replace an
 /// input: a submission or a protected file such as the master.
-pub(crate) fn check_outputs(
+fn check_outputs(
     roster: &Roster,
     outputs: &[&str],
     out_dir: &Path,

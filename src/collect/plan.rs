@@ -17,6 +17,8 @@ use crate::wareki::{format_fiscal_year, Digits};
 use crate::workbook::Workbook;
 use crate::xlsx::{Column, DataBook, DataSheet, Datum};
 
+use super::tables::text;
+
 use super::submission::{read_form, Expected, FormKind};
 use super::{commit_outputs, gather, returns_books, tables, Found, Options, Outcome, Roster, Severity};
 
@@ -123,6 +125,16 @@ pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -
     sub
 }
 
+/// A centre's overall goal (part I), as read.
+pub fn overall_of(sub: &Submission) -> Option<&Answer> {
+    sub.answers.iter().find(|a| a.key == Key { item: None, field: Field::Overall })
+}
+
+/// The 具体的な取り組み内容 input of an item's goal slot, as read.
+fn actions_of(sub: &Submission, item: u32, slot: u8) -> Option<&Answer> {
+    sub.answers.iter().find(|b| b.key == Key { item: Some(item), field: Field::Actions(slot) })
+}
+
 /// One goal of a centre for an item, as read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Goal<'a> {
@@ -140,12 +152,12 @@ pub struct Goal<'a> {
 
 /// A centre's goals for an item, in slot order: every slot with a 目標.
 pub fn goals_of(sub: &Submission, item: usize) -> Vec<Goal<'_>> {
-    let item = Some(item as u32);
+    let item = item as u32;
     let mut goals = Vec::new();
-    for a in sub.answers.iter().filter(|a| a.key.item == item) {
+    for a in sub.answers.iter().filter(|a| a.key.item == Some(item)) {
         let Field::Goal(slot) = a.key.field else { continue };
         let Some(text) = a.text() else { continue };
-        let actions_at = sub.answers.iter().find(|b| b.key.item == item && b.key.field == Field::Actions(slot));
+        let actions_at = actions_of(sub, item, slot);
         goals.push(Goal {
             slot,
             text,
@@ -163,12 +175,8 @@ fn check_goals(master: &Master, sub: &mut Submission) {
     let mut found = Vec::new();
     for a in &sub.answers {
         let (Some(item), Field::Goal(slot)) = (a.key.item, a.key.field) else { continue };
-        let Some(b) = sub.answers.iter().find(|b| b.key.item == Some(item) && b.key.field == Field::Actions(slot))
-        else {
-            continue;
-        };
-        let i = &master.items[item as usize];
-        let what = if i.name.is_empty() { master.section_of(i).map_or("", |s| s.name.as_str()) } else { &i.name };
+        let Some(b) = actions_of(sub, item, slot) else { continue };
+        let what = master.item_title(&master.items[item as usize]);
         match (a.text().is_some(), b.text().is_some_and(|t| !actions(t).is_empty())) {
             (true, false) => found.push((
                 sub.sheet_of(b).to_string(),
@@ -185,14 +193,6 @@ fn check_goals(master: &Master, sub: &mut Submission) {
     }
     for (sheet, cell, message) in found {
         sub.problem(Severity::Fix, Some(&sheet), Some(cell), message);
-    }
-}
-
-fn text(s: &str) -> Datum {
-    if s.is_empty() {
-        Datum::Empty
-    } else {
-        Datum::Text(s.to_string())
     }
 }
 
@@ -238,7 +238,7 @@ fn overall_row(master: &Master, col: &Collection, k: usize) -> Option<Vec<Datum>
     let c = &col.centres[k];
     let r = col.used(c)?;
     let centre = &master.centres[c.centre];
-    let a = r.submission.answers.iter().find(|a| a.key == Key { item: None, field: Field::Overall });
+    let a = overall_of(&r.submission);
     let fy = master.plan.fiscal_year;
     Some(vec![
         Datum::Number(f64::from(fy)),
@@ -303,14 +303,14 @@ pub fn print_grid(master: &Master, col: &Collection) -> Grid {
     let r = g.rows(&[26.0]);
     g.cell(r, 0, 1, 4, text(&master.title_line()), Role::Title);
     g.title_rows(0, 0);
-    let by_centre = centre_positions(master, col);
+    let by_centre = col.positions(master.centres.len());
     let r = g.rows(&[LINE_ROW_HEIGHT]);
     g.cell(r, 0, 1, 4, text(plan::OVERALL_HEADING), Role::Block);
     for (ci, centre) in master.centres.iter().enumerate() {
         let Some(k) = by_centre[ci] else { continue };
         let goal = col
             .used(&col.centres[k])
-            .and_then(|r| r.submission.answers.iter().find(|a| a.key.item.is_none() && a.key.field == Field::Overall))
+            .and_then(|r| overall_of(&r.submission))
             .and_then(|a| a.text())
             .map_or_else(|| format!("（{}）", col.centres[k].state.label()), str::to_string);
         let r = g.rows(&[LINE_ROW_HEIGHT]);
@@ -368,15 +368,6 @@ fn item_label(item: &Item) -> String {
     } else {
         format!("{}\n{}\n{}", item.name, plan::POLICY_LABEL, item.policy)
     }
-}
-
-/// Centre position in the master → position in [`Collection::centres`].
-fn centre_positions(master: &Master, col: &Collection) -> Vec<Option<usize>> {
-    let mut position = vec![None; master.centres.len()];
-    for (k, c) in col.centres.iter().enumerate() {
-        position[c.centre] = Some(k);
-    }
-    position
 }
 
 /// Writes 事業計画書.xlsx into the file at `path`: the tidy 目標 and 取組み
@@ -437,7 +428,7 @@ pub fn save_workbook(
 /// (per section and item, each answering centre's goals with their
 /// actions). See docs/templates.md.
 pub fn report_data(master: &Master, col: &Collection) -> Json {
-    let by_centre = centre_positions(master, col);
+    let by_centre = col.positions(master.centres.len());
     let state = |k: usize| col.centres[k].state;
     let lines = |s: &str| s.split('\n').filter(|l| !l.trim().is_empty()).map(str::to_string).collect::<Vec<_>>();
     let overall: Vec<Json> = master

@@ -25,11 +25,7 @@ pub fn report_data(master: &Master, index: &MasterIndex, col: &Collection) -> Js
     let years = plan.years();
     let fy = plan.fiscal_year;
     let fy_index = years.iter().position(|y| *y == fy);
-    // Centre index in the master → position in col.centres.
-    let mut position = vec![None; master.centres.len()];
-    for (k, c) in col.centres.iter().enumerate() {
-        position[c.centre] = Some(k);
-    }
+    let position = col.positions(master.centres.len());
     let status: Vec<Json> = col
         .centres
         .iter()

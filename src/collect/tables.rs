@@ -72,7 +72,8 @@ pub fn achievement(plan: Option<&Quantity>, result: Option<&Quantity>) -> Option
     (same_unit && p.value > 0.0).then(|| r.value / p.value)
 }
 
-fn text(s: &str) -> Datum {
+/// A text cell; an empty text is an empty cell.
+pub(crate) fn text(s: &str) -> Datum {
     if s.is_empty() {
         Datum::Empty
     } else {

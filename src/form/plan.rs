@@ -189,7 +189,7 @@ fn section_sheet(master: &Master, centre_name: &str, section: &Section, items: &
         g.cell(r, 0, 1, 1, text("No."), Role::Header);
         g.cell(r, 1, 1, 1, text(GOAL_HEADER), Role::Header);
         g.cell(r, 2, 1, 1, text(&format!("{ACTIONS_HEADER}\n※ 1 行に 1 つ（セル内の改行は Alt+Enter）")), Role::Header);
-        let what = if item.name.is_empty() { section.name.as_str() } else { item.name.as_str() };
+        let what = master.item_title(item);
         for n in 1..=item.goals as u8 {
             let r = g.rows(&[lines_height(5)]);
             g.cell(r, 0, 1, 1, text(&format!("({n})")), Role::Label);

@@ -263,6 +263,16 @@ impl Master {
         by
     }
 
+    /// What an item is called in messages and labels: its name, or for a
+    /// section answered as a whole the section's name.
+    pub fn item_title<'a>(&'a self, item: &'a Item) -> &'a str {
+        if item.name.is_empty() {
+            self.section_of(item).map_or("", |s| s.name.as_str())
+        } else {
+            &item.name
+        }
+    }
+
     /// The section of an item.
     pub fn section_of(&self, item: &Item) -> Option<&Section> {
         self.sections.iter().find(|s| s.number == item.section)
