@@ -224,8 +224,6 @@ fn font_page_glyphs(
     let bad = |what: &str| Error::internal(format!("printpdf の出力を読めません（{what}）"));
     let content = lo.get_page_content(page);
     let ops = lopdf::content::Content::decode(&content).map_err(|_| bad("content"))?.operations;
-    // Resource name → family, through the page's font resources.
-    let fonts = lo.get_page_fonts(page).map_err(|_| bad("fonts"))?;
     let mut names: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
     let mut shown: [Vec<u16>; 2] = [Vec::new(), Vec::new()];
     let mut current: Option<usize> = None;
@@ -233,14 +231,13 @@ fn font_page_glyphs(
         match op.operator.as_str() {
             "Tf" => {
                 let name = op.operands.first().and_then(|o| o.as_name().ok()).ok_or_else(|| bad("Tf"))?;
-                current = ids.iter().position(|id| id.as_ref().is_some_and(|id| id.0.as_bytes() == name));
-                if current.is_none() && fonts.contains_key(name) {
-                    // printpdf named the resource itself: the fonts come in family order.
-                    current = (0..2).find(|&f| ids[f].is_some() && names[f].is_empty());
-                }
-                if let Some(f) = current {
-                    names[f] = name.to_vec();
-                }
+                // printpdf names each font resource by the id it was given.
+                let f = ids
+                    .iter()
+                    .position(|id| id.as_ref().is_some_and(|id| id.0.as_bytes() == name))
+                    .ok_or_else(|| bad("font resource name"))?;
+                names[f] = name.to_vec();
+                current = Some(f);
             }
             "Tj" | "TJ" => {
                 let f = current.ok_or_else(|| bad("text before Tf"))?;

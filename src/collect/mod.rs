@@ -556,7 +556,7 @@ pub struct Outcome<K> {
 
 /// The 差戻し workbook's file name for a centre: 「C01_勝田_差戻し.xlsx」.
 pub fn returns_file_name(id: &str, name: &str) -> String {
-    format!("{}_差戻し.xlsx", crate::output::safe_file_stem(&format!("{id}_{name}")))
+    format!("{}_差戻し.xlsx", crate::distribute::centre_stem(id, name))
 }
 
 /// Refuses a run whose outputs would replace one of its inputs.

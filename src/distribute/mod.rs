@@ -28,9 +28,14 @@ use crate::pdf::PdfOptions;
 use crate::wareki;
 use crate::{template, xlsx};
 
-/// The file name stem of a centre's outputs: 「C01_勝田地域ステーション」.
+/// The file name stem of a centre's outputs (any form): 「C01_勝田地域ステーション」.
+pub fn centre_stem(id: &str, name: &str) -> String {
+    safe_file_stem(&format!("{id}_{name}"))
+}
+
+/// [`centre_stem`] of a PDCA centre.
 pub fn file_stem(centre: &Centre) -> String {
-    safe_file_stem(&format!("{}_{}", centre.id, centre.name))
+    centre_stem(&centre.id, &centre.name)
 }
 
 /// The custom document properties of a centre's workbook, given the
@@ -217,7 +222,7 @@ pub fn distribute_centres(
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let stems: Vec<String> = centres.iter().map(|(id, name)| safe_file_stem(&format!("{id}_{name}"))).collect();
+    let stems: Vec<String> = centres.iter().map(|(id, name)| centre_stem(id, name)).collect();
     check_file_names(centres, &stems)?;
     if let Some(m) = master_path {
         let names: Vec<String> = stems
