@@ -94,27 +94,26 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
     pager.place(&vs)?;
     drop(vs);
     let (mut pages, anchors, page_refs) = pager.finish();
-    let ranges = heading_ranges(&cx.headings, &anchors, pages.len(), doc.page.top);
+    let ranges =
+        if page_refs.is_empty() { vec![] } else { heading_ranges(&cx.headings, &anchors, pages.len(), doc.page.top) };
     for (page, item, r) in page_refs {
         let (first, last) = ranges.get(r.heading).map_or((0, 0), |(a, b)| (a + 1, b + 1));
         let num = if r.range && last > first { format!("{first}-{last}") } else { first.to_string() };
         let Some(items) = pages.get_mut(page).map(|p| &mut p.items) else { continue };
         let Some(Item::Text { x, run, .. }) = items.get_mut(item) else { continue };
-        // Right-aligned in the reserved width; the leader dots before it
-        // are lengthened to meet it.
+        // Right-aligned in the reserved width, with leader dots up to it.
         let face = fonts.get(run.family);
         let nw: f32 = num.chars().map(|c| face.advance(c).unwrap_or(0.5) * run.size).sum();
         *x += run.width - nw;
         run.width = nw;
         run.text = num;
         let num_x = *x;
+        // The run before the number is the line's leader (see `Cx::toc`).
         if let Some(Item::Text { x: lx, run: leader, .. }) = item.checked_sub(1).and_then(|i| items.get_mut(i)) {
-            if !leader.text.is_empty() && leader.text.chars().all(|c| c == TOC_LEADER) {
-                let dot_w = face.advance(TOC_LEADER).unwrap_or(1.0) * leader.size;
-                let n = ((num_x - leader.size * 0.5 - *lx) / dot_w).floor().clamp(1.0, 1000.0) as usize;
-                leader.text = std::iter::repeat_n(TOC_LEADER, n).collect();
-                leader.width = dot_w * n as f32;
-            }
+            let dot_w = face.advance(TOC_LEADER).unwrap_or(1.0) * leader.size;
+            let n = ((num_x - leader.size * 0.5 - *lx) / dot_w).floor().clamp(0.0, 1000.0) as usize;
+            leader.text = std::iter::repeat_n(TOC_LEADER, n).collect();
+            leader.width = dot_w * n as f32;
         }
     }
     let headings = cx.headings;
@@ -424,33 +423,25 @@ impl Cx<'_> {
             let mut lines = self.lines(&inl, &p, avail);
             if let Some((last, x)) = lines.last_mut() {
                 let end = *x + last.width;
-                let nw = num_w;
-                let gap = style.size * 0.5;
-                let n = if leader_w > 0.0 {
-                    ((width - nw - gap - end - gap) / leader_w).floor().clamp(0.0, 1000.0) as usize
-                } else {
-                    0
-                };
-                if n > 0 {
-                    last.runs.push(Run {
-                        x: end - *x + gap,
-                        text: std::iter::repeat_n(leader, n).collect(),
-                        family: style.family,
-                        size: style.size,
-                        bold: false,
-                        char_spacing: 0.0,
-                        width: leader_w * n as f32,
-                    });
-                }
-                // The page number, written in after pagination.
+                // The leader dots and the page number, both written in
+                // after pagination (see `layout`).
                 last.runs.push(Run {
-                    x: width - nw - *x,
+                    x: end - *x + style.size * 0.5,
+                    text: String::new(),
+                    family: style.family,
+                    size: style.size,
+                    bold: false,
+                    char_spacing: 0.0,
+                    width: 0.0,
+                });
+                last.runs.push(Run {
+                    x: width - num_w - *x,
                     text: "0".into(),
                     family: style.family,
                     size: style.size,
                     bold: false,
                     char_spacing: 0.0,
-                    width: nw,
+                    width: num_w,
                 });
                 last.width = width - *x;
                 last.page_ref = Some(PageRef { heading: idx, range: t.ranges });
