@@ -57,6 +57,15 @@ impl<'m> MasterIndex<'m> {
     pub fn projects_of(&self, centre: usize) -> &[usize] {
         &self.projects[centre]
     }
+
+    /// The centres a PDCA collection expects: those with 事業.
+    pub fn roster<'a>(&self, master: &'a Master) -> Roster<'a> {
+        Roster {
+            centres: master.centres.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect(),
+            expected: self.projects.iter().map(|p| !p.is_empty()).collect(),
+            fiscal_year: master.plan.fiscal_year,
+        }
+    }
 }
 
 /// Reads a returned workbook against the master.
@@ -87,12 +96,7 @@ pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -
 
 /// The centres a PDCA collection expects: those with 事業.
 pub fn roster(master: &Master) -> Roster<'_> {
-    let by_centre = master.project_indices_by_centre();
-    Roster {
-        centres: master.centres.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect(),
-        expected: by_centre.iter().map(|p| !p.is_empty()).collect(),
-        fiscal_year: master.plan.fiscal_year,
-    }
+    MasterIndex::new(master).roster(master)
 }
 
 /// The `keikaku.form` property of the files PDCA collect writes, so that a
@@ -123,8 +127,8 @@ pub fn collect(
     opts: &Options,
     progress: impl Fn(usize) + Sync,
 ) -> Result<Outcome<Key>, Error> {
-    let roster = roster(master);
     let index = MasterIndex::new(master);
+    let roster = index.roster(master);
     let read = |wb: &Workbook| read_submission_in(master, &index, wb);
     let outputs = [file::SUMMARY, file::REPORT];
     let collection = gather(&roster, &outputs, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;

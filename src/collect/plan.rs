@@ -83,15 +83,20 @@ impl<'m> MasterIndex<'m> {
     pub fn items_of(&self, centre: usize) -> &[usize] {
         &self.items[centre]
     }
+
+    /// The centres a plan collection expects: those with items.
+    pub fn roster<'a>(&self, master: &'a Master) -> Roster<'a> {
+        Roster {
+            centres: master.centres.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect(),
+            expected: self.items.iter().map(|i| !i.is_empty()).collect(),
+            fiscal_year: master.plan.fiscal_year,
+        }
+    }
 }
 
 /// The centres a plan collection expects: those with items.
 pub fn roster(master: &Master) -> Roster<'_> {
-    Roster {
-        centres: master.centres.iter().map(|c| (c.id.as_str(), c.name.as_str())).collect(),
-        expected: master.items_by_centre().iter().map(|i| !i.is_empty()).collect(),
-        fiscal_year: master.plan.fiscal_year,
-    }
+    MasterIndex::new(master).roster(master)
 }
 
 /// Reads a returned workbook against the master.
@@ -379,7 +384,7 @@ pub fn save_workbook(
     created: Option<&str>,
     path: &Path,
 ) -> Result<(), Error> {
-    let roster = roster(master);
+    let roster = index.roster(master);
     let n = col.centres.len();
     let title = format!("{} 集計", master.title_line());
     let print = [print_grid(master, col)];
@@ -567,8 +572,8 @@ pub fn collect(
     opts: &Options,
     progress: impl Fn(usize) + Sync,
 ) -> Result<Outcome<Key>, Error> {
-    let roster = roster(master);
     let index = MasterIndex::new(master);
+    let roster = index.roster(master);
     let read = |wb: &Workbook| read_submission_in(master, &index, wb);
     let outputs = [file::WORKBOOK, file::REPORT];
     let collection = gather(&roster, &outputs, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;

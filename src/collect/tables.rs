@@ -388,27 +388,13 @@ pub fn save_summary(
     created: Option<&str>,
     path: &std::path::Path,
 ) -> Result<(), crate::Error> {
-    crate::xlsx::save_data(summary_book(master, index, col, created, &titles(master)), path)
-}
-
-/// 集計.xlsx as bytes.
-pub fn summary_workbook(
-    master: &Master,
-    index: &MasterIndex,
-    col: &Collection,
-    created: Option<&str>,
-) -> Result<Vec<u8>, crate::Error> {
-    crate::xlsx::write_data(summary_book(master, index, col, created, &titles(master)))
+    crate::xlsx::save_data(summary_book(master, index, col, created, &titles(master, index)), path)
 }
 
 /// The workbook's title, the chart's, and the centres.
-fn titles(master: &Master) -> (String, String, Roster<'_>) {
+fn titles<'m>(master: &'m Master, index: &MasterIndex) -> (String, String, Roster<'m>) {
     let fy = format_fiscal_year(master.plan.fiscal_year, Digits::Ascii);
-    (
-        format!("{} PDCA 集計（{fy}）", master.plan.name),
-        format!("センター別 平均達成率（{fy}）"),
-        crate::collect::pdca::roster(master),
-    )
+    (format!("{} PDCA 集計（{fy}）", master.plan.name), format!("センター別 平均達成率（{fy}）"), index.roster(master))
 }
 
 fn summary_book<'a>(
