@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::fonts::{Family, Font, FontSet};
-use crate::layout::{Item, Laid};
+use crate::layout::{Item, Laid, Page};
 
 /// Options of the PDF writer.
 #[derive(Debug, Clone, Default)]
@@ -87,15 +87,130 @@ fn font_tag(family: Family, chars: &BTreeSet<char>) -> String {
     h.finalize().iter().take(6).map(|b| (b'A' + b % 26) as char).collect()
 }
 
+/// The resource names of the two faces in every page's content.
+const FONT_NAMES: [&[u8]; 2] = [b"F1", b"F2"];
+
+/// The glyphs a set of pages draws, per family: a bit per original glyph id,
+/// and each glyph's character (the first one drawn with it), in drawing order.
+#[derive(Debug, Clone, Default)]
+struct Used {
+    bits: [Vec<u64>; 2],
+    glyphs: [Vec<(u16, char)>; 2],
+}
+
+impl Used {
+    fn insert(&mut self, family: usize, gid: u16, c: char) {
+        let bits = &mut self.bits[family];
+        if bits.is_empty() {
+            bits.resize(1024, 0);
+        }
+        let (w, b) = (gid as usize / 64, 1u64 << (gid % 64));
+        if bits[w] & b == 0 {
+            bits[w] |= b;
+            self.glyphs[family].push((gid, c));
+        }
+    }
+
+    fn merge(&mut self, other: &Used) {
+        for f in 0..2 {
+            for &(gid, c) in &other.glyphs[f] {
+                self.insert(f, gid, c);
+            }
+        }
+    }
+
+    /// Glyph id → character, per family.
+    fn maps(&self) -> [BTreeMap<u16, char>; 2] {
+        [0, 1].map(|f| self.glyphs[f].iter().copied().collect())
+    }
+}
+
+/// Pages made into compressed content streams, with the glyphs they draw:
+/// all the writer keeps of a page, so that a long document can be laid out
+/// and made into streams part by part (see [`write_with`]).
+///
+/// The content shows each glyph by its id in the original font (a CID); the
+/// writer maps the CIDs to the embedded subset's glyphs (`/CIDToGIDMap`).
+#[derive(Debug, Clone, Default)]
+pub struct Streams {
+    /// Per page, its content streams (compressed), drawn in order.
+    pages: Vec<Vec<Vec<u8>>>,
+    used: Used,
+}
+
+impl Streams {
+    /// The content streams of `pages` (on pages `page_height` pt high),
+    /// made and compressed in parallel. Fails when a character has no
+    /// glyph (the layout reports such characters before this).
+    pub fn of_pages(pages: &[Page], page_height: f32, fonts: &FontSet) -> Result<Streams, Error> {
+        use rayon::prelude::*;
+        let made: Vec<(Vec<u8>, Used)> = pages
+            .par_iter()
+            .map(|page| {
+                let mut used = Used::default();
+                let content = page_content(page, page_height, fonts, &mut used)?;
+                Ok((deflate(&content)?, used))
+            })
+            .collect::<Result<_, Error>>()?;
+        let mut streams = Streams { pages: Vec::with_capacity(made.len()), used: Used::default() };
+        for (content, used) in made {
+            streams.used.merge(&used);
+            streams.pages.push(vec![content]);
+        }
+        Ok(streams)
+    }
+
+    /// Adds the pages of `more` after these.
+    pub fn append(&mut self, more: Streams) {
+        self.used.merge(&more.used);
+        self.pages.extend(more.pages);
+    }
+
+    /// Draws `over` on top of these pages, page by page (running headers
+    /// and footers made once the page count is known). Both must have the
+    /// same number of pages.
+    pub fn overlay(&mut self, over: Streams) -> Result<(), Error> {
+        if over.pages.len() != self.pages.len() {
+            return Err(Error::internal("overlay of a different page count"));
+        }
+        self.used.merge(&over.used);
+        for (page, more) in self.pages.iter_mut().zip(over.pages) {
+            page.extend(more);
+        }
+        Ok(())
+    }
+
+    /// The number of pages.
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// True when there are no pages.
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+}
+
 /// Writes the laid-out document as PDF bytes.
+pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>, Error> {
+    write_with(laid, Streams::default(), fonts, opts)
+}
+
+/// Writes the laid-out document, followed by the pages of `after` (the
+/// parts laid out on their own, see [`crate::layout::layout_part`]), as
+/// PDF bytes. The outline of `laid` counts these pages after its own.
 ///
 /// printpdf makes the document and its fonts: each used face is embedded as
-/// a subset with its ToUnicode map and widths, from a one-page document
-/// that shows every used glyph once. The pages' content streams are then
-/// written here, straight from the positioned items, and compressed in
-/// parallel: a report of thousands of pages never becomes printpdf
-/// operations (about 100 bytes a glyph), only its compressed streams.
-pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>, Error> {
+/// a subset with its widths, from a one-page document that shows every used
+/// glyph once. The pages' content streams are written here, straight from
+/// the positioned items, and compressed in parallel: a report of thousands
+/// of pages never becomes printpdf operations (about 100 bytes a glyph),
+/// only its compressed streams. Since the content names glyphs by their ids
+/// in the original font, each font gets a `/CIDToGIDMap` to the subset, and
+/// `/W` and `/ToUnicode` written here for those ids.
+pub fn write_with(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>, Error> {
+    let mut streams = Streams::of_pages(&laid.pages, laid.page.height, fonts)?;
+    streams.append(after);
     let mut doc = PdfDocument::new(&laid.meta.title);
     let info = &mut doc.metadata.info;
     info.author = laid.meta.author.clone();
@@ -112,25 +227,7 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
     }
 
     // The glyphs each face draws (glyph id → the character, for ToUnicode).
-    let mut used: [BTreeMap<u16, char>; 2] = [BTreeMap::new(), BTreeMap::new()];
-    for page in &laid.pages {
-        for item in &page.items {
-            if let Item::Text { run, .. } = item {
-                let face = fonts.get(run.family);
-                for c in run.text.chars() {
-                    // Last guard before writing: every character has a glyph.
-                    let gid = face.glyph(c).ok_or_else(|| {
-                        Error::internal(format!(
-                            "「{c}」(U+{:04X}) を{}体で描こうとしましたが、フォントに字形がありません。",
-                            c as u32,
-                            run.family.label()
-                        ))
-                    })?;
-                    used[run.family as usize].entry(gid).or_insert(c);
-                }
-            }
-        }
-    }
+    let used = streams.used.maps();
     // Register only the faces that are used, under text-derived ids, and
     // show each used glyph once on a page printpdf lays out.
     let mut ids: [Option<FontId>; 2] = [None, None];
@@ -160,7 +257,7 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
 
-    // The font page: its resource names and the glyph ids the subsets gave.
+    // The font page: its fonts and the glyph ids the subsets gave.
     let font_page = *lo.get_pages().values().next().ok_or_else(|| Error::internal("PDF without a page"))?;
     let (names, remap) = font_page_glyphs(&lo, font_page, &ids, &used)?;
     let page_dict = lo
@@ -175,23 +272,21 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
     if let Ok(Object::Reference(c)) = page_dict.get(b"Contents") {
         lo.objects.remove(c);
     }
+    map_fonts(&mut lo, &page_dict, &names, &remap, &used, fonts)?;
 
-    // The pages' content, written and compressed in parallel.
-    let streams: Vec<Vec<u8>> = {
-        use rayon::prelude::*;
-        laid.pages
-            .par_iter()
-            .map(|page| page_content(page, ph, &names, &remap, fonts).and_then(|c| deflate(&c)))
-            .collect::<Result<_, _>>()?
-    };
-    let mut kids = Vec::with_capacity(streams.len());
-    for content in streams {
-        let mut dict = Dictionary::new();
-        dict.set("Length", Object::Integer(content.len() as i64));
-        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        let contents = lo.add_object(Object::Stream(lopdf::Stream::new(dict, content).with_compression(false)));
+    let mut kids = Vec::with_capacity(streams.pages.len());
+    for contents in streams.pages {
+        let mut refs = Vec::with_capacity(contents.len());
+        for content in contents {
+            let mut dict = Dictionary::new();
+            dict.set("Length", Object::Integer(content.len() as i64));
+            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            refs.push(Object::Reference(
+                lo.add_object(Object::Stream(lopdf::Stream::new(dict, content).with_compression(false))),
+            ));
+        }
         let mut page = page_dict.clone();
-        page.set("Contents", Object::Reference(contents));
+        page.set("Contents", if refs.len() == 1 { refs.remove(0) } else { Object::Array(refs) });
         kids.push(Object::Reference(lo.add_object(Object::Dictionary(page))));
     }
     lo.objects.remove(&font_page);
@@ -209,6 +304,99 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
     lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("PDF の書き出しに失敗しました: {e}")))?;
     stamp_id(&mut bytes)?;
     Ok(bytes)
+}
+
+/// Points the pages' font resources [`FONT_NAMES`] at the embedded fonts,
+/// and gives each font what content in original glyph ids needs: a
+/// `/CIDToGIDMap` to the subset's glyphs, `/W` (widths) and `/ToUnicode`
+/// by original id.
+fn map_fonts(
+    lo: &mut lopdf::Document,
+    page: &Dictionary,
+    names: &[Vec<u8>; 2],
+    remap: &[HashMap<u16, u16>; 2],
+    used: &[BTreeMap<u16, char>; 2],
+    fonts: &FontSet,
+) -> Result<(), Error> {
+    let bad = |what: &str| Error::internal(format!("printpdf の出力を読めません（{what}）"));
+    let resources = page.get(b"Resources").and_then(Object::as_reference).map_err(|_| bad("page resources"))?;
+    let font_dict_id = lo
+        .get_object(resources)
+        .and_then(Object::as_dict)
+        .and_then(|d| d.get(b"Font"))
+        .and_then(Object::as_reference)
+        .map_err(|_| bad("font resources"))?;
+    let font_dict = lo.get_object(font_dict_id).and_then(Object::as_dict).map_err(|_| bad("font dictionary"))?.clone();
+    let mut mapped = Dictionary::new();
+    for f in 0..2 {
+        if used[f].is_empty() {
+            continue;
+        }
+        let font_id = font_dict.get(&names[f]).and_then(Object::as_reference).map_err(|_| bad("font reference"))?;
+        mapped.set(FONT_NAMES[f], Object::Reference(font_id));
+        let max = used[f].keys().next_back().copied().unwrap_or(0) as usize;
+        let mut map = vec![0u8; 2 * (max + 1)];
+        for (&gid, &sub) in &remap[f] {
+            map[2 * gid as usize..2 * gid as usize + 2].copy_from_slice(&sub.to_be_bytes());
+        }
+        let map_id = lo.add_object(Object::Stream(lopdf::Stream::new(Dictionary::new(), map)));
+        let face = fonts.get(Family::ALL[f]);
+        let mut widths = Vec::new();
+        let mut run: Option<(u16, Vec<Object>)> = None;
+        for (&gid, &c) in &used[f] {
+            let w = Object::Real(((face.advance(c).unwrap_or(1.0) * 1000.0) * 1000.0).round() / 1000.0);
+            match &mut run {
+                Some((start, ws)) if *start as usize + ws.len() == gid as usize => ws.push(w),
+                _ => {
+                    if let Some((start, ws)) = run.take() {
+                        widths.push(Object::Integer(start.into()));
+                        widths.push(Object::Array(ws));
+                    }
+                    run = Some((gid, vec![w]));
+                }
+            }
+        }
+        if let Some((start, ws)) = run {
+            widths.push(Object::Integer(start.into()));
+            widths.push(Object::Array(ws));
+        }
+        let to_unicode = lo.add_object(Object::Stream(lopdf::Stream::new(Dictionary::new(), to_unicode(&used[f]))));
+        let font = lo.get_object_mut(font_id).and_then(Object::as_dict_mut).map_err(|_| bad("font"))?;
+        font.set("ToUnicode", Object::Reference(to_unicode));
+        let descendant = match font.get_mut(b"DescendantFonts") {
+            Ok(Object::Array(a)) => a.first_mut(),
+            _ => None,
+        };
+        let Some(Object::Dictionary(cid_font)) = descendant else { return Err(bad("descendant font")) };
+        cid_font.set("CIDToGIDMap", Object::Reference(map_id));
+        cid_font.set("W", Object::Array(widths));
+    }
+    // The old ToUnicode maps (by subset id) are no longer referenced.
+    lo.prune_objects();
+    *lo.get_object_mut(font_dict_id).map_err(|_| bad("font dictionary"))? = Object::Dictionary(mapped);
+    Ok(())
+}
+
+/// A `/ToUnicode` CMap from original glyph ids (two-byte codes) to text.
+fn to_unicode(glyphs: &BTreeMap<u16, char>) -> Vec<u8> {
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let all: Vec<(&u16, &char)> = glyphs.iter().collect();
+    for chunk in all.chunks(100) {
+        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (gid, c) in chunk {
+            let mut buf = [0u16; 2];
+            let units: String = c.encode_utf16(&mut buf).iter().map(|u| format!("{u:04X}")).collect();
+            out.push_str(&format!("<{gid:04X}> <{units}>\n"));
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out.into_bytes()
 }
 
 /// The resource name of each family's font on the font page, and for each
@@ -310,13 +498,7 @@ fn itoa_u64(mut n: u64) -> Vec<u8> {
 }
 
 /// One page's content stream: shading, then rules, then text on top.
-fn page_content(
-    page: &crate::layout::Page,
-    ph: f32,
-    names: &[Vec<u8>; 2],
-    remap: &[HashMap<u16, u16>; 2],
-    fonts: &FontSet,
-) -> Result<Vec<u8>, Error> {
+fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(page.items.len() * 48);
     let sp = |out: &mut Vec<u8>| out.push(b' ');
     for item in &page.items {
@@ -367,7 +549,7 @@ fn page_content(
         let f = run.family as usize;
         if font_state != Some((run.family, run.size)) {
             out.push(b'/');
-            out.extend_from_slice(&names[f]);
+            out.extend_from_slice(FONT_NAMES[f]);
             sp(&mut out);
             num(&mut out, run.size);
             out.extend_from_slice(b" Tf\n");
@@ -394,10 +576,15 @@ fn page_content(
         out.extend_from_slice(b" Tm <");
         let face = fonts.get(run.family);
         for c in run.text.chars() {
-            let gid = face
-                .glyph(c)
-                .and_then(|g| remap[f].get(&g))
-                .ok_or_else(|| Error::internal(format!("「{c}」の字形が埋め込んだフォントにありません。")))?;
+            // Last guard before writing: every character has a glyph.
+            let gid = face.glyph(c).ok_or_else(|| {
+                Error::internal(format!(
+                    "「{c}」(U+{:04X}) を{}体で描こうとしましたが、フォントに字形がありません。",
+                    c as u32,
+                    run.family.label()
+                ))
+            })?;
+            used.insert(f, gid, c);
             for b in gid.to_be_bytes() {
                 out.push(HEX[(b >> 4) as usize]);
                 out.push(HEX[(b & 15) as usize]);
