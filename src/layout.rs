@@ -76,14 +76,144 @@ pub struct Laid {
     pub outline: Vec<OutlineEntry>,
 }
 
+/// A heading of a [`Part`], where the part's layout put it.
+#[derive(Debug, Clone)]
+struct PartHeading {
+    info: HeadingInfo,
+    /// Page index within the part (or, in [`Following`], after the document).
+    page: usize,
+    y: f32,
+}
+
+/// A part of a long document laid out on pages of its own: the part starts
+/// on a new page and its pages carry no running header or footer yet (see
+/// [`running_pages`]). A report is laid out part by part so that only one
+/// part's pages are held at a time; the document before the parts (cover,
+/// contents) is laid out last, with the parts' headings ([`Following`]).
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The part's pages.
+    pub pages: Vec<Page>,
+    headings: Vec<PartHeading>,
+}
+
+/// The parts that follow a document: their page count and headings, all
+/// that [`layout_before`] needs of them for the table of contents, the
+/// outline and the page numbers.
+#[derive(Debug, Clone, Default)]
+pub struct Following {
+    pages: usize,
+    headings: Vec<PartHeading>,
+}
+
+impl Following {
+    /// Adds `part` after the parts so far.
+    pub fn add(&mut self, part: &Part) {
+        for h in &part.headings {
+            self.headings.push(PartHeading { page: self.pages + h.page, ..h.clone() });
+        }
+        self.pages += part.pages.len();
+    }
+
+    /// Adds the parts of `more` after these.
+    pub fn append(&mut self, more: Following) {
+        for h in more.headings {
+            self.headings.push(PartHeading { page: self.pages + h.page, ..h });
+        }
+        self.pages += more.pages;
+    }
+
+    /// The number of pages of the parts.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+}
+
+/// Lays out `blocks`, a part of `doc` (see [`crate::markup::parse_part`]),
+/// on pages of its own. Fails as [`layout`] does.
+pub fn layout_part(blocks: &[Block], doc: &Document, fonts: &FontSet) -> Result<Part, Error> {
+    let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new() };
+    collect_headings(blocks, &mut cx.headings);
+    let body_w = doc.page.width - doc.page.left - doc.page.right;
+    check_table_widths(blocks, body_w)?;
+    let vs = cx.flatten(blocks, body_w);
+    if !cx.missing.is_empty() {
+        return Err(missing_error(&cx.missing));
+    }
+    let mut pager = Pager::new(&doc.page);
+    pager.place(&vs)?;
+    drop(vs);
+    let (pages, anchors, page_refs) = pager.finish();
+    if !page_refs.is_empty() {
+        return Err(Error::internal("a table of contents in a part"));
+    }
+    let headings = cx
+        .headings
+        .into_iter()
+        .zip(anchors.into_iter().chain(std::iter::repeat(None)))
+        .filter_map(|(info, a)| a.map(|(page, y)| PartHeading { info, page, y }))
+        .collect();
+    Ok(Part { pages, headings })
+}
+
+/// The running header and footer of the pages `first..first + count` of a
+/// document of `total` pages, each on a page of its own (to be drawn over
+/// the parts' pages, see [`crate::pdf::Streams::overlay`]).
+pub fn running_pages(
+    doc: &Document,
+    fonts: &FontSet,
+    first: usize,
+    count: usize,
+    total: usize,
+) -> Result<Vec<Page>, Error> {
+    let mut missing = Vec::new();
+    let pages = (first..first + count)
+        .map(|i| {
+            let mut page = Page::default();
+            draw_runnings(&mut page, doc, fonts, (i, total), &mut missing);
+            page
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing_error(&missing));
+    }
+    Ok(pages)
+}
+
+fn draw_runnings(
+    page: &mut Page,
+    doc: &Document,
+    fonts: &FontSet,
+    (i, total): (usize, usize),
+    missing: &mut Vec<MissingGlyph>,
+) {
+    for (running, is_header) in [(&doc.header, true), (&doc.footer, false)] {
+        let Some(r) = running else { continue };
+        if i == 0 && !r.first_page {
+            continue;
+        }
+        draw_running(page, r, is_header, &doc.page, fonts, (i + 1, total), missing);
+    }
+}
+
 /// Lays out a document. Fails when a character has no glyph in any font (all
 /// such characters are listed) or when something cannot fit on any page.
 pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
+    layout_before(doc, fonts, &Following::default())
+}
+
+/// Lays out a document that `following` parts come after: its table of
+/// contents lists their headings too, its page numbers count their pages,
+/// and the outline has their headings (at their pages after the document's
+/// own). The parts' running headers and footers are [`running_pages`].
+pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> Result<Laid, Error> {
     // One pass: the table of contents reserves a fixed width for each page
     // number, so its lines (and everything after them) do not depend on the
     // numbers, which are written in once the headings' pages are known.
     let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new() };
     collect_headings(&doc.blocks, &mut cx.headings);
+    let own_headings = cx.headings.len();
+    cx.headings.extend(following.headings.iter().map(|h| h.info.clone()));
     let body_w = doc.page.width - doc.page.left - doc.page.right;
     check_table_widths(&doc.blocks, body_w)?;
     let vs = cx.flatten(&doc.blocks, body_w);
@@ -93,9 +223,13 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
     let mut pager = Pager::new(&doc.page);
     pager.place(&vs)?;
     drop(vs);
-    let (mut pages, anchors, page_refs) = pager.finish();
+    let (mut pages, mut anchors, page_refs) = pager.finish();
+    let own_pages = pages.len();
+    let count = own_pages + following.pages;
+    anchors.resize(own_headings, None);
+    anchors.extend(following.headings.iter().map(|h| Some((own_pages + h.page, h.y))));
     let ranges =
-        if page_refs.is_empty() { vec![] } else { heading_ranges(&cx.headings, &anchors, pages.len(), doc.page.top) };
+        if page_refs.is_empty() { vec![] } else { heading_ranges(&cx.headings, &anchors, count, doc.page.top) };
     for (page, item, r) in page_refs {
         let (first, last) = ranges.get(r.heading).map_or((0, 0), |(a, b)| (a + 1, b + 1));
         let num = if r.range && last > first { format!("{first}-{last}") } else { first.to_string() };
@@ -119,16 +253,9 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Laid, Error> {
     let headings = cx.headings;
 
     // Running header and footer, now that the page count is known.
-    let count = pages.len();
     let mut missing = Vec::new();
     for (i, page) in pages.iter_mut().enumerate() {
-        for (running, is_header) in [(&doc.header, true), (&doc.footer, false)] {
-            let Some(r) = running else { continue };
-            if i == 0 && !r.first_page {
-                continue;
-            }
-            draw_running(page, r, is_header, &doc.page, fonts, (i + 1, count), &mut missing);
-        }
+        draw_runnings(page, doc, fonts, (i, count), &mut missing);
     }
     if !missing.is_empty() {
         return Err(missing_error(&missing));

@@ -66,3 +66,55 @@ pub fn markup_to_pdf(
     stages.done("  pdf");
     Ok(bytes)
 }
+
+/// A long document → PDF bytes, part by part: the document's markup
+/// (`<document>`: cover, contents, …) and `parts` parts after it, whose
+/// markup (`<part>`) `part(i)` makes when the part is laid out.
+///
+/// The parts are made, parsed, laid out and turned into compressed page
+/// streams in parallel, one part at a time per core, so the memory a report
+/// needs is its compressed pages, not its markup or laid-out pages. The
+/// document is laid out last, when the parts' headings and page count are
+/// known (its table of contents lists them, its page numbers count them).
+/// The bytes are the same for any number of threads.
+pub fn parts_to_pdf(
+    markup_text: &str,
+    origin: &str,
+    parts: usize,
+    part: impl Fn(usize) -> Result<String> + Sync,
+    part_origin: &str,
+    fonts: &fonts::FontSet,
+    opts: &pdf::PdfOptions,
+) -> Result<Vec<u8>> {
+    use rayon::prelude::*;
+    let mut stages = timing::Stages::start();
+    let doc = markup::parse(markup_text, origin)?;
+    let made: Vec<(pdf::Streams, layout::Following)> = (0..parts)
+        .into_par_iter()
+        .map(|i| {
+            let text = part(i)?;
+            let blocks = markup::parse_part(&text, part_origin, &doc)?;
+            drop(text);
+            let laid = layout::layout_part(&blocks, &doc, fonts)?;
+            drop(blocks);
+            let mut following = layout::Following::default();
+            following.add(&laid);
+            Ok((pdf::Streams::of_pages(&laid.pages, doc.page.height, fonts)?, following))
+        })
+        .collect::<Result<_>>()?;
+    let mut streams = pdf::Streams::default();
+    let mut following = layout::Following::default();
+    for (s, f) in made {
+        streams.append(s);
+        following.append(f);
+    }
+    stages.done(&format!("  {parts} parts ({} pages)", following.pages()));
+    let laid = layout::layout_before(&doc, fonts, &following)?;
+    let first = laid.pages.len();
+    let running = layout::running_pages(&doc, fonts, first, following.pages(), first + following.pages())?;
+    streams.overlay(pdf::Streams::of_pages(&running, doc.page.height, fonts)?)?;
+    stages.done(&format!("  document ({first} pages)"));
+    let bytes = pdf::write_with(&laid, streams, fonts, opts)?;
+    stages.done("  pdf");
+    Ok(bytes)
+}

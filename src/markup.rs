@@ -315,6 +315,20 @@ pub struct Document {
     pub footer: Option<Running>,
     /// Body.
     pub blocks: Vec<Block>,
+    /// The formatting the document's root element sets, which its parts
+    /// ([`parse_part`]) start from.
+    pub defaults: Defaults,
+}
+
+/// The formatting a document's blocks start from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Defaults {
+    /// Font, size and weight.
+    pub style: TextStyle,
+    /// Line height as a multiple of the size.
+    pub line_height: f32,
+    /// Paragraph alignment.
+    pub align: Align,
 }
 
 /// Parses layout markup. `origin` names the source in messages.
@@ -331,6 +345,42 @@ pub fn parse(text: &str, origin: &str) -> Result<Document, Error> {
     })?;
     let p = Parser { xml: &xml, text, origin, cursor: std::cell::Cell::new((0, 1, 1)) };
     p.document(xml.root_element())
+}
+
+/// Parses a part of `doc`: markup whose root element is `<part>`, with the
+/// block elements of a document body. It is formatted as `doc`'s body is
+/// (the root may set `font`, `size`, `line-height` and `align`), starts on
+/// a new page, and is laid out on its own ([`crate::layout::layout_part`]).
+/// A part cannot hold a table of contents (that belongs to the document).
+pub fn parse_part(text: &str, origin: &str, doc: &Document) -> Result<Vec<Block>, Error> {
+    let xml = roxmltree::Document::parse(text).map_err(|e| {
+        let p = e.pos();
+        Error::input(format!(
+            "{origin} {}行{}列: レイアウトのマークアップが XML として正しくありません（{}）。{}",
+            p.row,
+            p.col,
+            e,
+            line_excerpt(text, p.row)
+        ))
+    })?;
+    let p = Parser { xml: &xml, text, origin, cursor: std::cell::Cell::new((0, 1, 1)) };
+    let root = xml.root_element();
+    if root.tag_name().name() != "part" {
+        return Err(p.err(
+            root,
+            format!("部分の最上位の要素は <part> にしてください（見つかったのは <{}>）。", root.tag_name().name()),
+        ));
+    }
+    p.check_attrs(root, &["font", "size", "line-height", "align"])?;
+    let d = &doc.defaults;
+    let ctx = p.ctx(root, &Ctx { style: d.style, line_height: d.line_height, align: d.align })?;
+    let kids: Vec<Node> = root.children().collect();
+    let mut blocks = Vec::new();
+    p.blocks(&kids, &ctx, &mut blocks)?;
+    if let Some(toc) = kids.iter().find(|k| k.is_element() && k.tag_name().name() == "toc") {
+        return Err(p.err(*toc, "<part> の中に <toc> は置けません。目次は <document> の側に置いてください。"));
+    }
+    Ok(blocks)
 }
 
 fn line_excerpt(text: &str, row: u32) -> String {
@@ -505,7 +555,8 @@ impl<'a, 'input> Parser<'a, 'input> {
             .filter(|c| !(c.is_element() && matches!(c.tag_name().name(), "header" | "footer")))
             .collect();
         self.blocks(&kids, &ctx, &mut body)?;
-        Ok(Document { meta, page, header, footer, blocks: body })
+        let defaults = Defaults { style: ctx.style, line_height: ctx.line_height, align: ctx.align };
+        Ok(Document { meta, page, header, footer, blocks: body, defaults })
     }
 
     /// Applies `font`, `size`, `bold`, `line-height`, `align` of `node`.

@@ -30,6 +30,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("agenda.hbs", include_str!("../templates/agenda.hbs")),
     ("pdca.hbs", include_str!("../templates/pdca.hbs")),
     ("report.hbs", include_str!("../templates/report.hbs")),
+    ("report_project.hbs", include_str!("../templates/report_project.hbs")),
     ("plan.hbs", include_str!("../templates/plan.hbs")),
 ];
 
@@ -273,35 +274,65 @@ fn render_error(e: &RenderError, origin: &str) -> Error {
     Error::input(format!("{at}: {what}"))
 }
 
+/// A template compiled once, to be rendered with many data (a report's
+/// part per 事業).
+pub struct Template {
+    hb: Handlebars<'static>,
+    origin: String,
+}
+
+impl Template {
+    /// Compiles a template text. `origin` names the template file in messages.
+    pub fn from_text(template: &str, origin: &str) -> Result<Template, Error> {
+        let mut hb = registry();
+        hb.register_template_string(origin, template).map_err(|e| template_error(&e, origin))?;
+        Ok(Template { hb, origin: origin.to_string() })
+    }
+
+    /// Compiles a template file.
+    pub fn from_file(path: &Path) -> Result<Template, Error> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("テンプレート「{}」を読めません: {e}", path.display())))?;
+        Template::from_text(&text, &path.display().to_string())
+    }
+
+    /// A shipped template by file name, or the user's file of the same name
+    /// from `dir` when given and present.
+    pub fn named(name: &str, dir: Option<&Path>) -> Result<Template, Error> {
+        if let Some(dir) = dir {
+            let p = dir.join(name);
+            if p.exists() {
+                return Template::from_file(&p);
+            }
+        }
+        let text = BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| *t)
+            .ok_or_else(|| Error::internal(format!("built-in template {name} missing")))?;
+        Template::from_text(text, &format!("templates/{name}"))
+    }
+
+    /// Renders the template with JSON data.
+    pub fn render(&self, data: &Value) -> Result<String, Error> {
+        self.hb.render(&self.origin, data).map_err(|e| render_error(&e, &self.origin))
+    }
+}
+
 /// Renders a template text with JSON data. `origin` names the template file.
 pub fn render_str(template: &str, origin: &str, data: &Value) -> Result<String, Error> {
-    let mut hb = registry();
-    hb.register_template_string(origin, template).map_err(|e| template_error(&e, origin))?;
-    hb.render(origin, data).map_err(|e| render_error(&e, origin))
+    Template::from_text(template, origin)?.render(data)
 }
 
 /// Renders a template file with JSON data.
 pub fn render_file(path: &Path, data: &Value) -> Result<String, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(format!("テンプレート「{}」を読めません: {e}", path.display())))?;
-    render_str(&text, &path.display().to_string(), data)
+    Template::from_file(path)?.render(data)
 }
 
 /// Renders a shipped template by file name, or the user's file of the same
 /// name from `dir` when given and present.
 pub fn render_named(name: &str, dir: Option<&Path>, data: &Value) -> Result<String, Error> {
-    if let Some(dir) = dir {
-        let p = dir.join(name);
-        if p.exists() {
-            return render_file(&p, data);
-        }
-    }
-    let text = BUILTIN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| Error::internal(format!("built-in template {name} missing")))?;
-    render_str(text, &format!("templates/{name}"), data)
+    Template::named(name, dir)?.render(data)
 }
 
 #[cfg(test)]

@@ -145,13 +145,20 @@ pub fn collect(
         },
         || -> Result<Option<Vec<u8>>, Error> {
             let Some((fonts, pdf_opts)) = opts.pdf else { return Ok(None) };
-            let mut stages = crate::timing::Stages::start();
-            let data = report::report_data(master, &index, &collection);
-            stages.done("  report data");
-            let markup = crate::template::render_named("report.hbs", opts.templates, &data)?;
-            drop(data);
-            stages.done(&format!("  template ({} bytes of markup)", markup.len()));
-            crate::markup_to_pdf(&markup, "report.hbs を展開したマークアップ", fonts, pdf_opts).map(Some)
+            let data = report::ReportData::new(master, &collection);
+            let document = crate::template::render_named("report.hbs", opts.templates, &data.document(&index))?;
+            let part = crate::template::Template::named("report_project.hbs", opts.templates)?;
+            let projects = data.projects();
+            crate::parts_to_pdf(
+                &document,
+                "report.hbs を展開したマークアップ",
+                projects.len(),
+                |i| part.render(&data.project(projects[i])),
+                "report_project.hbs を展開したマークアップ",
+                fonts,
+                pdf_opts,
+            )
+            .map(Some)
         },
     );
     summary?;
