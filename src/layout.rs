@@ -1179,6 +1179,78 @@ mod tests {
     }
 
     #[test]
+    fn parts_after_a_document_are_in_its_contents_outline_and_page_count() {
+        let fonts = FontSet::embedded();
+        let doc = markup::parse(
+            r#"<document><footer><page-number/> / <page-count/></footer><toc/><page-break/><h>前書き</h><p>本文</p></document>"#,
+            "test",
+        )
+        .unwrap();
+        let long = "続く本文。".repeat(600);
+        let mut following = Following::default();
+        let mut parts = Vec::new();
+        for (title, body) in [("第一部", long.as_str()), ("第二部", "短い本文")] {
+            let text =
+                format!(r#"<part><h>{title}</h><p>{body}</p><h level="2">{title}の節</h><p>節の本文</p></part>"#);
+            let blocks = markup::parse_part(&text, "part", &doc).unwrap();
+            let part = layout_part(&blocks, &doc, &fonts).unwrap();
+            following.add(&part);
+            parts.push(part);
+        }
+        // The first part runs over pages, the second starts on a page of its own.
+        let first_len = parts[0].pages.len();
+        assert!(first_len >= 2, "{first_len}");
+        assert_eq!(following.pages(), first_len + 1);
+        let laid = layout_before(&doc, &fonts, &following).unwrap();
+        assert_eq!(laid.pages.len(), 2, "contents, 前書き");
+        let total = 2 + following.pages();
+        // Contents: 前書き on page 2, 第一部 on 3, 第二部 after the first part.
+        let toc = laid.pages[0].text();
+        let page_of = |title: &str| -> usize {
+            let rest = toc.split(title).nth(1).unwrap_or_else(|| panic!("{title}: {toc}"));
+            rest.trim_start_matches(TOC_LEADER)
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .unwrap()
+        };
+        let second = 3 + first_len;
+        assert_eq!([page_of("前書き"), page_of("第一部"), page_of("第二部")], [2, 3, second], "{toc}");
+        // The outline points at the same pages (0-based).
+        let pages: Vec<(String, usize)> = laid.outline.iter().map(|e| (e.title.clone(), e.page)).collect();
+        assert_eq!(
+            pages,
+            [
+                ("前書き".to_string(), 1),
+                ("第一部".to_string(), 2),
+                ("第一部の節".to_string(), 2 + first_len - 1),
+                ("第二部".to_string(), second - 1),
+                ("第二部の節".to_string(), second - 1),
+            ]
+        );
+        // Page numbers count the parts' pages; the parts' footers come apart.
+        assert!(laid.pages[1].text().ends_with(&format!("2 / {total}")), "{}", laid.pages[1].text());
+        let running = running_pages(&doc, &fonts, 2, following.pages(), total).unwrap();
+        assert_eq!(running.len(), following.pages());
+        assert_eq!(running[0].text(), format!("3 / {total}"));
+        assert_eq!(running.last().unwrap().text(), format!("{total} / {total}"));
+        assert!(parts[1].pages[0].text().starts_with("第二部"), "a part carries no footer itself");
+    }
+
+    #[test]
+    fn a_part_is_formatted_as_its_document_and_holds_no_contents() {
+        let doc = markup::parse(r#"<document size="14" font="gothic"><p>本文</p></document>"#, "test").unwrap();
+        let blocks = markup::parse_part("<part><p>部分</p></part>", "part", &doc).unwrap();
+        let Block::Paragraph(p) = &blocks[0] else { panic!("{blocks:?}") };
+        assert_eq!((p.para.style.size, p.para.style.family), (14.0, crate::fonts::Family::Gothic));
+        let e = markup::parse_part("<document><p>x</p></document>", "部分.hbs", &doc).unwrap_err();
+        assert!(e.message.contains("<part>") && e.message.starts_with("部分.hbs"), "{}", e.message);
+        let e = markup::parse_part("<part><toc/></part>", "部分.hbs", &doc).unwrap_err();
+        assert!(e.message.contains("<toc>"), "{}", e.message);
+    }
+
+    #[test]
     fn long_paragraph_flows_over_pages_without_loss() {
         let text = "本会は訪問介護サービスの質の向上に取り組みます。".repeat(400);
         let laid = lay(&format!("<document><p>{text}</p></document>"));

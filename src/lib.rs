@@ -76,7 +76,9 @@ pub fn markup_to_pdf(
 /// needs is its compressed pages, not its markup or laid-out pages. The
 /// document is laid out last, when the parts' headings and page count are
 /// known (its table of contents lists them, its page numbers count them).
-/// The bytes are the same for any number of threads.
+/// The PDF is written to a new file at `path`. The bytes are the same for
+/// any number of threads.
+#[allow(clippy::too_many_arguments)]
 pub fn parts_to_pdf(
     markup_text: &str,
     origin: &str,
@@ -85,21 +87,23 @@ pub fn parts_to_pdf(
     part_origin: &str,
     fonts: &fonts::FontSet,
     opts: &pdf::PdfOptions,
-) -> Result<Vec<u8>> {
+    path: &std::path::Path,
+) -> Result<()> {
     use rayon::prelude::*;
     let mut stages = timing::Stages::start();
     let doc = markup::parse(markup_text, origin)?;
+    let tally = timing::Tally::new(["markup", "parse", "layout", "page streams"]);
     let made: Vec<(pdf::Streams, layout::Following)> = (0..parts)
         .into_par_iter()
         .map(|i| {
-            let text = part(i)?;
-            let blocks = markup::parse_part(&text, part_origin, &doc)?;
+            let text = tally.time(0, || part(i))?;
+            let blocks = tally.time(1, || markup::parse_part(&text, part_origin, &doc))?;
             drop(text);
-            let laid = layout::layout_part(&blocks, &doc, fonts)?;
+            let laid = tally.time(2, || layout::layout_part(&blocks, &doc, fonts))?;
             drop(blocks);
             let mut following = layout::Following::default();
             following.add(&laid);
-            Ok((pdf::Streams::of_pages(&laid.pages, doc.page.height, fonts)?, following))
+            Ok((tally.time(3, || pdf::Streams::of_pages(&laid.pages, doc.page.height, fonts))?, following))
         })
         .collect::<Result<_>>()?;
     let mut streams = pdf::Streams::default();
@@ -109,12 +113,13 @@ pub fn parts_to_pdf(
         following.append(f);
     }
     stages.done(&format!("  {parts} parts ({} pages)", following.pages()));
+    tally.print("  parts");
     let laid = layout::layout_before(&doc, fonts, &following)?;
     let first = laid.pages.len();
     let running = layout::running_pages(&doc, fonts, first, following.pages(), first + following.pages())?;
     streams.overlay(pdf::Streams::of_pages(&running, doc.page.height, fonts)?)?;
     stages.done(&format!("  document ({first} pages)"));
-    let bytes = pdf::write_with(&laid, streams, fonts, opts)?;
+    pdf::write_file_with(&laid, streams, fonts, opts, path)?;
     stages.done("  pdf");
-    Ok(bytes)
+    Ok(())
 }

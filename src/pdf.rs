@@ -103,11 +103,23 @@ impl Used {
         let bits = &mut self.bits[family];
         if bits.is_empty() {
             bits.resize(1024, 0);
+            for &(g, _) in &self.glyphs[family] {
+                bits[g as usize / 64] |= 1u64 << (g % 64);
+            }
         }
         let (w, b) = (gid as usize / 64, 1u64 << (gid % 64));
         if bits[w] & b == 0 {
             bits[w] |= b;
             self.glyphs[family].push((gid, c));
+        }
+    }
+
+    /// Drops the bits (8 KB a face), which [`Used::insert`] makes again
+    /// from the glyph list: a report keeps the glyphs of thousands of parts.
+    fn compact(&mut self) {
+        self.bits = Default::default();
+        for g in &mut self.glyphs {
+            g.shrink_to_fit();
         }
     }
 
@@ -149,6 +161,7 @@ impl Streams {
             .map(|page| {
                 let mut used = Used::default();
                 let content = page_content(page, page_height, fonts, &mut used)?;
+                used.compact();
                 Ok((deflate(&content)?, used))
             })
             .collect::<Result<_, Error>>()?;
@@ -157,6 +170,7 @@ impl Streams {
             streams.used.merge(&used);
             streams.pages.push(vec![content]);
         }
+        streams.used.compact();
         Ok(streams)
     }
 
@@ -209,6 +223,62 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
 /// in the original font, each font gets a `/CIDToGIDMap` to the subset, and
 /// `/W` and `/ToUnicode` written here for those ids.
 pub fn write_with(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>, Error> {
+    let mut lo = build(laid, after, fonts, opts)?;
+    let mut bytes = Vec::new();
+    lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("PDF の書き出しに失敗しました: {e}")))?;
+    drop(lo);
+    let digest = Sha256::digest(&bytes);
+    let tail = bytes.len().saturating_sub(ID_TAIL);
+    stamp_id(&mut bytes[tail..], &digest)?;
+    Ok(bytes)
+}
+
+/// As [`write_with`], into a new file at `path`: the bytes of a long report
+/// go to the file as they are made (hashed on the way for the `/ID`), and
+/// are never held whole.
+pub fn write_file_with(
+    laid: &Laid,
+    after: Streams,
+    fonts: &FontSet,
+    opts: &PdfOptions,
+    path: &std::path::Path,
+) -> Result<(), Error> {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let mut lo = build(laid, after, fonts, opts)?;
+    let fail = |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", path.display()));
+    struct Hashing<W> {
+        inner: W,
+        hash: Sha256,
+        len: u64,
+    }
+    impl<W: Write> Write for Hashing<W> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.inner.write(buf)?;
+            self.hash.update(&buf[..n]);
+            self.len += n as u64;
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+    let file =
+        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(path).map_err(fail)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, Hashing { inner: file, hash: Sha256::new(), len: 0 });
+    lo.save_to(&mut out).map_err(fail)?;
+    drop(lo);
+    let hashing = out.into_inner().map_err(|e| fail(e.into_error()))?;
+    let (mut file, digest, len) = (hashing.inner, hashing.hash.finalize(), hashing.len);
+    let start = len.saturating_sub(ID_TAIL as u64);
+    let mut tail = Vec::with_capacity(ID_TAIL);
+    file.seek(SeekFrom::Start(start)).and_then(|_| file.read_to_end(&mut tail)).map_err(fail)?;
+    stamp_id(&mut tail, &digest)?;
+    file.seek(SeekFrom::Start(start)).and_then(|_| file.write_all(&tail)).map_err(fail)?;
+    Ok(())
+}
+
+/// The finished document, before it is saved with its placeholder `/ID`.
+fn build(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOptions) -> Result<lopdf::Document, Error> {
     let mut streams = Streams::of_pages(&laid.pages, laid.page.height, fonts)?;
     streams.append(after);
     let mut doc = PdfDocument::new(&laid.meta.title);
@@ -285,7 +355,10 @@ pub fn write_with(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOption
                 lo.add_object(Object::Stream(lopdf::Stream::new(dict, content).with_compression(false))),
             ));
         }
-        let mut page = page_dict.clone();
+        // The media box and resources are the page tree's, inherited.
+        let mut page = Dictionary::new();
+        page.set("Type", Object::Name(b"Page".to_vec()));
+        page.set("Parent", Object::Reference(pages_id));
         page.set("Contents", if refs.len() == 1 { refs.remove(0) } else { Object::Array(refs) });
         kids.push(Object::Reference(lo.add_object(Object::Dictionary(page))));
     }
@@ -296,14 +369,15 @@ pub fn write_with(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOption
         .map_err(|e| Error::internal(format!("PDF pages: {e}")))?;
     pages.set("Count", Object::Integer(kids.len() as i64));
     pages.set("Kids", Object::Array(kids));
+    for key in [&b"MediaBox"[..], b"Resources"] {
+        let v = page_dict.get(key).map_err(|e| Error::internal(format!("PDF page: {e}")))?;
+        pages.set(key, v.clone());
+    }
 
     finish(&mut lo, laid, opts)?;
     strip_embedded_hints(&mut lo);
     compress_streams(&mut lo)?;
-    let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("PDF の書き出しに失敗しました: {e}")))?;
-    stamp_id(&mut bytes)?;
-    Ok(bytes)
+    Ok(lo)
 }
 
 /// Points the pages' font resources [`FONT_NAMES`] at the embedded fonts,
@@ -469,8 +543,7 @@ fn num(out: &mut Vec<u8>, v: f32) {
     }
     let t = t.unsigned_abs();
     let (int, mut frac) = (t / 1000, t % 1000);
-    let mut buf = itoa_u64(int);
-    out.append(&mut buf);
+    push_u64(out, int);
     if frac != 0 {
         out.push(b'.');
         let mut digits = 3;
@@ -478,23 +551,32 @@ fn num(out: &mut Vec<u8>, v: f32) {
             frac /= 10;
             digits -= 1;
         }
-        let s = itoa_u64(frac);
-        out.extend(std::iter::repeat_n(b'0', digits - s.len()));
-        out.extend_from_slice(&s);
+        // `frac` has at most `digits` digits; pad with leading zeros.
+        let width = if frac >= 100 {
+            3
+        } else if frac >= 10 {
+            2
+        } else {
+            1
+        };
+        out.extend(std::iter::repeat_n(b'0', digits - width));
+        push_u64(out, frac);
     }
 }
 
-fn itoa_u64(mut n: u64) -> Vec<u8> {
-    let mut b = Vec::with_capacity(8);
+/// Appends the decimal digits of `n`.
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
     loop {
-        b.push(b'0' + (n % 10) as u8);
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    b.reverse();
-    b
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// One page's content stream: shading, then rules, then text on top.
@@ -600,7 +682,7 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
 fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
     use flate2::{write::ZlibEncoder, Compression};
     use std::io::Write;
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len() / 3), Compression::default());
+    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len() / 3), Compression::new(4));
     encoder
         .write_all(data)
         .and_then(|_| encoder.finish())
@@ -644,7 +726,15 @@ fn finish(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<()
             parent[i] = stack.last().copied();
             stack.push(i);
         }
-        let children = |p: Option<usize>| -> Vec<usize> { (0..n).filter(|&i| parent[i] == p).collect() };
+        // Each entry's children and the top level, in document order.
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut top = Vec::new();
+        for (i, p) in parent.iter().enumerate() {
+            match p {
+                Some(p) => children[*p].push(i),
+                None => top.push(i),
+            }
+        }
         let mut descendants = vec![0i64; n];
         for i in (0..n).rev() {
             if let Some(p) = parent[i] {
@@ -652,8 +742,8 @@ fn finish(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<()
             }
         }
         for (i, e) in laid.outline.iter().enumerate() {
-            let siblings = children(parent[i]);
-            let pos = siblings.iter().position(|&s| s == i).unwrap_or(0);
+            let siblings = parent[i].map_or(&top, |p| &children[p]);
+            let pos = siblings.binary_search(&i).unwrap_or(0);
             let mut d = Dictionary::new();
             d.set("Title", text_string(&e.title));
             d.set("Parent", Object::Reference(parent[i].map(|p| ids[p]).unwrap_or(root_id)));
@@ -663,7 +753,7 @@ fn finish(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<()
             if pos + 1 < siblings.len() {
                 d.set("Next", Object::Reference(ids[siblings[pos + 1]]));
             }
-            let kids = children(Some(i));
+            let kids = &children[i];
             if let (Some(f), Some(l)) = (kids.first(), kids.last()) {
                 d.set("First", Object::Reference(ids[*f]));
                 d.set("Last", Object::Reference(ids[*l]));
@@ -682,7 +772,6 @@ fn finish(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<()
             );
             lo.objects.insert(ids[i], Object::Dictionary(d));
         }
-        let top = children(None);
         let mut root = Dictionary::new();
         root.set("Type", Object::Name(b"Outlines".to_vec()));
         root.set("First", Object::Reference(ids[top[0]]));
@@ -724,20 +813,22 @@ fn compress_streams(lo: &mut lopdf::Document) -> Result<(), Error> {
     })
 }
 
-/// Replaces the placeholder /ID with the first 16 bytes of the file's SHA-256.
-fn stamp_id(bytes: &mut [u8]) -> Result<(), Error> {
+/// The end of the file in which the trailer's `/ID` is looked for.
+const ID_TAIL: usize = 4096;
+
+/// Replaces the placeholder /ID in `tail` (the end of the file) with the
+/// first 16 bytes of the file's SHA-256, `digest`.
+fn stamp_id(tail: &mut [u8], digest: &[u8]) -> Result<(), Error> {
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
     let placeholder = hex(&ID_PLACEHOLDER);
     let lower = placeholder.to_lowercase();
-    let digest = Sha256::digest(&*bytes);
     let id = hex(&digest[..16]);
-    let tail_start = bytes.len().saturating_sub(4096);
     let mut replaced = 0;
-    let mut i = tail_start;
-    while i + placeholder.len() <= bytes.len() {
-        let w = &bytes[i..i + placeholder.len()];
+    let mut i = 0;
+    while i + placeholder.len() <= tail.len() {
+        let w = &tail[i..i + placeholder.len()];
         if w == placeholder.as_bytes() || w == lower.as_bytes() {
-            bytes[i..i + placeholder.len()].copy_from_slice(id.as_bytes());
+            tail[i..i + placeholder.len()].copy_from_slice(id.as_bytes());
             replaced += 1;
             i += placeholder.len();
         } else {
@@ -869,6 +960,23 @@ fn strip_embedded_hints(lo: &mut lopdf::Document) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_written_as_it_is_made_has_the_bytes_of_the_buffer() {
+        let fonts = FontSet::embedded();
+        let doc = crate::markup::parse("<document><h>見出し</h><p>本文と<gothic>ゴシック</gothic></p></document>", "t")
+            .unwrap();
+        let laid = crate::layout::layout(&doc, &fonts).unwrap();
+        let opts = PdfOptions { date: Some(1_600_000_000) };
+        let bytes = write(&laid, &fonts, &opts).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        write_file_with(&laid, Streams::default(), &fonts, &opts, &path).unwrap();
+        assert!(std::fs::read(&path).unwrap() == bytes);
+        // The /ID is the file's hash, not the placeholder.
+        let tail = String::from_utf8_lossy(&bytes[bytes.len() - 300..]).into_owned();
+        assert!(!tail.contains("4B45494B414B55") && tail.contains("/ID"), "{tail}");
+    }
 
     #[test]
     fn content_numbers_have_at_most_three_decimals() {

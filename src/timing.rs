@@ -44,3 +44,44 @@ impl Stages {
         self.last = now;
     }
 }
+
+/// Time spent in the steps of work done in parallel (summed over threads),
+/// for the parts of a long report: which step the cores spend their time in.
+#[derive(Debug)]
+pub struct Tally<const N: usize> {
+    on: bool,
+    names: [&'static str; N],
+    micros: [std::sync::atomic::AtomicU64; N],
+}
+
+impl<const N: usize> Tally<N> {
+    /// A tally of the steps `names` (a no-op unless [`enabled`]).
+    pub fn new(names: [&'static str; N]) -> Tally<N> {
+        Tally { on: enabled(), names, micros: [const { std::sync::atomic::AtomicU64::new(0) }; N] }
+    }
+
+    /// Runs step `k`, adding its time.
+    pub fn time<T>(&self, k: usize, step: impl FnOnce() -> T) -> T {
+        if !self.on {
+            return step();
+        }
+        let start = Instant::now();
+        let out = step();
+        self.micros[k].fetch_add(start.elapsed().as_micros() as u64, std::sync::atomic::Ordering::Relaxed);
+        out
+    }
+
+    /// Prints each step's summed time.
+    pub fn print(&self, what: &str) {
+        if !self.on {
+            return;
+        }
+        let steps: Vec<String> = self
+            .names
+            .iter()
+            .zip(&self.micros)
+            .map(|(n, m)| format!("{n} {:.2} s", m.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e6))
+            .collect();
+        eprintln!("timing: {what} (CPU time summed over threads): {}", steps.join(", "));
+    }
+}

@@ -143,32 +143,34 @@ pub fn collect(
             staging
                 .write_with(file::SUMMARY, |path| tables::save_summary(master, &index, &collection, opts.created, path))
         },
-        || -> Result<Option<Vec<u8>>, Error> {
-            let Some((fonts, pdf_opts)) = opts.pdf else { return Ok(None) };
+        || -> Result<bool, Error> {
+            let Some((fonts, pdf_opts)) = opts.pdf else { return Ok(false) };
             let data = report::ReportData::new(master, &collection);
             let document = crate::template::render_named("report.hbs", opts.templates, &data.document(&index))?;
             let part = crate::template::Template::named("report_project.hbs", opts.templates)?;
             let projects = data.projects();
-            crate::parts_to_pdf(
-                &document,
-                "report.hbs を展開したマークアップ",
-                projects.len(),
-                |i| part.render(&data.project(projects[i])),
-                "report_project.hbs を展開したマークアップ",
-                fonts,
-                pdf_opts,
-            )
-            .map(Some)
+            staging.write_with(file::REPORT, |path| {
+                crate::parts_to_pdf(
+                    &document,
+                    "report.hbs を展開したマークアップ",
+                    projects.len(),
+                    |i| part.render(&data.project(projects[i])),
+                    "report_project.hbs を展開したマークアップ",
+                    fonts,
+                    pdf_opts,
+                    path,
+                )
+            })?;
+            Ok(true)
         },
     );
     summary?;
     let pdf = pdf?;
-    stages.done(&format!("{} and {}", file::SUMMARY, if pdf.is_some() { file::REPORT } else { "no PDF" }));
+    stages.done(&format!("{} and {}", file::SUMMARY, if pdf { file::REPORT } else { "no PDF" }));
     let what = format!("{} PDCAシート", master.plan.name);
     let returns = returns_books(&roster, &collection, &what, OUTPUT_FORM_KIND, opts)?;
     let mut names = vec![file::SUMMARY.to_string()];
-    if let Some(pdf) = &pdf {
-        staging.write(file::REPORT, pdf)?;
+    if pdf {
         names.push(file::REPORT.to_string());
     }
     let (files, returned) = commit_outputs(staging, &names, opts.returns, &returns)?;

@@ -174,7 +174,9 @@ impl<'a> ReportData<'a> {
                 let dos: Vec<Json> = plan
                     .reported_years()
                     .iter()
-                    .filter_map(|&y| value(k, Field::Do(y)).map(|t| json!({ "year": format_fiscal_year_short(y), "text": t })))
+                    .filter_map(|&y| {
+                        value(k, Field::Do(y)).map(|t| json!({ "year": format_fiscal_year_short(y), "text": t }))
+                    })
                     .collect();
                 json!({
                     "id": centre.id,
