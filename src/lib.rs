@@ -10,7 +10,8 @@
 //! - [`template`]: handlebars with Japanese helpers renders the layout markup;
 //! - [`markup`]: parses and checks the markup (errors with line:column);
 //! - [`typeset`]: Japanese line breaking (kinsoku, justification);
-//! - [`layout`]: pagination, tables, table of contents, running heads;
+//! - [`layout`]: pagination, tables, table of contents, running heads; a long document can be laid
+//!   out part by part ([`parts_to_pdf`]);
 //! - [`pdf`]: printpdf output with subset fonts, outline, reproducible bytes;
 //! - [`workbook`]: guarded reading of xlsx/xls/ods, sheet shapes, typed cells with their origin;
 //! - [`model`]: typed plan data (the 議案) read from workbooks;

@@ -333,16 +333,7 @@ pub struct Defaults {
 
 /// Parses layout markup. `origin` names the source in messages.
 pub fn parse(text: &str, origin: &str) -> Result<Document, Error> {
-    let xml = roxmltree::Document::parse(text).map_err(|e| {
-        let p = e.pos();
-        Error::input(format!(
-            "{origin} {}行{}列: レイアウトのマークアップが XML として正しくありません（{}）。{}",
-            p.row,
-            p.col,
-            e,
-            line_excerpt(text, p.row)
-        ))
-    })?;
+    let xml = xml_document(text, origin)?;
     let p = Parser { xml: &xml, text, origin, cursor: std::cell::Cell::new((0, 1, 1)) };
     p.document(xml.root_element())
 }
@@ -353,16 +344,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Document, Error> {
 /// a new page, and is laid out on its own ([`crate::layout::layout_part`]).
 /// A part cannot hold a table of contents (that belongs to the document).
 pub fn parse_part(text: &str, origin: &str, doc: &Document) -> Result<Vec<Block>, Error> {
-    let xml = roxmltree::Document::parse(text).map_err(|e| {
-        let p = e.pos();
-        Error::input(format!(
-            "{origin} {}行{}列: レイアウトのマークアップが XML として正しくありません（{}）。{}",
-            p.row,
-            p.col,
-            e,
-            line_excerpt(text, p.row)
-        ))
-    })?;
+    let xml = xml_document(text, origin)?;
     let p = Parser { xml: &xml, text, origin, cursor: std::cell::Cell::new((0, 1, 1)) };
     let root = xml.root_element();
     if root.tag_name().name() != "part" {
@@ -381,6 +363,20 @@ pub fn parse_part(text: &str, origin: &str, doc: &Document) -> Result<Vec<Block>
         return Err(p.err(*toc, "<part> の中に <toc> は置けません。目次は <document> の側に置いてください。"));
     }
     Ok(blocks)
+}
+
+/// The XML tree of markup, or an error with line, column and the line.
+fn xml_document<'input>(text: &'input str, origin: &str) -> Result<roxmltree::Document<'input>, Error> {
+    roxmltree::Document::parse(text).map_err(|e| {
+        let p = e.pos();
+        Error::input(format!(
+            "{origin} {}行{}列: レイアウトのマークアップが XML として正しくありません（{}）。{}",
+            p.row,
+            p.col,
+            e,
+            line_excerpt(text, p.row)
+        ))
+    })
 }
 
 fn line_excerpt(text: &str, row: u32) -> String {
