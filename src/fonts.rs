@@ -89,7 +89,46 @@ pub struct Font {
     /// Descender in em (positive distance below the baseline).
     pub descent: f32,
     /// Character → (glyph id, advance in font units); shared between clones.
-    glyphs: Arc<HashMap<char, (u16, u16)>>,
+    glyphs: Arc<GlyphMap>,
+}
+
+/// Character → (glyph id, advance in font units). The Basic Multilingual
+/// Plane is a table indexed by code point (256 KB): layout and PDF writing
+/// look up every character of a document, and a hash lookup was a tenth of
+/// the layout time of a large report.
+struct GlyphMap {
+    /// Indexed by code point; glyph id 0 means no glyph.
+    bmp: Vec<(u16, u16)>,
+    /// Characters beyond U+FFFF.
+    other: HashMap<char, (u16, u16)>,
+    len: usize,
+}
+
+impl GlyphMap {
+    fn new() -> GlyphMap {
+        GlyphMap { bmp: vec![(0, 0); 0x10000], other: HashMap::new(), len: 0 }
+    }
+
+    /// Keeps the first glyph given for a character.
+    fn insert(&mut self, ch: char, glyph: (u16, u16)) {
+        let slot = match self.bmp.get_mut(ch as usize) {
+            Some(slot) if slot.0 == 0 => slot,
+            Some(_) => return,
+            None => self.other.entry(ch).or_insert((0, 0)),
+        };
+        if slot.0 == 0 {
+            *slot = glyph;
+            self.len += 1;
+        }
+    }
+
+    fn get(&self, ch: char) -> Option<(u16, u16)> {
+        let g = match self.bmp.get(ch as usize) {
+            Some(g) => *g,
+            None => *self.other.get(&ch)?,
+        };
+        (g.0 != 0).then_some(g)
+    }
 }
 
 impl fmt::Debug for Font {
@@ -97,7 +136,7 @@ impl fmt::Debug for Font {
         f.debug_struct("Font")
             .field("name", &self.name)
             .field("index", &self.index)
-            .field("glyphs", &self.glyphs.len())
+            .field("glyphs", &self.glyphs.len)
             .finish()
     }
 }
@@ -112,7 +151,7 @@ impl Font {
             ))
         })?;
         let units_per_em = face.units_per_em() as f32;
-        let mut glyphs = HashMap::new();
+        let mut glyphs = GlyphMap::new();
         if let Some(cmap) = face.tables().cmap {
             for sub in cmap.subtables {
                 if !sub.is_unicode() {
@@ -122,13 +161,13 @@ impl Font {
                     if let (Some(ch), Some(gid)) = (char::from_u32(cp), sub.glyph_index(cp)) {
                         if gid.0 != 0 {
                             let adv = face.glyph_hor_advance(gid).unwrap_or(0);
-                            glyphs.entry(ch).or_insert((gid.0, adv));
+                            glyphs.insert(ch, (gid.0, adv));
                         }
                     }
                 });
             }
         }
-        if glyphs.is_empty() {
+        if glyphs.len == 0 {
             return Err(Error::input(format!(
                 "フォント「{origin}」には Unicode の文字表（cmap）がありません。別のフォントを指定してください。"
             )));
@@ -169,17 +208,17 @@ impl Font {
 
     /// True when the face has a glyph for `ch`.
     pub fn has(&self, ch: char) -> bool {
-        self.glyphs.contains_key(&ch)
+        self.glyphs.get(ch).is_some()
     }
 
     /// The glyph id of `ch` in the face's `cmap`, or `None` when it lacks it.
     pub fn glyph(&self, ch: char) -> Option<u16> {
-        self.glyphs.get(&ch).map(|&(gid, _)| gid)
+        self.glyphs.get(ch).map(|(gid, _)| gid)
     }
 
     /// Advance width of `ch` in em, or `None` when the face lacks it.
     pub fn advance(&self, ch: char) -> Option<f32> {
-        self.glyphs.get(&ch).map(|&(_, adv)| adv as f32 / self.units_per_em)
+        self.glyphs.get(ch).map(|(_, adv)| adv as f32 / self.units_per_em)
     }
 }
 

@@ -622,7 +622,6 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
     let mut font_state: Option<(Family, f32)> = None;
     let mut cs_state = 0.0f32;
     let mut bold_state = false;
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for item in &page.items {
         let Item::Text { x, y, run } = item else { continue };
         if run.text.is_empty() {
@@ -655,7 +654,10 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
         num(&mut out, *x);
         sp(&mut out);
         num(&mut out, ph - y);
-        out.extend_from_slice(b" Tm <");
+        // The glyph ids as a literal string of two-byte codes (half the
+        // bytes of hex, so less to compress), escaped as literal strings
+        // must be: a bare CR would be read as LF.
+        out.extend_from_slice(b" Tm (");
         let face = fonts.get(run.family);
         for c in run.text.chars() {
             // Last guard before writing: every character has a glyph.
@@ -668,11 +670,14 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
             })?;
             used.insert(f, gid, c);
             for b in gid.to_be_bytes() {
-                out.push(HEX[(b >> 4) as usize]);
-                out.push(HEX[(b & 15) as usize]);
+                match b {
+                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    _ => out.push(b),
+                }
             }
         }
-        out.extend_from_slice(b"> Tj\n");
+        out.extend_from_slice(b") Tj\n");
     }
     out.extend_from_slice(b"ET\n");
     Ok(out)
@@ -976,6 +981,36 @@ mod tests {
         // The /ID is the file's hash, not the placeholder.
         let tail = String::from_utf8_lossy(&bytes[bytes.len() - 300..]).into_owned();
         assert!(!tail.contains("4B45494B414B55") && tail.contains("/ID"), "{tail}");
+    }
+
+    #[test]
+    fn glyph_strings_escape_delimiters_and_carriage_returns() {
+        let fonts = FontSet::embedded();
+        let pick = |byte: u8| {
+            ('\u{4E00}'..='\u{9FFF}')
+                .find(|&c| fonts.mincho.glyph(c).is_some_and(|g| g.to_be_bytes()[1] == byte))
+                .unwrap()
+        };
+        let text: String = [b'\r', b'(', b')', b'\\', b'A'].into_iter().map(pick).collect();
+        let run = crate::typeset::Run {
+            x: 0.0,
+            text: text.clone(),
+            family: Family::Mincho,
+            size: 10.0,
+            bold: false,
+            char_spacing: 0.0,
+            width: 0.0,
+        };
+        let page = Page { items: vec![Item::Text { x: 0.0, y: 0.0, run }] };
+        let out = page_content(&page, 800.0, &fonts, &mut Used::default()).unwrap();
+        // A bare CR in a literal string would be read as LF.
+        assert!(!out.contains(&b'\r'));
+        let ops = lopdf::content::Content::decode(&out).unwrap().operations;
+        let tj = ops.iter().find(|o| o.operator == "Tj").unwrap();
+        let bytes = tj.operands[0].as_str().unwrap();
+        let gids: Vec<u16> = bytes.chunks(2).map(|b| u16::from_be_bytes([b[0], b[1]])).collect();
+        let want: Vec<u16> = text.chars().map(|c| fonts.mincho.glyph(c).unwrap()).collect();
+        assert_eq!(gids, want);
     }
 
     #[test]

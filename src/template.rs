@@ -317,6 +317,13 @@ impl Template {
     pub fn render(&self, data: &Value) -> Result<String, Error> {
         self.hb.render(&self.origin, data).map_err(|e| render_error(&e, &self.origin))
     }
+
+    /// Renders the template with JSON data it may keep (handlebars would
+    /// otherwise copy the data first).
+    pub fn render_owned(&self, data: Value) -> Result<String, Error> {
+        let cx = handlebars::Context::from(data);
+        self.hb.render_with_context(&self.origin, &cx).map_err(|e| render_error(&e, &self.origin))
+    }
 }
 
 /// Renders a template text with JSON data. `origin` names the template file.

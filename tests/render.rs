@@ -190,3 +190,28 @@ fn outline_has_nested_bookmarks() {
     assert!(s.contains("/Outlines") || s.contains("/Type/Outlines") || s.contains("Outlines"), "outline present");
     assert!(s.contains("UseOutlines"));
 }
+
+/// Glyph ids are written as literal strings of two-byte codes: ids with a
+/// byte that is a string delimiter, a backslash or a carriage return must
+/// come back as the same text.
+#[test]
+fn glyph_ids_that_look_like_string_delimiters_come_back_as_text() {
+    let fonts = keikaku::fonts::FontSet::embedded();
+    let mut chosen = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for c in ('\u{3041}'..='\u{30FF}').chain('\u{4E00}'..='\u{9FFF}') {
+        let Some(gid) = fonts.mincho.glyph(c) else { continue };
+        for (k, b) in gid.to_be_bytes().into_iter().enumerate() {
+            if matches!(b, b'(' | b')' | b'\\' | b'\r') && seen.insert((b, k)) {
+                chosen.push(c);
+            }
+        }
+    }
+    // Each byte as the low byte, and all but the backslash as the high byte
+    // (IPAex has fewer than 0x5C00 glyphs).
+    assert_eq!(seen.len(), 7, "{seen:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let (o, pdf) = render(dir.path(), &format!("<document><p>始{chosen}終</p></document>"), &json!({}), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(squash(&pdftotext(&pdf, &[])).contains(&format!("始{chosen}終")), "{chosen}");
+}

@@ -154,7 +154,7 @@ pub fn collect(
                     &document,
                     "report.hbs を展開したマークアップ",
                     projects.len(),
-                    |i| part.render(&data.project(projects[i])),
+                    |i| part.render_owned(data.project(projects[i])),
                     "report_project.hbs を展開したマークアップ",
                     fonts,
                     pdf_opts,
