@@ -141,8 +141,7 @@ pub fn layout_part(blocks: &[Block], doc: &Document, fonts: &FontSet) -> Result<
         return Err(missing_error(&cx.missing));
     }
     let mut pager = Pager::new(&doc.page);
-    pager.place(&vs)?;
-    drop(vs);
+    pager.place(vs)?;
     let (pages, anchors, page_refs) = pager.finish();
     if !page_refs.is_empty() {
         return Err(Error::internal("a table of contents in a part"));
@@ -221,8 +220,7 @@ pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> 
         return Err(missing_error(&cx.missing));
     }
     let mut pager = Pager::new(&doc.page);
-    pager.place(&vs)?;
-    drop(vs);
+    pager.place(vs)?;
     let (mut pages, mut anchors, page_refs) = pager.finish();
     let own_pages = pages.len();
     let count = own_pages + following.pages;
@@ -877,11 +875,13 @@ impl<'a> Pager<'a> {
         (self.pages, anchors, self.page_refs)
     }
 
-    fn draw_line(&mut self, line: &Line, x: f32, y: f32) {
-        for r in &line.runs {
-            self.cur.items.push(Item::Text { x: x + r.x, y: y + line.baseline, run: r.clone() });
+    /// Draws a line that is drawn once (its runs move onto the page).
+    fn draw_line(&mut self, line: Line, x: f32, y: f32) {
+        let (baseline, page_ref) = (line.baseline, line.page_ref);
+        for r in line.runs {
+            self.cur.items.push(Item::Text { x: x + r.x, y: y + baseline, run: r });
         }
-        if let Some(r) = line.page_ref {
+        if let Some(r) = page_ref {
             // The last run is the page number's place.
             self.page_refs.push((self.pages.len(), self.cur.items.len() - 1, r));
         }
@@ -933,7 +933,9 @@ impl<'a> Pager<'a> {
         }
     }
 
-    fn place(&mut self, vs: &[V]) -> Result<(), Error> {
+    /// Places `vs` in order, moving each item onto the pages (the items
+    /// after the current one stay, for keeping headings with what follows).
+    fn place(&mut self, mut vs: Vec<V>) -> Result<(), Error> {
         let mut i = 0;
         while i < vs.len() {
             match &vs[i] {
@@ -951,14 +953,15 @@ impl<'a> Pager<'a> {
                         self.new_page();
                     }
                 }
-                V::Line { line, x, keep, anchor } => {
+                &V::Line { ref line, x, keep, anchor } => {
                     if line.height > self.body_h {
                         return Err(Error::input(
                             "1 行の高さがページの本文の高さを超えています。文字の大きさか余白を小さくしてください。",
                         ));
                     }
-                    let mut need = line.height;
-                    if *keep {
+                    let height = line.height;
+                    let mut need = height;
+                    if keep {
                         // The whole heading, plus the start of what follows.
                         let mut j = i + 1;
                         while j < vs.len() && matches!(&vs[j], V::Line { keep: true, .. } | V::Space(_)) {
@@ -970,28 +973,35 @@ impl<'a> Pager<'a> {
                         self.new_page();
                     }
                     if let Some(a) = anchor {
-                        self.anchors.insert(*a, (self.pages.len(), self.setup.top + self.y));
+                        self.anchors.insert(a, (self.pages.len(), self.setup.top + self.y));
                     }
                     let (lx, ly) = (self.setup.left + x, self.setup.top + self.y);
-                    self.draw_line(line, lx, ly);
-                    self.y += line.height;
+                    if let V::Line { line, .. } = std::mem::replace(&mut vs[i], V::Space(0.0)) {
+                        self.draw_line(line, lx, ly);
+                    }
+                    self.y += height;
                     self.has_content = true;
                 }
-                V::Table(t) => self.table(t)?,
+                V::Table(_) => {
+                    if let V::Table(t) = std::mem::replace(&mut vs[i], V::Space(0.0)) {
+                        self.table(*t)?;
+                    }
+                }
             }
             i += 1;
         }
         Ok(())
     }
 
-    fn draw_group(&mut self, t: &TableL, g: &TGroup, h: &[f32]) {
+    /// Draws a row group (its lines move onto the page).
+    fn draw_group(&mut self, t: &TableL, g: TGroup, h: &[f32]) {
         let (x0, y0) = (self.setup.left, self.setup.top + self.y);
         let mut top = vec![0.0f32];
         for x in h {
             top.push(top.last().unwrap() + x);
         }
         let mut borders = Vec::new();
-        for c in &g.cells {
+        for c in g.cells {
             let cx = x0 + t.col_x[c.col];
             let cw = t.col_x[(c.col + c.colspan).min(t.col_x.len() - 1)] - t.col_x[c.col];
             let cy = y0 + top[c.row];
@@ -1008,11 +1018,12 @@ impl<'a> Pager<'a> {
                     VAlign::Middle => free / 2.0,
                     VAlign::Bottom => free,
                 };
-            for v in &c.content {
+            for v in c.content {
                 match v {
                     V::Line { line, x, .. } => {
+                        let height = line.height;
                         self.draw_line(line, cx + t.padding + x, y);
-                        y += line.height;
+                        y += height;
                     }
                     V::Space(s) => y += s,
                     _ => {}
@@ -1041,7 +1052,7 @@ impl<'a> Pager<'a> {
             for v in cont {
                 if let V::Line { line, x, .. } = v {
                     let (lx, ly) = (self.setup.left + x, self.setup.top + self.y);
-                    self.draw_line(line, lx, ly);
+                    self.draw_line(line.clone(), lx, ly);
                     self.y += line.height;
                 }
             }
@@ -1052,12 +1063,12 @@ impl<'a> Pager<'a> {
     fn table_head(&mut self, t: &TableL) {
         if let Some(g) = &t.head {
             let h = t.row_heights(g);
-            self.draw_group(t, g, &h);
+            self.draw_group(t, g.clone(), &h);
             self.y += h.iter().sum::<f32>();
         }
     }
 
-    fn table(&mut self, t: &TableL) -> Result<(), Error> {
+    fn table(&mut self, mut t: TableL) -> Result<(), Error> {
         if self.has_content && t.space_before > 0.0 {
             self.y += t.space_before;
         }
@@ -1068,23 +1079,24 @@ impl<'a> Pager<'a> {
                 "表の見出し行が高すぎて、続きのページに本文の行を置けません。見出し行を短くしてください。",
             ));
         }
-        let first_min = Self::table_start_height(t, self.body_h);
+        let first_min = Self::table_start_height(&t, self.body_h);
         if self.has_content && self.y + first_min > self.body_h {
             self.new_page();
         }
         // A page on which only the table's header has been drawn so far.
         let mut fresh = !self.has_content;
-        self.table_head(t);
+        self.table_head(&t);
         self.has_content = true;
         let fresh_room = self.body_h - head_h - cont_h;
-        for g in &t.groups {
-            let mut g = g.clone();
+        let t_groups = std::mem::take(&mut t.groups);
+        let t = &t;
+        for mut g in t_groups {
             loop {
                 let h = t.row_heights(&g);
                 let total: f32 = h.iter().sum();
                 let avail = self.body_h - self.y;
                 if total <= avail + 0.01 {
-                    self.draw_group(t, &g, &h);
+                    self.draw_group(t, g, &h);
                     self.y += total;
                     fresh = false;
                     break;
@@ -1102,7 +1114,7 @@ impl<'a> Pager<'a> {
                 }
                 match t.split(&g, avail) {
                     Some(((head, head_h), tail)) => {
-                        self.draw_group(t, &head, &head_h);
+                        self.draw_group(t, head, &head_h);
                         self.table_page(t);
                         fresh = true;
                         g = tail;

@@ -137,6 +137,26 @@ impl Used {
     }
 }
 
+/// A page's content stream, compressed unless it is short.
+#[derive(Debug, Clone)]
+struct Content {
+    bytes: Vec<u8>,
+    deflated: bool,
+}
+
+impl Content {
+    /// Streams shorter than this are kept as they are: a running footer
+    /// would shrink by a few bytes, for the cost of setting up a compressor.
+    const SHORT: usize = 256;
+
+    fn new(content: Vec<u8>) -> Result<Content, Error> {
+        if content.len() < Content::SHORT {
+            return Ok(Content { bytes: content, deflated: false });
+        }
+        Ok(Content { bytes: deflate(&content)?, deflated: true })
+    }
+}
+
 /// Pages made into compressed content streams, with the glyphs they draw:
 /// all the writer keeps of a page, so that a long document can be laid out
 /// and made into streams part by part (see [`write_with`]).
@@ -146,7 +166,7 @@ impl Used {
 #[derive(Debug, Clone, Default)]
 pub struct Streams {
     /// Per page, its content streams (compressed), drawn in order.
-    pages: Vec<Vec<Vec<u8>>>,
+    pages: Vec<Vec<Content>>,
     used: Used,
 }
 
@@ -156,13 +176,13 @@ impl Streams {
     /// glyph (the layout reports such characters before this).
     pub fn of_pages(pages: &[Page], page_height: f32, fonts: &FontSet) -> Result<Streams, Error> {
         use rayon::prelude::*;
-        let made: Vec<(Vec<u8>, Used)> = pages
+        let made: Vec<(Content, Used)> = pages
             .par_iter()
             .map(|page| {
                 let mut used = Used::default();
                 let content = page_content(page, page_height, fonts, &mut used)?;
                 used.compact();
-                Ok((deflate(&content)?, used))
+                Ok((Content::new(content)?, used))
             })
             .collect::<Result<_, Error>>()?;
         let mut streams = Streams { pages: Vec::with_capacity(made.len()), used: Used::default() };
@@ -349,10 +369,12 @@ fn build(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOptions) -> Res
         let mut refs = Vec::with_capacity(contents.len());
         for content in contents {
             let mut dict = Dictionary::new();
-            dict.set("Length", Object::Integer(content.len() as i64));
-            dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            dict.set("Length", Object::Integer(content.bytes.len() as i64));
+            if content.deflated {
+                dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            }
             refs.push(Object::Reference(
-                lo.add_object(Object::Stream(lopdf::Stream::new(dict, content).with_compression(false))),
+                lo.add_object(Object::Stream(lopdf::Stream::new(dict, content.bytes).with_compression(false))),
             ));
         }
         // The media box and resources are the page tree's, inherited.
