@@ -24,8 +24,8 @@ use crate::typeset::{self, Line, MissingGlyph, PageRef, Run, BREAK};
 pub enum Item {
     /// A run of text; `y` is its baseline.
     Text { x: f32, y: f32, run: Run },
-    /// A straight line.
-    Rule { x1: f32, y1: f32, x2: f32, y2: f32, width: f32 },
+    /// The outline of a rectangle (a table cell's border); `y` is its top.
+    Frame { x: f32, y: f32, w: f32, h: f32, width: f32 },
     /// A filled rectangle (cell shading).
     Fill { x: f32, y: f32, w: f32, h: f32, color: Rgb },
 }
@@ -1034,12 +1034,7 @@ impl<'a> Pager<'a> {
             }
         }
         for (x, y, w, h) in borders {
-            let b = t.border;
-            for (x1, y1, x2, y2) in
-                [(x, y, x + w, y), (x, y + h, x + w, y + h), (x, y, x, y + h), (x + w, y, x + w, y + h)]
-            {
-                self.cur.items.push(Item::Rule { x1, y1, x2, y2, width: b });
-            }
+            self.cur.items.push(Item::Frame { x, y, w, h, width: t.border });
         }
     }
 

@@ -601,44 +601,51 @@ fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     out.extend_from_slice(&buf[i..]);
 }
 
-/// One page's content stream: shading, then rules, then text on top.
+/// One page's content stream: shading, then cell borders, then text on top.
+/// A fill colour is set only when it changes, and the borders of one width
+/// are one path of rectangles stroked once (tables were half of the bytes).
 fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::with_capacity(page.items.len() * 48);
+    let mut out = Vec::with_capacity(page.items.len() * 40);
     let sp = |out: &mut Vec<u8>| out.push(b' ');
+    let rect = |out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32| {
+        for v in [x, ph - y - h, w, h] {
+            num(out, v);
+            out.push(b' ');
+        }
+        out.extend_from_slice(b"re");
+    };
+    let mut color = None;
     for item in &page.items {
-        if let Item::Fill { x, y, w, h, color } = item {
-            for v in [color.0, color.1, color.2] {
-                num(&mut out, v);
-                sp(&mut out);
+        if let Item::Fill { x, y, w, h, color: c } = item {
+            if color != Some(*c) {
+                for v in [c.0, c.1, c.2] {
+                    num(&mut out, v);
+                    sp(&mut out);
+                }
+                out.extend_from_slice(b"rg\n");
+                color = Some(*c);
             }
-            out.extend_from_slice(b"rg\n");
-            for v in [*x, ph - y - h, *w, *h] {
-                num(&mut out, v);
-                sp(&mut out);
-            }
-            out.extend_from_slice(b"re f\n");
+            rect(&mut out, *x, *y, *w, *h);
+            out.extend_from_slice(b" f\n");
         }
     }
     let mut stroke_width = None;
     for item in &page.items {
-        if let Item::Rule { x1, y1, x2, y2, width } = item {
+        if let Item::Frame { x, y, w, h, width } = item {
             if stroke_width != Some(*width) {
+                if stroke_width.is_some() {
+                    out.extend_from_slice(b"S\n");
+                }
                 num(&mut out, *width);
                 out.extend_from_slice(b" w\n");
                 stroke_width = Some(*width);
             }
-            for (k, v) in [*x1, ph - y1].into_iter().enumerate() {
-                if k > 0 {
-                    sp(&mut out);
-                }
-                num(&mut out, v);
-            }
-            out.extend_from_slice(b" m ");
-            num(&mut out, *x2);
-            sp(&mut out);
-            num(&mut out, ph - y2);
-            out.extend_from_slice(b" l S\n");
+            rect(&mut out, *x, *y, *w, *h);
+            out.push(b'\n');
         }
+    }
+    if stroke_width.is_some() {
+        out.extend_from_slice(b"S\n");
     }
     out.extend_from_slice(b"0 0 0 rg 0 0 0 RG\nBT\n");
     let mut font_state: Option<(Family, f32)> = None;
@@ -1033,6 +1040,31 @@ mod tests {
         let gids: Vec<u16> = bytes.chunks(2).map(|b| u16::from_be_bytes([b[0], b[1]])).collect();
         let want: Vec<u16> = text.chars().map(|c| fonts.mincho.glyph(c).unwrap()).collect();
         assert_eq!(gids, want);
+    }
+
+    #[test]
+    fn borders_of_one_width_are_one_path_and_fill_colours_are_set_once() {
+        let fonts = FontSet::embedded();
+        let grey = crate::markup::Rgb(0.9, 0.9, 0.9);
+        let mut items = vec![];
+        for k in 0..3 {
+            let x = 10.0 * k as f32;
+            items.push(Item::Fill { x, y: 0.0, w: 10.0, h: 5.0, color: grey });
+            items.push(Item::Frame { x, y: 0.0, w: 10.0, h: 5.0, width: 0.5 });
+        }
+        items.push(Item::Frame { x: 0.0, y: 20.0, w: 30.0, h: 5.0, width: 1.0 });
+        let out = page_content(&Page { items }, 100.0, &fonts, &mut Used::default()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches(" rg\n").count(), 1, "{out}");
+        assert_eq!(out.matches("re f\n").count(), 3, "{out}");
+        // Two widths: two strokes, each after its rectangles.
+        let strokes = out.split("BT").next().unwrap();
+        assert!(
+            strokes.ends_with(
+                "0.5 w\n0 95 10 5 re\n10 95 10 5 re\n20 95 10 5 re\nS\n1 w\n0 75 30 5 re\nS\n0 0 0 rg 0 0 0 RG\n"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
