@@ -1,13 +1,19 @@
-//! PDF export: positioned pages ([`Laid`]) → PDF bytes through printpdf.
+//! PDF export: positioned pages ([`Laid`]) → PDF bytes.
 //!
-//! printpdf writes the page content and the subset fonts (with ToUnicode
-//! maps); this module then finishes the document through lopdf so that the
-//! output is byte-identical for identical input:
+//! printpdf makes the subset fonts (with their widths) from a one-page
+//! document that shows every used glyph once; this module writes everything
+//! else itself so that the output is byte-identical for identical input and
+//! a long report is never held whole:
+//! - page content streams are written straight from the positioned items,
+//!   with glyphs as their ids in the original font (a `/CIDToGIDMap` maps
+//!   them to the subset), and compressed in parallel ([`Streams`]);
 //! - font resource ids are derived from the text, not printpdf's counter;
 //! - the outline (bookmarks) is built here, nested by heading level and in
 //!   document order;
 //! - dates come only from `SOURCE_DATE_EPOCH` (no date otherwise);
-//! - the trailer `/ID` is a SHA-256 of the finished file;
+//! - the file is serialised object by object ([`file`]): printpdf's objects
+//!   through lopdf's object model, then each page as it comes, and the
+//!   trailer `/ID` is the SHA-256 of the file up to the trailer;
 //! - TrueType hinting instructions are dropped from the embedded subsets
 //!   (40 % of IPAex's outline data), which keeps a 3-page document small.
 
@@ -24,6 +30,8 @@ use sha2::{Digest, Sha256};
 use crate::error::Error;
 use crate::fonts::{Family, Font, FontSet};
 use crate::layout::{Item, Laid, Page};
+
+mod file;
 
 /// Options of the PDF writer.
 #[derive(Debug, Clone, Default)]
@@ -49,8 +57,6 @@ impl PdfOptions {
 }
 
 const PRODUCER: &str = concat!("keikaku ", env!("CARGO_PKG_VERSION"), " (printpdf 0.12.8)");
-/// Placeholder for the trailer /ID, replaced by the file's hash.
-const ID_PLACEHOLDER: [u8; 16] = *b"KEIKAKU-ID-XXXXX";
 
 fn pt_to_mm(v: f32) -> Mm {
     Mm(v * 25.4 / 72.0)
@@ -153,7 +159,10 @@ impl Content {
         if content.len() < Content::SHORT {
             return Ok(Content { bytes: content, deflated: false });
         }
-        Ok(Content { bytes: deflate(&content)?, deflated: true })
+        let mut bytes = deflate(&content)?;
+        // Kept until the end of a long report: no spare capacity.
+        bytes.shrink_to_fit();
+        Ok(Content { bytes, deflated: true })
     }
 }
 
@@ -243,19 +252,12 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
 /// in the original font, each font gets a `/CIDToGIDMap` to the subset, and
 /// `/W` and `/ToUnicode` written here for those ids.
 pub fn write_with(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>, Error> {
-    let mut lo = build(laid, after, fonts, opts)?;
-    let mut bytes = Vec::new();
-    lo.save_to(&mut bytes).map_err(|e| Error::internal(format!("PDF の書き出しに失敗しました: {e}")))?;
-    drop(lo);
-    let digest = Sha256::digest(&bytes);
-    let tail = bytes.len().saturating_sub(ID_TAIL);
-    stamp_id(&mut bytes[tail..], &digest)?;
-    Ok(bytes)
+    let fail = |e: std::io::Error| Error::internal(format!("PDF の書き出しに失敗しました: {e}"));
+    write_to(laid, after, fonts, opts, Vec::new(), fail)
 }
 
-/// As [`write_with`], into a new file at `path`: the bytes of a long report
-/// go to the file as they are made (hashed on the way for the `/ID`), and
-/// are never held whole.
+/// As [`write_with`], into a new file at `path`: each page goes to the file
+/// as it is serialised, so the bytes of a long report are never held whole.
 pub fn write_file_with(
     laid: &Laid,
     after: Streams,
@@ -263,42 +265,25 @@ pub fn write_file_with(
     opts: &PdfOptions,
     path: &std::path::Path,
 ) -> Result<(), Error> {
-    use std::io::{Read, Seek, SeekFrom, Write};
-    let mut lo = build(laid, after, fonts, opts)?;
     let fail = |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", path.display()));
-    struct Hashing<W> {
-        inner: W,
-        hash: Sha256,
-        len: u64,
-    }
-    impl<W: Write> Write for Hashing<W> {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let n = self.inner.write(buf)?;
-            self.hash.update(&buf[..n]);
-            self.len += n as u64;
-            Ok(n)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            self.inner.flush()
-        }
-    }
-    let file =
-        std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(true).open(path).map_err(fail)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, Hashing { inner: file, hash: Sha256::new(), len: 0 });
-    lo.save_to(&mut out).map_err(fail)?;
-    drop(lo);
-    let hashing = out.into_inner().map_err(|e| fail(e.into_error()))?;
-    let (mut file, digest, len) = (hashing.inner, hashing.hash.finalize(), hashing.len);
-    let start = len.saturating_sub(ID_TAIL as u64);
-    let mut tail = Vec::with_capacity(ID_TAIL);
-    file.seek(SeekFrom::Start(start)).and_then(|_| file.read_to_end(&mut tail)).map_err(fail)?;
-    stamp_id(&mut tail, &digest)?;
-    file.seek(SeekFrom::Start(start)).and_then(|_| file.write_all(&tail)).map_err(fail)?;
+    let file = std::fs::File::create(path).map_err(fail)?;
+    let out = write_to(laid, after, fonts, opts, std::io::BufWriter::with_capacity(1 << 20, file), fail)?;
+    out.into_inner().map_err(|e| fail(e.into_error()))?;
     Ok(())
 }
 
-/// The finished document, before it is saved with its placeholder `/ID`.
-fn build(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOptions) -> Result<lopdf::Document, Error> {
+/// Writes the document to `out`: printpdf's objects (fonts, catalog, info,
+/// page tree) through lopdf, then each page's streams and dictionary and the
+/// outline, serialised one by one (see [`file`]). `fail` turns a write
+/// error into the caller's message.
+fn write_to<W: std::io::Write>(
+    laid: &Laid,
+    after: Streams,
+    fonts: &FontSet,
+    opts: &PdfOptions,
+    out: W,
+    fail: impl Fn(std::io::Error) -> Error,
+) -> Result<W, Error> {
     let mut streams = Streams::of_pages(&laid.pages, laid.page.height, fonts)?;
     streams.append(after);
     let mut doc = PdfDocument::new(&laid.meta.title);
@@ -364,42 +349,105 @@ fn build(laid: &Laid, after: Streams, fonts: &FontSet, opts: &PdfOptions) -> Res
     }
     map_fonts(&mut lo, &page_dict, &names, &remap, &used, fonts)?;
 
-    let mut kids = Vec::with_capacity(streams.pages.len());
-    for contents in streams.pages {
+    lo.objects.remove(&font_page);
+    info_and_lang(&mut lo, laid, opts)?;
+    strip_embedded_hints(&mut lo);
+    compress_streams(&mut lo)?;
+
+    // Number printpdf's objects from 1, then the pages (each page's
+    // streams, then the page) and the outline after them.
+    let renumbered = renumber(&mut lo);
+    let pages_id = renumbered(pages_id.0);
+    let mut next = lo.objects.len() as u32 + 1;
+    let mut page_ids = Vec::with_capacity(streams.pages.len());
+    for contents in &streams.pages {
+        next += contents.len() as u32;
+        page_ids.push(next);
+        next += 1;
+    }
+    let outline_ids: Vec<u32> =
+        if laid.outline.is_empty() { vec![] } else { (next..=next + laid.outline.len() as u32).collect() };
+    let pages = lo
+        .get_object_mut((pages_id, 0))
+        .and_then(Object::as_dict_mut)
+        .map_err(|e| Error::internal(format!("PDF pages: {e}")))?;
+    pages.set("Count", Object::Integer(page_ids.len() as i64));
+    pages.set("Kids", Object::Array(page_ids.iter().map(|&id| Object::Reference((id, 0))).collect()));
+    for key in [&b"MediaBox"[..], b"Resources"] {
+        let v = page_dict.get(key).map_err(|e| Error::internal(format!("PDF page: {e}")))?;
+        pages.set(key, renumber_object(v.clone(), &|id| renumbered(id)));
+    }
+    if let Some(&root) = outline_ids.first() {
+        let catalog = lo.catalog_mut().map_err(|e| Error::internal(format!("PDF catalog: {e}")))?;
+        catalog.set("Outlines", Object::Reference((root, 0)));
+        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    }
+    let root =
+        lo.trailer.get(b"Root").and_then(Object::as_reference).map_err(|_| Error::internal("PDF without a catalog"))?;
+    let info = lo.trailer.get(b"Info").and_then(Object::as_reference).ok().map(|r| r.0);
+
+    let mut w = file::FileWriter::new(out).map_err(&fail)?;
+    for (id, object) in &lo.objects {
+        w.object(id.0, object).map_err(&fail)?;
+    }
+    drop(lo);
+    for (contents, &page_id) in streams.pages.into_iter().zip(&page_ids) {
+        let mut id = page_id - contents.len() as u32;
         let mut refs = Vec::with_capacity(contents.len());
         for content in contents {
             let mut dict = Dictionary::new();
-            dict.set("Length", Object::Integer(content.bytes.len() as i64));
             if content.deflated {
                 dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             }
-            refs.push(Object::Reference(
-                lo.add_object(Object::Stream(lopdf::Stream::new(dict, content.bytes).with_compression(false))),
-            ));
+            w.stream(id, &dict, &content.bytes).map_err(&fail)?;
+            refs.push(Object::Reference((id, 0)));
+            id += 1;
         }
         // The media box and resources are the page tree's, inherited.
         let mut page = Dictionary::new();
         page.set("Type", Object::Name(b"Page".to_vec()));
-        page.set("Parent", Object::Reference(pages_id));
+        page.set("Parent", Object::Reference((pages_id, 0)));
         page.set("Contents", if refs.len() == 1 { refs.remove(0) } else { Object::Array(refs) });
-        kids.push(Object::Reference(lo.add_object(Object::Dictionary(page))));
+        w.object(page_id, &Object::Dictionary(page)).map_err(&fail)?;
     }
-    lo.objects.remove(&font_page);
-    let pages = lo
-        .get_object_mut(pages_id)
-        .and_then(Object::as_dict_mut)
-        .map_err(|e| Error::internal(format!("PDF pages: {e}")))?;
-    pages.set("Count", Object::Integer(kids.len() as i64));
-    pages.set("Kids", Object::Array(kids));
-    for key in [&b"MediaBox"[..], b"Resources"] {
-        let v = page_dict.get(key).map_err(|e| Error::internal(format!("PDF page: {e}")))?;
-        pages.set(key, v.clone());
-    }
+    write_outline(&mut w, laid, &outline_ids, &page_ids).map_err(&fail)?;
+    w.finish(root.0, info).map_err(&fail)
+}
 
-    finish(&mut lo, laid, opts)?;
-    strip_embedded_hints(&mut lo);
-    compress_streams(&mut lo)?;
-    Ok(lo)
+/// Numbers the objects from 1 in their order, rewriting every reference
+/// (in objects and trailer), and returns the old → new map.
+fn renumber(lo: &mut lopdf::Document) -> impl Fn(u32) -> u32 {
+    let map: HashMap<u32, u32> = lo.objects.keys().enumerate().map(|(k, id)| (id.0, k as u32 + 1)).collect();
+    let objects = std::mem::take(&mut lo.objects);
+    let by = |id: u32| map.get(&id).copied().unwrap_or(id);
+    lo.objects = objects.into_iter().map(|(id, o)| ((by(id.0), 0), renumber_object(o, &by))).collect();
+    let trailer = std::mem::take(&mut lo.trailer);
+    if let Object::Dictionary(t) = renumber_object(Object::Dictionary(trailer), &by) {
+        lo.trailer = t;
+    }
+    lo.max_id = lo.objects.len() as u32;
+    move |id| map.get(&id).copied().unwrap_or(id)
+}
+
+fn renumber_object(o: Object, by: &dyn Fn(u32) -> u32) -> Object {
+    match o {
+        Object::Reference((id, _)) => Object::Reference((by(id), 0)),
+        Object::Array(a) => Object::Array(a.into_iter().map(|x| renumber_object(x, by)).collect()),
+        Object::Dictionary(d) => Object::Dictionary(renumber_dict(d, by)),
+        Object::Stream(mut s) => {
+            s.dict = renumber_dict(std::mem::take(&mut s.dict), by);
+            Object::Stream(s)
+        }
+        other => other,
+    }
+}
+
+fn renumber_dict(d: Dictionary, by: &dyn Fn(u32) -> u32) -> Dictionary {
+    let mut out = Dictionary::new();
+    for (k, v) in d.into_iter() {
+        out.set(k, renumber_object(v, by));
+    }
+    out
 }
 
 /// Points the pages' font resources [`FONT_NAMES`] at the embedded fonts,
@@ -731,8 +779,8 @@ fn text_string(s: &str) -> Object {
     Object::String(b, StringFormat::Hexadecimal)
 }
 
-/// Dates, outline and a placeholder /ID.
-fn finish(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<(), Error> {
+/// Dates (only from `SOURCE_DATE_EPOCH`) and the document's language.
+fn info_and_lang(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<(), Error> {
     if opts.date.is_none() {
         if let Ok(Object::Reference(info_id)) = lo.trailer.get(b"Info").cloned() {
             if let Ok(Object::Dictionary(d)) = lo.get_object_mut(info_id) {
@@ -745,79 +793,82 @@ fn finish(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<()
         let catalog = lo.catalog_mut().map_err(|e| Error::internal(format!("PDF catalog: {e}")))?;
         catalog.set("Lang", Object::String(laid.meta.lang.as_bytes().to_vec(), StringFormat::Literal));
     }
-    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
-    if !laid.outline.is_empty() {
-        let root_id = lo.new_object_id();
-        let ids: Vec<ObjectId> = laid.outline.iter().map(|_| lo.new_object_id()).collect();
-        // Parent of each entry: the nearest earlier entry with a lower level.
-        let n = laid.outline.len();
-        let mut parent: Vec<Option<usize>> = vec![None; n];
-        let mut stack: Vec<usize> = Vec::new();
-        for (i, e) in laid.outline.iter().enumerate() {
-            while stack.last().is_some_and(|&j| laid.outline[j].level >= e.level) {
-                stack.pop();
-            }
-            parent[i] = stack.last().copied();
-            stack.push(i);
+    Ok(())
+}
+
+/// The outline (bookmarks), nested by heading level in document order:
+/// the root is `ids[0]`, entry `i` is `ids[i + 1]`.
+fn write_outline<W: std::io::Write>(
+    w: &mut file::FileWriter<W>,
+    laid: &Laid,
+    ids: &[u32],
+    page_ids: &[u32],
+) -> std::io::Result<()> {
+    let Some((&root_id, ids)) = ids.split_first() else { return Ok(()) };
+    let r = |id: u32| Object::Reference((id, 0));
+    // Parent of each entry: the nearest earlier entry with a lower level.
+    let n = laid.outline.len();
+    let mut parent: Vec<Option<usize>> = vec![None; n];
+    let mut stack: Vec<usize> = Vec::new();
+    for (i, e) in laid.outline.iter().enumerate() {
+        while stack.last().is_some_and(|&j| laid.outline[j].level >= e.level) {
+            stack.pop();
         }
-        // Each entry's children and the top level, in document order.
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut top = Vec::new();
-        for (i, p) in parent.iter().enumerate() {
-            match p {
-                Some(p) => children[*p].push(i),
-                None => top.push(i),
-            }
-        }
-        let mut descendants = vec![0i64; n];
-        for i in (0..n).rev() {
-            if let Some(p) = parent[i] {
-                descendants[p] += 1 + descendants[i];
-            }
-        }
-        for (i, e) in laid.outline.iter().enumerate() {
-            let siblings = parent[i].map_or(&top, |p| &children[p]);
-            let pos = siblings.binary_search(&i).unwrap_or(0);
-            let mut d = Dictionary::new();
-            d.set("Title", text_string(&e.title));
-            d.set("Parent", Object::Reference(parent[i].map(|p| ids[p]).unwrap_or(root_id)));
-            if pos > 0 {
-                d.set("Prev", Object::Reference(ids[siblings[pos - 1]]));
-            }
-            if pos + 1 < siblings.len() {
-                d.set("Next", Object::Reference(ids[siblings[pos + 1]]));
-            }
-            let kids = &children[i];
-            if let (Some(f), Some(l)) = (kids.first(), kids.last()) {
-                d.set("First", Object::Reference(ids[*f]));
-                d.set("Last", Object::Reference(ids[*l]));
-                d.set("Count", Object::Integer(descendants[i]));
-            }
-            let page = page_ids.get(e.page).copied().ok_or_else(|| Error::internal("outline page out of range"))?;
-            d.set(
-                "Dest",
-                Object::Array(vec![
-                    Object::Reference(page),
-                    Object::Name(b"XYZ".to_vec()),
-                    Object::Null,
-                    Object::Real(laid.page.height - e.y + 2.0),
-                    Object::Null,
-                ]),
-            );
-            lo.objects.insert(ids[i], Object::Dictionary(d));
-        }
-        let mut root = Dictionary::new();
-        root.set("Type", Object::Name(b"Outlines".to_vec()));
-        root.set("First", Object::Reference(ids[top[0]]));
-        root.set("Last", Object::Reference(ids[*top.last().unwrap()]));
-        root.set("Count", Object::Integer(n as i64));
-        lo.objects.insert(root_id, Object::Dictionary(root));
-        let catalog = lo.catalog_mut().map_err(|e| Error::internal(format!("PDF catalog: {e}")))?;
-        catalog.set("Outlines", Object::Reference(root_id));
-        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+        parent[i] = stack.last().copied();
+        stack.push(i);
     }
-    let id = Object::String(ID_PLACEHOLDER.to_vec(), StringFormat::Hexadecimal);
-    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    // Each entry's children and the top level, in document order.
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut top = Vec::new();
+    for (i, p) in parent.iter().enumerate() {
+        match p {
+            Some(p) => children[*p].push(i),
+            None => top.push(i),
+        }
+    }
+    let mut descendants = vec![0i64; n];
+    for i in (0..n).rev() {
+        if let Some(p) = parent[i] {
+            descendants[p] += 1 + descendants[i];
+        }
+    }
+    let mut root = Dictionary::new();
+    root.set("Type", Object::Name(b"Outlines".to_vec()));
+    root.set("First", r(ids[top[0]]));
+    root.set("Last", r(ids[*top.last().unwrap_or(&top[0])]));
+    root.set("Count", Object::Integer(n as i64));
+    w.object(root_id, &Object::Dictionary(root))?;
+    for (i, e) in laid.outline.iter().enumerate() {
+        let siblings = parent[i].map_or(&top, |p| &children[p]);
+        let pos = siblings.binary_search(&i).unwrap_or(0);
+        let mut d = Dictionary::new();
+        d.set("Title", text_string(&e.title));
+        d.set("Parent", r(parent[i].map(|p| ids[p]).unwrap_or(root_id)));
+        if pos > 0 {
+            d.set("Prev", r(ids[siblings[pos - 1]]));
+        }
+        if pos + 1 < siblings.len() {
+            d.set("Next", r(ids[siblings[pos + 1]]));
+        }
+        let kids = &children[i];
+        if let (Some(f), Some(l)) = (kids.first(), kids.last()) {
+            d.set("First", r(ids[*f]));
+            d.set("Last", r(ids[*l]));
+            d.set("Count", Object::Integer(descendants[i]));
+        }
+        let page = page_ids.get(e.page).copied().ok_or_else(|| std::io::Error::other("outline page out of range"))?;
+        d.set(
+            "Dest",
+            Object::Array(vec![
+                r(page),
+                Object::Name(b"XYZ".to_vec()),
+                Object::Null,
+                Object::Real(laid.page.height - e.y + 2.0),
+                Object::Null,
+            ]),
+        );
+        w.object(ids[i], &Object::Dictionary(d))?;
+    }
     Ok(())
 }
 
@@ -845,34 +896,6 @@ fn compress_streams(lo: &mut lopdf::Document) -> Result<(), Error> {
         }
         Ok(())
     })
-}
-
-/// The end of the file in which the trailer's `/ID` is looked for.
-const ID_TAIL: usize = 4096;
-
-/// Replaces the placeholder /ID in `tail` (the end of the file) with the
-/// first 16 bytes of the file's SHA-256, `digest`.
-fn stamp_id(tail: &mut [u8], digest: &[u8]) -> Result<(), Error> {
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
-    let placeholder = hex(&ID_PLACEHOLDER);
-    let lower = placeholder.to_lowercase();
-    let id = hex(&digest[..16]);
-    let mut replaced = 0;
-    let mut i = 0;
-    while i + placeholder.len() <= tail.len() {
-        let w = &tail[i..i + placeholder.len()];
-        if w == placeholder.as_bytes() || w == lower.as_bytes() {
-            tail[i..i + placeholder.len()].copy_from_slice(id.as_bytes());
-            replaced += 1;
-            i += placeholder.len();
-        } else {
-            i += 1;
-        }
-    }
-    if replaced != 2 {
-        return Err(Error::internal(format!("PDF の /ID を埋められませんでした（{replaced} 箇所）")));
-    }
-    Ok(())
 }
 
 /// Removes the TrueType hinting instructions from every simple glyph of a
