@@ -28,10 +28,12 @@
 //!
 //! Run with `cargo bench --bench collect`. Peak memory comes from
 //! `/usr/bin/time -v` when it is installed. Making the input takes about
-//! 30 s (5,000 workbooks, 145 MB); the whole default run takes about 7
-//! minutes on the 2-core machine, most of it the three PDF runs of 5,000
-//! (use `KEIKAKU_BENCH_PDF=0` or `KEIKAKU_BENCH_RUNS=1` for a quicker
-//! look). Environment:
+//! 30 s (5,000 workbooks, 145 MB); the whole default run takes about 2½
+//! minutes on the 2-core machine, most of it the runs of 5,000 (use
+//! `KEIKAKU_BENCH_PDF=0` or `KEIKAKU_BENCH_RUNS=1` for a quicker look).
+//! This machine is shared: the same run varies by a tenth or more from one
+//! minute to the next, so compare medians taken close together.
+//! Environment:
 //! - `KEIKAKU_BENCH_SUBMISSIONS=20` or `=1000,5000` (the default): the counts;
 //! - `KEIKAKU_BENCH_RUNS=N`: runs per measurement (default 3);
 //! - `KEIKAKU_BENCH_PDF=0`: only `--no-pdf` runs; `=only`: only PDF runs;

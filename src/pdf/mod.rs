@@ -392,16 +392,15 @@ fn write_to<W: std::io::Write>(
     }
     drop(lo);
     for (contents, &page_id) in streams.pages.into_iter().zip(&page_ids) {
-        let mut id = page_id - contents.len() as u32;
+        let first = page_id - contents.len() as u32;
         let mut refs = Vec::with_capacity(contents.len());
-        for content in contents {
+        for (id, content) in (first..).zip(contents) {
             let mut dict = Dictionary::new();
             if content.deflated {
                 dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
             }
             w.stream(id, &dict, &content.bytes).map_err(&fail)?;
             refs.push(Object::Reference((id, 0)));
-            id += 1;
         }
         // The media box and resources are the page tree's, inherited.
         let mut page = Dictionary::new();
