@@ -1,8 +1,8 @@
 /// jemalloc instead of the system allocator where it builds: a large report
 /// allocates millions of small runs, lines and strings on both cores, and
 /// glibc's malloc took a fifth of the time of `pdca collect` (perf). Freed
-/// memory goes back to the system within 200 ms, which keeps the peak of
-/// the report's stages apart (measured: 1,000 submissions with the PDF
+/// memory goes back to the system within a second, which keeps the peaks
+/// of the report's stages apart (measured: 1,000 submissions with the PDF
 /// about 10 % faster, and less peak memory than glibc).
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
@@ -12,7 +12,7 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 #[cfg(not(target_env = "msvc"))]
 #[allow(non_upper_case_globals)]
 #[export_name = "_rjem_malloc_conf"]
-pub static malloc_conf: &[u8; 36] = b"dirty_decay_ms:200,muzzy_decay_ms:0\0";
+pub static malloc_conf: &[u8; 37] = b"dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
 fn main() {
     std::process::exit(keikaku::cli::main());
