@@ -70,7 +70,9 @@ pub fn markup_to_pdf(
 
 /// A long document → PDF bytes, part by part: the document's markup
 /// (`<document>`: cover, contents, …) and `parts` parts after it, whose
-/// markup (`<part>`) `part(i)` makes when the part is laid out.
+/// markup (`<part>`) `part(i)` makes when the part is laid out. An error in
+/// a part is prefixed with `part_name(i)` (「4-1-1 福祉会議事業」の部分), and
+/// when several parts fail, the first one's error is reported.
 ///
 /// The parts are made, parsed, laid out and turned into compressed page
 /// streams in parallel, one part at a time per core, so the memory a report
@@ -86,6 +88,7 @@ pub fn parts_to_pdf(
     parts: usize,
     part: impl Fn(usize) -> Result<String> + Sync,
     part_origin: &str,
+    part_name: impl Fn(usize) -> String + Sync,
     fonts: &fonts::FontSet,
     opts: &pdf::PdfOptions,
     path: &std::path::Path,
@@ -94,7 +97,7 @@ pub fn parts_to_pdf(
     let mut stages = timing::Stages::start();
     let doc = markup::parse(markup_text, origin)?;
     let tally = timing::Tally::new(["markup", "parse", "layout", "page streams"]);
-    let make = |i: usize| -> Result<(pdf::Streams, layout::Following)> {
+    let make_part = |i: usize| -> Result<(pdf::Streams, layout::Following)> {
         let text = tally.time(0, || part(i))?;
         let blocks = tally.time(1, || markup::parse_part(&text, part_origin, &doc))?;
         drop(text);
@@ -104,15 +107,17 @@ pub fn parts_to_pdf(
         following.add(&laid);
         Ok((tally.time(3, || pdf::Streams::of_pages(&laid.pages, doc.page.height, fonts))?, following))
     };
+    let make = |i: usize| make_part(i).map_err(|e| e.context(part_name(i)));
     // In batches, so that each part's list of glyphs is merged and dropped
     // soon (30,000 parts' lists were 10 % of the memory).
     const BATCH: usize = 256;
     let mut streams = pdf::Streams::default();
     let mut following = layout::Following::default();
     for start in (0..parts).step_by(BATCH) {
-        let made: Vec<(pdf::Streams, layout::Following)> =
-            (start..(start + BATCH).min(parts)).into_par_iter().map(make).collect::<Result<_>>()?;
-        for (s, f) in made {
+        let made: Vec<Result<(pdf::Streams, layout::Following)>> =
+            (start..(start + BATCH).min(parts)).into_par_iter().map(make).collect();
+        for r in made {
+            let (s, f) = r?;
             streams.append(s);
             following.append(f);
         }

@@ -42,7 +42,10 @@ fn a_document_made_part_by_part_is_the_same_on_one_thread_and_two() {
     let make = |threads: usize| {
         let path = dir.path().join(format!("{threads}.pdf"));
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| keikaku::parts_to_pdf(doc, "d", 12, part, "p", &fonts, &opts, &path)).unwrap();
+        pool.install(|| {
+            keikaku::parts_to_pdf(doc, "d", 12, part, "p", |i| format!("第{}部", i + 1), &fonts, &opts, &path)
+        })
+        .unwrap();
         path
     };
     let (one, two) = (make(1), make(2));
@@ -72,3 +75,35 @@ fn a_document_made_part_by_part_is_the_same_on_one_thread_and_two() {
 }
 
 const REPEAT: usize = 300;
+
+/// An error in a part says which part, and the first failing part is the
+/// one reported, on any number of threads.
+#[test]
+fn an_error_in_a_part_names_the_first_part_that_failed() {
+    let fonts = FontSet::embedded();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.pdf");
+    let doc = "<document><toc/></document>";
+    let part = |i: usize| {
+        Ok(if i >= 7 { format!("<part><p>絵文字{}😀</p></part>", i) } else { "<part><p>本文</p></part>".into() })
+    };
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let e = pool
+            .install(|| {
+                keikaku::parts_to_pdf(
+                    doc,
+                    "d",
+                    300,
+                    part,
+                    "p",
+                    |i| format!("第{}部", i + 1),
+                    &fonts,
+                    &PdfOptions::default(),
+                    &path,
+                )
+            })
+            .unwrap_err();
+        assert!(e.message.starts_with("第8部: ") && e.message.contains("😀"), "{}", e.message);
+    }
+}

@@ -156,6 +156,10 @@ pub fn collect(
                     projects.len(),
                     |i| part.render_owned(data.project(projects[i])),
                     "report_project.hbs を展開したマークアップ",
+                    |i| {
+                        let p = &master.projects[projects[i]];
+                        format!("結果報告の「{} {}」の部分", p.number, p.name)
+                    },
                     fonts,
                     pdf_opts,
                     path,
