@@ -150,6 +150,15 @@ impl Font {
                  TrueType/OpenType（.ttf/.otf）または .ttc とその番号を指定してください。"
             ))
         })?;
+        // The PDF writer names glyphs by their ids and maps them to the
+        // embedded subset with a /CIDToGIDMap, which only TrueType-flavoured
+        // CID fonts have: a CFF font would show wrong glyphs.
+        if face.tables().glyf.is_none() {
+            return Err(Error::input(format!(
+                "フォント「{origin}」は CFF（PostScript）アウトラインの OpenType フォントなので、PDF に正しく埋め込めません。\
+                 TrueType アウトラインのフォント（多くの .ttf / .ttc、例: IPAex、MS 明朝、游明朝）を指定してください。"
+            )));
+        }
         let units_per_em = face.units_per_em() as f32;
         let mut glyphs = GlyphMap::new();
         if let Some(cmap) = face.tables().cmap {
@@ -284,6 +293,18 @@ impl FontSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_font_without_truetype_outlines_is_refused_by_name() {
+        // IPAex with its `glyf` table renamed: what a CFF-flavoured OpenType
+        // font looks like to the check.
+        let mut bytes = IPAEX_GOTHIC.to_vec();
+        let n = u16::from_be_bytes([bytes[4], bytes[5]]) as usize;
+        let rec = (0..n).map(|i| 12 + 16 * i).find(|&r| &bytes[r..r + 4] == b"glyf").unwrap();
+        bytes[rec..rec + 4].copy_from_slice(b"xxxx");
+        let e = Font::from_bytes(Arc::from(bytes), 0, "Noto.otf").unwrap_err();
+        assert!(e.message.contains("Noto.otf") && e.message.contains("CFF"), "{}", e.message);
+    }
 
     #[test]
     fn embedded_fonts_cover_japanese_and_latin() {

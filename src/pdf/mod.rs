@@ -651,8 +651,12 @@ fn push_u64(out: &mut Vec<u8>, mut n: u64) {
 /// One page's content stream: shading, then cell borders, then text on top.
 /// A fill colour is set only when it changes, and the borders of one width
 /// are one path of rectangles stroked once (tables were half of the bytes).
+/// The stream saves and restores the graphics state (`q` … `Q`): a page's
+/// streams are read as one, and the running footer drawn over a part's
+/// page must not inherit its character spacing or bold.
 fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(page.items.len() * 40);
+    out.extend_from_slice(b"q\n");
     let sp = |out: &mut Vec<u8>| out.push(b' ');
     let rect = |out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32| {
         for v in [x, ph - y - h, w, h] {
@@ -755,7 +759,7 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
         }
         out.extend_from_slice(b") Tj\n");
     }
-    out.extend_from_slice(b"ET\n");
+    out.extend_from_slice(b"ET\nQ\n");
     Ok(out)
 }
 
@@ -1087,6 +1091,9 @@ mod tests {
             ),
             "{out}"
         );
+        // The stream leaves the graphics state as it found it: a footer drawn
+        // over the page starts from the defaults.
+        assert!(out.starts_with("q\n") && out.ends_with("ET\nQ\n"), "{out}");
     }
 
     #[test]
