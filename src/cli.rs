@@ -154,10 +154,10 @@ struct InitArgs {
 /// Font choice shared by every PDF command.
 #[derive(Debug, Args)]
 struct FontArgs {
-    /// 本文（明朝）に使うフォント。.ttf / .otf / .ttc（.ttc は「パス#番号」、例: msmincho.ttc#0）
+    /// 本文（明朝）に使うフォント。TrueType アウトラインの .ttf / .otf / .ttc（.ttc は「パス#番号」、例: msmincho.ttc#0）
     #[arg(long, value_name = "PATH")]
     mincho: Option<String>,
-    /// 見出し（ゴシック）に使うフォント。.ttf / .otf / .ttc（「パス#番号」）
+    /// 見出し（ゴシック）に使うフォント。TrueType アウトラインの .ttf / .otf / .ttc（「パス#番号」）
     #[arg(long, value_name = "PATH")]
     gothic: Option<String>,
 }
