@@ -109,10 +109,7 @@ pub struct Following {
 impl Following {
     /// Adds `part` after the parts so far.
     pub fn add(&mut self, part: &Part) {
-        for h in &part.headings {
-            self.headings.push(PartHeading { page: self.pages + h.page, ..h.clone() });
-        }
-        self.pages += part.pages.len();
+        self.append(Following { pages: part.pages.len(), headings: part.headings.clone() });
     }
 
     /// Adds the parts of `more` after these.
@@ -134,15 +131,7 @@ impl Following {
 pub fn layout_part(blocks: &[Block], doc: &Document, fonts: &FontSet) -> Result<Part, Error> {
     let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new() };
     collect_headings(blocks, &mut cx.headings);
-    let body_w = doc.page.width - doc.page.left - doc.page.right;
-    check_table_widths(blocks, body_w)?;
-    let vs = cx.flatten(blocks, body_w);
-    if !cx.missing.is_empty() {
-        return Err(missing_error(&cx.missing));
-    }
-    let mut pager = Pager::new(&doc.page);
-    pager.place(vs)?;
-    let (pages, anchors, page_refs) = pager.finish();
+    let (pages, anchors, page_refs) = cx.paginate(blocks, &doc.page)?;
     if !page_refs.is_empty() {
         return Err(Error::internal("a table of contents in a part"));
     }
@@ -213,15 +202,7 @@ pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> 
     collect_headings(&doc.blocks, &mut cx.headings);
     let own_headings = cx.headings.len();
     cx.headings.extend(following.headings.iter().map(|h| h.info.clone()));
-    let body_w = doc.page.width - doc.page.left - doc.page.right;
-    check_table_widths(&doc.blocks, body_w)?;
-    let vs = cx.flatten(&doc.blocks, body_w);
-    if !cx.missing.is_empty() {
-        return Err(missing_error(&cx.missing));
-    }
-    let mut pager = Pager::new(&doc.page);
-    pager.place(vs)?;
-    let (mut pages, mut anchors, page_refs) = pager.finish();
+    let (mut pages, mut anchors, page_refs) = cx.paginate(&doc.blocks, &doc.page)?;
     let own_pages = pages.len();
     let count = own_pages + following.pages;
     anchors.resize(own_headings, None);
@@ -387,7 +368,26 @@ struct Cx<'a> {
     headings: Vec<HeadingInfo>,
 }
 
+/// What pagination gives: the pages, each heading's place (page, y) by
+/// heading number, and the page number places of contents lines.
+type Paginated = (Vec<Page>, Vec<Option<(usize, f32)>>, Vec<(usize, usize, PageRef)>);
+
 impl Cx<'_> {
+    /// Checks and flattens `blocks` (whose headings are `self.headings`,
+    /// followed by any that only the contents list) and places them on
+    /// pages of `setup`. Fails on characters no font has.
+    fn paginate(&mut self, blocks: &[Block], setup: &PageSetup) -> Result<Paginated, Error> {
+        let body_w = setup.width - setup.left - setup.right;
+        check_table_widths(blocks, body_w)?;
+        let vs = self.flatten(blocks, body_w);
+        if !self.missing.is_empty() {
+            return Err(missing_error(&self.missing));
+        }
+        let mut pager = Pager::new(setup);
+        pager.place(vs)?;
+        Ok(pager.finish())
+    }
+
     fn lines(&mut self, inlines: &[Inline], p: &ParaStyle, width: f32) -> Vec<(Line, f32)> {
         let gs = typeset::glyphs(inlines, None);
         let first_w = (width - p.left - p.indent).max(1.0);
@@ -864,8 +864,7 @@ impl<'a> Pager<'a> {
         self.has_content = false;
     }
 
-    #[allow(clippy::type_complexity)]
-    fn finish(mut self) -> (Vec<Page>, Vec<Option<(usize, f32)>>, Vec<(usize, usize, PageRef)>) {
+    fn finish(mut self) -> Paginated {
         // A page break at the very end leaves no empty page behind.
         if !self.cur.items.is_empty() || self.pages.is_empty() {
             self.pages.push(std::mem::take(&mut self.cur));

@@ -46,20 +46,24 @@ impl<W: Write> FileWriter<W> {
         self.buf.extend_from_slice(format!("{id} 0 obj\n").as_bytes());
     }
 
+    /// Writes out what is in the buffer.
+    fn emit_buf(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.hash.update(&self.buf);
+        self.at += self.buf.len() as u64;
+        self.buf.clear();
+        Ok(())
+    }
+
     fn end(&mut self) -> std::io::Result<()> {
         self.buf.extend_from_slice(b"\nendobj\n");
-        let buf = std::mem::take(&mut self.buf);
-        let r = self.emit(&buf);
-        self.buf = buf;
-        r
+        self.emit_buf()
     }
 
     /// Writes object `id`.
     pub(super) fn object(&mut self, id: u32, object: &Object) -> std::io::Result<()> {
         self.start(id);
-        let mut buf = std::mem::take(&mut self.buf);
-        serialize(&mut buf, object);
-        self.buf = buf;
+        serialize(&mut self.buf, object);
         self.end()
     }
 
@@ -67,14 +71,9 @@ impl<W: Write> FileWriter<W> {
     /// `content`, without making it an object first.
     pub(super) fn stream(&mut self, id: u32, dict: &Dictionary, content: &[u8]) -> std::io::Result<()> {
         self.start(id);
-        let mut buf = std::mem::take(&mut self.buf);
-        stream_head(&mut buf, dict, content.len());
-        self.buf = buf;
-        let head = std::mem::take(&mut self.buf);
-        self.emit(&head)?;
-        self.buf = head;
+        stream_head(&mut self.buf, dict, content.len());
+        self.emit_buf()?;
         self.emit(content)?;
-        self.buf.clear();
         self.buf.extend_from_slice(b"\nendstream");
         self.end()
     }
