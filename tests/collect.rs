@@ -130,7 +130,8 @@ fn structure_edits_are_found_through_the_defined_names() {
     assert_eq!(fix.len(), 1, "one message for the sheet, not one per cell: {fix:?}");
     assert!(fix[0].message.contains("に変わっています"), "{:?}", fix[0]);
     assert_eq!(sub.answers.len(), answers.len(), "the inputs are still read through the names");
-    // Rows inserted above ACTION: the name follows its cell to C24.
+    // A name pointing elsewhere while every locked cell is in place: the
+    // value is read from the form's cell, and the name is to be put back.
     let moved = replace_in(
         &bytes,
         "xl/workbook.xml",
@@ -139,12 +140,14 @@ fn structure_edits_are_found_through_the_defined_names() {
     );
     let sub = read(&moved, &m);
     assert!(
-        sub.problems
-            .iter()
-            .any(|p| p.cell.as_deref() == Some("C24") && p.message.contains("C23 から C24 に動いています")),
+        sub.problems.iter().any(|p| p.severity == Severity::Fix
+            && p.cell.as_deref() == Some("C23")
+            && p.message.contains("C23 から「4-1-1 福祉会議事業（地区ケア会議）」C24 に変わっています")),
         "{:?}",
         sub.problems
     );
+    assert_eq!(sub.answers.len(), answers.len());
+    assert_eq!(read(&bytes, &m).answers, sub.answers, "every value from its own cell");
     // A name removed altogether.
     let wb_xml = xlsx_entries(&bytes).into_iter().find(|(n, _)| n == "xl/workbook.xml").unwrap().1;
     let wb_xml = String::from_utf8(wb_xml).unwrap();

@@ -103,7 +103,10 @@ fn check_workbook(master: &Master, centre: &Centre, bytes: &[u8]) {
     assert_eq!(props[property::SCHEMA], pdca::SCHEMA_VERSION.to_string());
     assert_eq!(props[property::CENTRE], centre.id);
     assert_eq!(props[property::FISCAL_YEAR], master.plan.fiscal_year.to_string());
-    assert_eq!(props[property::PLAN_HASH], pdca::plan_hash(&master.plan, projects.iter().copied()));
+    assert_eq!(
+        props[property::PLAN_HASH],
+        pdca::plan_hash(&master.plan, keikaku::distribute::recipient(centre), projects.iter().copied())
+    );
     assert_eq!(props.len(), 5, "{props:?}");
 
     // Values as calamine reads them (keikaku's reader is calamine behind the guard).
@@ -525,7 +528,7 @@ fn a_broken_master_is_refused_by_the_guard() {
 fn grid_roles_match_the_locking_rules() {
     // The form description itself: closed cells are only in 結果 rows after 記入年度.
     let m = Master::example();
-    let g = pdca::sheet(&m, &m.projects[0], "s");
+    let g = pdca::sheet(&m, "勝田", &m.projects[0], "s");
     let closed_cols: Vec<u32> = g.cells.iter().filter(|c| c.role == Role::Closed).map(|c| c.col).collect();
     assert!(!closed_cols.is_empty());
     assert!(closed_cols.iter().all(|c| *c == 4 + 4), "only the R9 column is closed in 令和8年度");

@@ -76,9 +76,11 @@ pub fn read_submission(master: &Master, wb: &Workbook) -> Submission {
 /// [`read_submission`] with the master indexed once for many files.
 pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -> Submission {
     // A centre's k-th sheet is its k-th 事業 in master order.
-    let sheets = |centre: usize| {
-        let projects: Vec<_> = index.projects[centre].iter().map(|&k| &master.projects[k]).collect();
-        (pdca::sheets_of(master, &projects), pdca::plan_hash(&master.plan, projects.iter().copied()))
+    let projects = |centre: usize| index.projects[centre].iter().map(|&k| &master.projects[k]);
+    let sheets =
+        |centre: usize| pdca::sheets_of(master, &master.centres[centre].name, &projects(centre).collect::<Vec<_>>());
+    let hash = |centre: usize| {
+        pdca::plan_hash(&master.plan, crate::distribute::recipient(&master.centres[centre]), projects(centre))
     };
     let key = |centre: usize, k: usize, input: &Input| -> Option<Key> {
         let &p = index.projects[centre].get(k)?;
@@ -89,6 +91,8 @@ pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -
         fiscal_year: master.plan.fiscal_year,
         centres: &index.centres,
         sheets: &sheets,
+        hash: &hash,
+        label: &|c: usize| format!("{} {}", master.centres[c].id, master.centres[c].name),
         key: &key,
     };
     read_form(wb, &expected)

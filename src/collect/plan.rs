@@ -106,9 +106,9 @@ pub fn read_submission(master: &Master, wb: &Workbook) -> Submission {
 
 /// [`read_submission`] with the master indexed once.
 pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -> Submission {
-    let sheets = |centre: usize| {
-        let items = &index.items[centre];
-        (plan::sheets_of(master, &master.centres[centre].name, items), plan::plan_hash(master, items))
+    let sheets = |centre: usize| plan::sheets_of(master, &master.centres[centre].name, &index.items[centre]);
+    let hash = |centre: usize| {
+        plan::plan_hash(master, crate::distribute::plan::recipient(&master.centres[centre]), &index.items[centre])
     };
     let key = |centre: usize, _sheet: usize, input: &Input| -> Option<Key> {
         let (item_key, field) = Field::of_name(&input.name)?;
@@ -123,6 +123,8 @@ pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -
         fiscal_year: master.plan.fiscal_year,
         centres: &index.centres,
         sheets: &sheets,
+        hash: &hash,
+        label: &|c: usize| format!("{} {}", master.centres[c].id, master.centres[c].name),
         key: &key,
     };
     let mut sub = read_form(wb, &expected);

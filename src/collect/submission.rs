@@ -12,10 +12,10 @@
 
 use std::collections::HashMap;
 
-use crate::form::grid::{Grid, Input, InputKind};
+use crate::form::grid::{Content, Grid, Input, InputKind, Role};
 use crate::form::property;
 use crate::japanese::hankaku;
-use crate::workbook::{CellRef, Value, Workbook};
+use crate::workbook::{CellRef, Sheet, Value, Workbook};
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -187,23 +187,39 @@ pub struct Expected<'a, K> {
     pub fiscal_year: i32,
     /// The centre IDs of the master, to their positions.
     pub centres: &'a HashMap<&'a str, usize>,
-    /// The sheets of a centre (by position) and the hash of what it was
-    /// given ([`property::PLAN_HASH`]).
-    pub sheets: &'a (dyn Fn(usize) -> (Vec<Grid>, String) + Sync),
+    /// The sheets of a centre (by position), as distributed.
+    pub sheets: &'a (dyn Fn(usize) -> Vec<Grid> + Sync),
+    /// The hash of what a centre (by position) was given
+    /// ([`property::PLAN_HASH`]), which covers its identity.
+    pub hash: &'a (dyn Fn(usize) -> String + Sync),
+    /// A centre (by position) in messages: 「C01 勝田地域ステーション」.
+    pub label: &'a (dyn Fn(usize) -> String + Sync),
     /// The form's key for an input of a centre's (by position) `k`-th
     /// sheet; `None` skips the input.
     pub key: &'a (dyn Fn(usize, usize, &Input) -> Option<K> + Sync),
 }
 
+/// The longest text a cell may hold, in UTF-16 units: Excel's limit, so
+/// that every answer fits into a cell of 集計.xlsx whole. A longer value
+/// (written by another program) is a 差戻し, never cut short.
+pub const MAX_CELL_UNITS: usize = 32_767;
+
+/// At most this many differing cells are listed per sheet; the rest are
+/// counted.
+const MAX_DRIFT_LISTED: usize = 10;
+
 /// Reads a returned workbook of any form kind: checks that it is the form,
-/// layout version, centre and 年度 expected, then reads every input of the
-/// centre's sheets by its defined name (checked against the cell the form
-/// put it in) and normalises the values, noting what it changed and what the
+/// layout version and 年度 expected, and that it is the workbook of the
+/// centre it names (its hash is that centre's, its title lines name that
+/// centre); then compares every locked cell of each sheet with what was
+/// distributed, and reads the inputs of the sheets that are as distributed
+/// from the cells the form put them in (their defined names are checked
+/// too), normalising the values and noting what it changed and what the
 /// centre must fix. The one reader of every form kind.
 pub fn read_form<K>(wb: &Workbook, expected: &Expected<K>) -> Submission<K> {
     let mut sub = Submission::empty(&wb.file);
     let form = expected.form;
-    // Identity.
+    // Form and layout version.
     if property(wb, property::FORM) != Some(form.kind) {
         sub.problem(
             Severity::Rejected,
@@ -227,141 +243,398 @@ pub fn read_form<K>(wb: &Workbook, expected: &Expected<K>) -> Submission<K> {
         );
         return sub;
     }
-    let centre_id = property(wb, property::CENTRE).unwrap_or("").to_string();
-    let Some(&centre) = expected.centres.get(centre_id.as_str()) else {
-        sub.problem(
-            Severity::Rejected,
-            None,
-            None,
-            format!("センター ID「{centre_id}」のブックですが、このセンターはマスターにありません。"),
-        );
+    let Some(centre) = identify(wb, expected, &mut sub) else { return sub };
+    let grids = (expected.sheets)(centre);
+    if !holds_what_was_given(wb, &grids, centre, expected, &mut sub) {
+        sub.centre = None;
         return sub;
-    };
-    sub.centre = Some(centre_id);
+    }
+    // Defined names are looked up once per workbook, case-insensitively as
+    // Excel compares them.
+    let names: HashMap<String, &str> = wb.names.iter().map(|(n, f)| (n.to_ascii_uppercase(), f.as_str())).collect();
+    for (k, grid) in grids.iter().enumerate() {
+        if let Some(sheet) = find_sheet(wb, &names, grid, &mut sub) {
+            if sheet_as_distributed(sheet, grid, &mut sub) {
+                read_sheet(sheet, &names, grid, expected.fiscal_year, &mut sub, |input| {
+                    (expected.key)(centre, k, input)
+                });
+            }
+        }
+    }
+    sub
+}
+
+/// Which centre's workbook this is, proven by its content: the centre it
+/// names ([`property::CENTRE`]) must be in the master, and the hash it
+/// carries must be the hash of what that centre was given (which covers the
+/// centre's ID and name). A mismatch is [`Severity::Rejected`] naming both
+/// centres, and the workbook is then nobody's ([`Submission::centre`] stays
+/// `None`), so it can never replace or alter another centre's answers. The
+/// file name's `ID_` prefix is only cross-checked (noted when it names
+/// another centre).
+fn identify<K>(wb: &Workbook, expected: &Expected<K>, sub: &mut Submission<K>) -> Option<usize> {
+    let centre_id = property(wb, property::CENTRE).unwrap_or("").to_string();
+    let claimed = expected.centres.get(centre_id.as_str()).copied();
     let year = property(wb, property::FISCAL_YEAR).and_then(|v| v.parse::<i32>().ok());
-    if year != Some(expected.fiscal_year) {
+    if let (Some(c), false) = (claimed, year == Some(expected.fiscal_year)) {
+        // Another year's workbook of a centre: the centre's, but not usable.
+        sub.centre = Some(centre_id);
         let label = |y: i32| crate::wareki::format_fiscal_year(y, crate::wareki::Digits::Ascii);
         sub.problem(
             Severity::Rejected,
             None,
             None,
             format!(
-                "{} のブックです。今回は {} のブックを提出してください。",
+                "{} のブックです。今回は {} のブックを提出してください（センター「{}」）。",
                 year.map_or("年度の分からない".to_string(), label),
-                label(expected.fiscal_year)
+                label(expected.fiscal_year),
+                (expected.label)(c)
             ),
         );
-        return sub;
+        return None;
     }
-    let (grids, hash) = (expected.sheets)(centre);
-    if property(wb, property::PLAN_HASH) != Some(hash.as_str()) {
-        sub.problem(
-            Severity::Noted,
-            None,
-            None,
-            "配布した後にマスターの内容（配布した計画や項目）が変わっています。入力はそのまま読みますが、配布し直すかどうか確かめてください。"
-                .into(),
-        );
-    }
-    // Defined names are looked up once per workbook, case-insensitively as
-    // Excel compares them.
-    let names: HashMap<String, &str> = wb.names.iter().map(|(n, f)| (n.to_ascii_uppercase(), f.as_str())).collect();
-    for (k, grid) in grids.iter().enumerate() {
-        read_sheet(wb, &names, grid, &mut sub, |input| (expected.key)(centre, k, input));
-    }
-    sub
-}
-
-fn read_sheet<K>(
-    wb: &Workbook,
-    names: &HashMap<String, &str>,
-    grid: &Grid,
-    sub: &mut Submission<K>,
-    key: impl Fn(&Input) -> Option<K>,
-) {
-    let mut sheet_reported = false;
-    for (cell, input) in grid.inputs() {
-        let Some(&formula) = names.get(&input.name.to_ascii_uppercase()) else {
-            if wb.sheet(&grid.sheet).is_none() && !sheet_reported {
-                sheet_reported = true;
-                sub.problem(
-                    Severity::Fix,
-                    Some(&grid.sheet),
-                    None,
-                    format!("「{}」シートがありません（シートの名前を変えたか、削除しています）。配布したシートのまま提出してください。", grid.sheet),
-                );
-            } else if wb.sheet(&grid.sheet).is_some() {
-                sub.problem(
-                    Severity::Fix,
-                    Some(&grid.sheet),
-                    Some(cell.at()),
-                    format!("{}の欄の目印（名前の定義 {}）がありません。セルを削除したか、シートを作り直しています。配布したシートに入力してください。", input.label, input.name),
-                );
-            }
-            continue;
-        };
-        let Some((sheet_name, at)) = parse_reference(formula) else {
-            sub.problem(
-                Severity::Fix,
-                Some(&grid.sheet),
-                Some(cell.at()),
-                format!("{}の欄が削除されています（名前の定義 {} の参照先が「{formula}」）。配布したシートに入力してください。", input.label, input.name),
-            );
-            continue;
-        };
-        let Some(sheet) = wb.sheet(&sheet_name) else {
-            sub.problem(
-                Severity::Fix,
-                Some(&sheet_name),
-                Some(at),
-                format!("{}の欄のあるシート「{sheet_name}」が見つかりません。", input.label),
-            );
-            continue;
-        };
-        if sheet_name != grid.sheet && !sheet_reported {
-            sheet_reported = true;
-            sub.problem(
-                Severity::Fix,
-                Some(&sheet_name),
-                None,
-                format!("シートの名前が「{}」から「{sheet_name}」に変わっています。元の名前に戻してください（入力は読めています）。", grid.sheet),
-            );
+    let hash = property(wb, property::PLAN_HASH).unwrap_or("");
+    let owner = match claimed {
+        Some(c) if (expected.hash)(c) == hash => Some(c),
+        _ if hash.is_empty() => None,
+        _ => {
+            let mut all: Vec<usize> = expected.centres.values().copied().collect();
+            all.sort_unstable();
+            all.into_iter().find(|&c| (expected.hash)(c) == hash)
         }
-        if at != cell.at() {
+    };
+    let refuse = |sub: &mut Submission<K>, message: String| {
+        sub.problem(Severity::Rejected, None, None, message);
+        None
+    };
+    match (claimed, owner) {
+        (Some(c), Some(o)) if c == o => {}
+        (Some(c), Some(o)) => {
+            return refuse(sub, format!(
+                "ブックの情報（センター ID）ではセンター「{}」のブックですが、中身はセンター「{}」に配布したブックです。ブックの情報が書き換えられているため、どちらのセンターの回答としても使いません。それぞれのセンターに配布したブックで提出してもらってください。",
+                (expected.label)(c),
+                (expected.label)(o)
+            ))
+        }
+        (None, Some(o)) => {
+            return refuse(sub, format!(
+                "センター ID「{centre_id}」のブックですが、このセンターはマスターにありません。中身はセンター「{}」に配布したブックです。ブックの情報が書き換えられているため使いません。",
+                (expected.label)(o)
+            ))
+        }
+        (None, None) => {
+            return refuse(sub, format!("センター ID「{centre_id}」のブックですが、このセンターはマスターにありません。"))
+        }
+        (Some(c), None) => {
+            return refuse(sub, format!(
+                "センター「{}」のブックとなっていますが、中身がこのセンターに配布したブックと一致しません（配布した後にマスターの計画・事業・項目やセンター名が変わったか、ブックの情報が書き換えられています）。マスターを変えたときは配布し直して、新しいブックで提出してもらってください。",
+                (expected.label)(c)
+            ))
+        }
+    }
+    let centre = claimed?;
+    sub.centre = Some(centre_id.clone());
+    // The file name is a hint: 「C02_…xlsx」 holding C01's workbook is C01's.
+    let file = wb.file.rsplit(['/', '\\']).next().unwrap_or(&wb.file);
+    if let Some((prefix, _)) = file.split_once('_') {
+        let prefix = hankaku(prefix);
+        if let Some(&named) = expected.centres.get(prefix.as_str()).filter(|&&n| n != centre) {
             sub.problem(
-                Severity::Fix,
-                Some(&sheet_name),
-                Some(at),
+                Severity::Noted,
+                None,
+                None,
                 format!(
-                    "{}の欄が {} から {at} に動いています（行や列を挿入・削除しています）。入力は読めていますが、挿入した行や列を削除して配布した形に戻してください。",
-                    input.label,
-                    cell.at()
+                    "ファイル名はセンター「{}」のもののようですが、中身はセンター「{}」に配布したブックなので、{centre_id} の提出として読みました。",
+                    (expected.label)(named),
+                    (expected.label)(centre)
                 ),
             );
         }
-        let raw = sheet.get(at);
-        let value = answer_value(raw, input.kind, &input.label, &sheet_name, at, sub);
-        if value.is_none() && input.required {
-            sub.problem(Severity::Fix, Some(&sheet_name), Some(at), format!("{}が未入力です。", input.label));
+    }
+    Some(centre)
+}
+
+/// The sheet of the workbook that holds a grid: the sheet of that name, or
+/// (renamed) the sheet its inputs' defined names point at. A missing sheet
+/// is a 差戻し.
+fn find_sheet<'w, K>(
+    wb: &'w Workbook,
+    names: &HashMap<String, &str>,
+    grid: &Grid,
+    sub: &mut Submission<K>,
+) -> Option<&'w Sheet> {
+    if let Some(sheet) = wb.sheet(&grid.sheet) {
+        return Some(sheet);
+    }
+    let renamed = grid
+        .inputs()
+        .filter_map(|(_, input)| names.get(&input.name.to_ascii_uppercase()))
+        .filter_map(|f| parse_reference(f))
+        .find_map(|(name, _)| wb.sheet(&name));
+    match renamed {
+        Some(sheet) => {
+            sub.problem(
+                Severity::Fix,
+                Some(&sheet.name),
+                None,
+                format!(
+                    "シートの名前が「{}」から「{}」に変わっています。元の名前に戻してください（入力は読めています）。",
+                    grid.sheet, sheet.name
+                ),
+            );
+            Some(sheet)
         }
+        None => {
+            sub.problem(
+                Severity::Fix,
+                Some(&grid.sheet),
+                None,
+                format!("「{}」シートがありません（シートの名前を変えたか、削除しています）。配布したシートのまま提出してください。", grid.sheet),
+            );
+            None
+        }
+    }
+}
+
+/// What a locked cell holds, as text, for comparison and messages.
+fn locked_text(sheet: &Sheet, at: CellRef) -> Option<String> {
+    if sheet.is_uncomputed(at) {
+        return Some("（計算結果のない数式）".into());
+    }
+    sheet.get(at).filter(|v| !v.is_blank()).map(|v| match v {
+        Value::Text(s) => s.replace("\r\n", "\n").trim_end().to_string(),
+        other => other.display(),
+    })
+}
+
+fn expected_text(content: &Content) -> Option<String> {
+    match content {
+        Content::Empty => None,
+        Content::Text(s) if s.trim().is_empty() => None,
+        Content::Text(s) => Some(s.trim_end().to_string()),
+        Content::Number(n) => Some(crate::workbook::cell::format_number(*n)),
+    }
+}
+
+fn quoted(text: &Option<String>) -> String {
+    match text {
+        None => "空欄".into(),
+        Some(t) => {
+            let short: String = t.chars().take(30).collect::<String>().replace('\n', "⏎");
+            format!("「{short}{}」", if t.chars().count() > 30 { "…" } else { "" })
+        }
+    }
+}
+
+/// Compares every locked cell of `grid` (labels, headers, distributed text
+/// and values, closed cells) with what `sheet` holds there. Each difference
+/// is a 差戻し naming the cell, what was distributed and what is there now;
+/// a sheet with any difference is not read at all (rows or columns inserted
+/// without the defined names following, or cells edited after the
+/// protection was removed: an input could be read from a shifted cell).
+/// Returns whether the sheet is as distributed.
+fn sheet_as_distributed<K>(sheet: &Sheet, grid: &Grid, sub: &mut Submission<K>) -> bool {
+    let mut differs: Vec<(CellRef, Option<String>, Option<String>)> = Vec::new();
+    for cell in &grid.cells {
+        if matches!(cell.role, Role::Input(_)) {
+            continue;
+        }
+        let want = expected_text(&cell.content);
+        let found = locked_text(sheet, cell.at());
+        if want == found {
+            continue;
+        }
+        differs.push((cell.at(), want, found));
+    }
+    if differs.is_empty() {
+        return true;
+    }
+    sub.problem(
+        Severity::Fix,
+        Some(&sheet.name),
+        None,
+        format!(
+            "入力欄以外のセルが配布したときと {} か所違います（行や列の挿入・削除、シートの保護を外しての書き換えなど）。入力が本来の欄からずれているおそれがあるため、このシートの回答は読んでいません。配布したシートに入力し直して提出してください。",
+            differs.len()
+        ),
+    );
+    let more = differs.len().saturating_sub(MAX_DRIFT_LISTED);
+    for (at, want, found) in differs.into_iter().take(MAX_DRIFT_LISTED) {
+        sub.problem(
+            Severity::Fix,
+            Some(&sheet.name),
+            Some(at),
+            format!("配布したときは{}でしたが、{}になっています。", quoted(&want), quoted(&found)),
+        );
+    }
+    if more > 0 {
+        sub.problem(
+            Severity::Fix,
+            Some(&sheet.name),
+            None,
+            format!("ほかに {more} か所、配布したときと違うセルがあります。"),
+        );
+    }
+    false
+}
+
+/// The title line of a form sheet: its first cell.
+const TITLE_CELL: CellRef = CellRef { row: 0, col: 0 };
+
+/// Checks that the workbook holds what `centre` was given: none of its
+/// sheets carries the title line of another centre's sheet (a sheet copied
+/// in from another centre's workbook), and at least one of the centre's
+/// sheets is there. Either failure rejects the workbook.
+fn holds_what_was_given<K>(
+    wb: &Workbook,
+    grids: &[Grid],
+    centre: usize,
+    expected: &Expected<K>,
+    sub: &mut Submission<K>,
+) -> bool {
+    let title = |g: &Grid| {
+        g.cells.iter().find(|c| c.role == Role::Title && c.at() == TITLE_CELL).and_then(|c| expected_text(&c.content))
+    };
+    let mine: Vec<String> = grids.iter().filter_map(title).collect();
+    // Other centres' titles are made only when a sheet has a title that is
+    // not this centre's (rare: a sheet added or copied in).
+    let mut others: Option<Vec<(String, usize)>> = None;
+    for sheet in &wb.sheets {
+        let Some(found) = locked_text(sheet, TITLE_CELL) else { continue };
+        if mine.contains(&found) {
+            continue;
+        }
+        let others = others.get_or_insert_with(|| {
+            let mut all: Vec<usize> = expected.centres.values().copied().filter(|&c| c != centre).collect();
+            all.sort_unstable();
+            all.into_iter()
+                .flat_map(|c| (expected.sheets)(c).iter().filter_map(title).map(move |t| (t, c)).collect::<Vec<_>>())
+                .collect()
+        });
+        if let Some((_, other)) = others.iter().find(|(t, _)| *t == found) {
+            sub.problem(
+                Severity::Rejected,
+                Some(&sheet.name),
+                Some(TITLE_CELL),
+                format!(
+                    "このシートの見出し{}はセンター「{}」に配布したシートのもので、このブックのセンター「{}」のものではありません。別のセンターのブックの中身が入っているため、どちらのセンターの回答としても使いません。",
+                    quoted(&Some(found)),
+                    (expected.label)(*other),
+                    (expected.label)(centre)
+                ),
+            );
+            return false;
+        }
+    }
+    let any = grids.iter().any(|g| wb.sheet(&g.sheet).is_some())
+        || wb.names.iter().any(|(n, _)| grids.iter().any(|g| g.inputs().any(|(_, i)| i.name.eq_ignore_ascii_case(n))));
+    if !any {
+        sub.problem(
+            Severity::Rejected,
+            None,
+            None,
+            format!(
+                "センター「{}」に配布したシートが一つもありません。配布したブックに入力して提出してください。",
+                (expected.label)(centre)
+            ),
+        );
+        return false;
+    }
+    true
+}
+
+/// Reads the inputs of a sheet that is as distributed, each from the cell
+/// the form put it in. Its defined name must still point there; a name
+/// that is missing or points elsewhere is a 差戻し (the value is read from
+/// the form's cell, which the locked cells around it prove to be in place).
+fn read_sheet<K>(
+    sheet: &Sheet,
+    names: &HashMap<String, &str>,
+    grid: &Grid,
+    fiscal_year: i32,
+    sub: &mut Submission<K>,
+    key: impl Fn(&Input) -> Option<K>,
+) {
+    let sheet_name: &str = &sheet.name;
+    for (cell, input) in grid.inputs() {
+        let at = cell.at();
+        match names.get(&input.name.to_ascii_uppercase()) {
+            None => sub.problem(
+                Severity::Fix,
+                Some(sheet_name),
+                Some(at),
+                format!("{}の欄の目印（名前の定義 {}）がありません。入力は配布した位置 {at} から読みましたが、名前の定義を消さないでください（配布したシートに入力してください）。", input.label, input.name),
+            ),
+            Some(&formula) => match parse_reference(formula) {
+                None => sub.problem(
+                    Severity::Fix,
+                    Some(sheet_name),
+                    Some(at),
+                    format!("{}の欄が削除されています（名前の定義 {} の参照先が「{formula}」）。入力は配布した位置 {at} から読みました。配布したシートに入力してください。", input.label, input.name),
+                ),
+                Some((to_sheet, to)) if to != at || to_sheet != sheet_name => sub.problem(
+                    Severity::Fix,
+                    Some(sheet_name),
+                    Some(at),
+                    format!(
+                        "{}の欄の目印（名前の定義 {}）の参照先が {at} から「{to_sheet}」{to} に変わっています。入力は配布した位置 {at} から読みました。名前の定義を元に戻すか、配布したシートに入力してください。",
+                        input.label, input.name
+                    ),
+                ),
+                Some(_) => {}
+            },
+        }
+        let value = if sheet.is_uncomputed(at) {
+            sub.problem(
+                Severity::Fix,
+                Some(sheet_name),
+                Some(at),
+                format!("{}のセルの数式の計算結果がブックに保存されていません（Excel 以外のソフトで保存したブックに多い状態です）。Excel で開いて保存し直すか、値を入力してください。", input.label),
+            );
+            None
+        } else {
+            let value = answer_value(sheet.get(at), input.kind, &input.label, sheet_name, at, fiscal_year, sub);
+            if value.is_none() && input.required {
+                sub.problem(Severity::Fix, Some(sheet_name), Some(at), format!("{}が未入力です。", input.label));
+            }
+            value
+        };
         let Some(key) = key(input) else {
             continue;
         };
-        let sheet = sub.sheet_index(&sheet_name);
+        let sheet = sub.sheet_index(sheet_name);
         sub.answers.push(Answer { key, value: value.map(String::into_boxed_str), sheet, cell: at });
     }
 }
 
 /// An input's value as text, normalised, with problems noted.
+/// Values over [`MAX_CELL_UNITS`] are a 差戻し and not used.
 fn answer_value<K>(
     raw: Option<&Value>,
     kind: InputKind,
     label: &str,
     sheet: &str,
     at: CellRef,
+    fiscal_year: i32,
     sub: &mut Submission<K>,
 ) -> Option<String> {
     let raw = raw.filter(|v| !v.is_blank())?;
+    if let Value::Text(t) = raw {
+        let units = t.encode_utf16().count();
+        if units > MAX_CELL_UNITS {
+            sub.problem(
+                Severity::Fix,
+                Some(sheet),
+                Some(at),
+                format!(
+                    "{label}が長すぎます（{} 文字）。Excel のセルに入るのは {} 文字までです。短くして入力し直してください（この欄は集計に使っていません）。",
+                    group_digits(units),
+                    group_digits(MAX_CELL_UNITS)
+                ),
+            );
+            return None;
+        }
+    }
     if let Value::Error(e) = raw {
         sub.problem(
             Severity::Fix,
@@ -372,7 +645,7 @@ fn answer_value<K>(
         return None;
     }
     if kind == InputKind::Date {
-        return date_value(raw, label, sheet, at, sub);
+        return date_value(raw, label, sheet, at, fiscal_year, sub);
     }
     let text = match raw {
         Value::Text(s) => s.trim().to_string(),
@@ -433,10 +706,41 @@ pub fn plain_number(s: &str) -> Option<f64> {
     t.replace(',', "").parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
+/// `32,767`.
+fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An example 記入日 in the plan's own 年度 (7月31日 of its first year):
+/// `("2025/7/31", "令和7年7月31日")`.
+pub fn example_date(fiscal_year: i32) -> (String, String) {
+    let wareki = crate::wareki::Date::new(fiscal_year, 7, 31)
+        .map(|d| crate::wareki::format_date(d, crate::wareki::Digits::Ascii))
+        .unwrap_or_default();
+    (format!("{fiscal_year}/7/31"), wareki)
+}
+
 /// A 記入日: a date cell, or a date typed as text (和暦 or 西暦), which is
-/// read and noted. The value is ISO (`2026-07-31`).
-fn date_value<K>(raw: &Value, label: &str, sheet: &str, at: CellRef, sub: &mut Submission<K>) -> Option<String> {
+/// read and noted. The value is ISO (`2026-07-31`). Hints show dates of the
+/// plan's 年度.
+fn date_value<K>(
+    raw: &Value,
+    label: &str,
+    sheet: &str,
+    at: CellRef,
+    fiscal_year: i32,
+    sub: &mut Submission<K>,
+) -> Option<String> {
     use crate::wareki::{self, ParsedDate};
+    let (example, example_wareki) = example_date(fiscal_year);
     match raw {
         Value::Date(d) | Value::DateTime(d, _) => Some(crate::workbook::cell::iso(*d)),
         Value::Number(n) => match wareki::Date::from_excel_serial(*n) {
@@ -446,7 +750,7 @@ fn date_value<K>(raw: &Value, label: &str, sheet: &str, at: CellRef, sub: &mut S
                     Severity::Fix,
                     Some(sheet),
                     Some(at),
-                    format!("{label}「{}」は日付として読めません。2026/7/31 のように入力してください。", raw.display()),
+                    format!("{label}「{}」は日付として読めません。{example} のように入力してください。", raw.display()),
                 );
                 None
             }
@@ -458,7 +762,7 @@ fn date_value<K>(raw: &Value, label: &str, sheet: &str, at: CellRef, sub: &mut S
                     Some(sheet),
                     Some(at),
                     format!(
-                        "{label}「{}」は日付ではなく文字列として入力されています。{}（{}）と読みました（次回は 2026/7/31 のように入力してください）。",
+                        "{label}「{}」は日付ではなく文字列として入力されています。{}（{}）と読みました（次回は {example} のように入力してください）。",
                         text.trim(),
                         wareki::format_date(d, wareki::Digits::Ascii),
                         crate::workbook::cell::iso(d)
@@ -472,7 +776,7 @@ fn date_value<K>(raw: &Value, label: &str, sheet: &str, at: CellRef, sub: &mut S
                     Some(sheet),
                     Some(at),
                     format!(
-                        "{label}「{}」は日付として読めません。2026/7/31 や 令和8年7月31日 のように年月日を入力してください。",
+                        "{label}「{}」は日付として読めません。{example} や {example_wareki} のように年月日を入力してください。",
                         text.trim()
                     ),
                 );
@@ -484,7 +788,7 @@ fn date_value<K>(raw: &Value, label: &str, sheet: &str, at: CellRef, sub: &mut S
                 Severity::Fix,
                 Some(sheet),
                 Some(at),
-                format!("{label}が日付ではありません（{}）。2026/7/31 のように入力してください。", other.describe()),
+                format!("{label}が日付ではありません（{}）。{example} のように入力してください。", other.describe()),
             );
             None
         }

@@ -33,6 +33,11 @@ pub fn centre_stem(id: &str, name: &str) -> String {
     safe_file_stem(&format!("{id}_{name}"))
 }
 
+/// Who a PDCA centre's workbook is for.
+pub fn recipient(centre: &Centre) -> crate::form::Recipient<'_> {
+    crate::form::Recipient { id: &centre.id, name: &centre.name }
+}
+
 /// [`centre_stem`] of a PDCA centre.
 pub fn file_stem(centre: &Centre) -> String {
     centre_stem(&centre.id, &centre.name)
@@ -46,7 +51,7 @@ pub fn properties(master: &Master, centre: &Centre, projects: &[&Project]) -> Ve
         (property::SCHEMA, pdca::SCHEMA_VERSION.to_string()),
         (property::CENTRE, centre.id.clone()),
         (property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
-        (property::PLAN_HASH, pdca::plan_hash(&master.plan, projects.iter().copied())),
+        (property::PLAN_HASH, pdca::plan_hash(&master.plan, recipient(centre), projects.iter().copied())),
     ]
 }
 
@@ -58,7 +63,7 @@ pub fn centre_workbook(
     projects: &[&Project],
     created: Option<&str>,
 ) -> Result<(Vec<Grid>, Vec<u8>), Error> {
-    let sheets = pdca::sheets_of(master, projects);
+    let sheets = pdca::sheets_of(master, &centre.name, projects);
     let props = properties(master, centre, projects);
     let title = format!("{} PDCAシート {}", master.plan.name, centre.name);
     let bytes = xlsx::write_grids(&xlsx::FormBook {

@@ -13,6 +13,11 @@ use crate::xlsx;
 
 use super::{distribute_centres, CentreFiles, Summary};
 
+/// Who a centre's plan workbook is for.
+pub fn recipient(centre: &Centre) -> crate::form::Recipient<'_> {
+    crate::form::Recipient { id: &centre.id, name: &centre.name }
+}
+
 /// The custom document properties of a centre's workbook, given the
 /// centre's items (positions in [`Master::items`]).
 pub fn properties(master: &Master, centre: &Centre, items: &[usize]) -> Vec<(&'static str, String)> {
@@ -21,7 +26,7 @@ pub fn properties(master: &Master, centre: &Centre, items: &[usize]) -> Vec<(&'s
         (property::SCHEMA, plan::SCHEMA_VERSION.to_string()),
         (property::CENTRE, centre.id.clone()),
         (property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
-        (property::PLAN_HASH, plan::plan_hash(master, items)),
+        (property::PLAN_HASH, plan::plan_hash(master, recipient(centre), items)),
     ]
 }
 

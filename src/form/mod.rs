@@ -27,6 +27,26 @@ pub mod property {
 
 use crate::wareki::Date;
 
+/// Who a distributed workbook is for: the centre's ID and name. The name is
+/// in the title line of every sheet and both are covered by the workbook's
+/// [`property::PLAN_HASH`], so a workbook proves by its content, not only by
+/// its [`property::CENTRE`] property, whose it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recipient<'a> {
+    /// The centre's ID (C01).
+    pub id: &'a str,
+    /// The centre's name (勝田地域ステーション).
+    pub name: &'a str,
+}
+
+/// Lowercase hex SHA-256 of the canonical JSON of what a centre was given,
+/// its identity first.
+pub(crate) fn given_hash(recipient: Recipient, given: serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let canonical = serde_json::json!([recipient.id, recipient.name, given]);
+    Sha256::digest(canonical.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A number (事業 4-1-1, item 3-2) as used in defined names: ASCII letters,
 /// digits and `_` (4-1-1 → 4_1_1). Two numbers whose keys are equal cannot
 /// be distributed together; the master readers refuse them.

@@ -28,19 +28,17 @@
 //! `KK_4_1_1_RESULT_2_2024` (indicator 2, 年度 2024), `KK_4_1_1_DO_2024`, `KK_4_1_1_CHECK_ACHIEVEMENT`,
 //! `KK_4_1_1_CHECK_ISSUES`, `KK_4_1_1_CHECK_DIRECTION`, `KK_4_1_1_ACTION`.
 
-use sha2::{Digest, Sha256};
-
 use crate::model::pdca::{plan_cell, Master, Plan, Project};
 use crate::wareki::{self, Digits};
 
 use super::grid::{lines_height, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT};
-use super::CellData;
+use super::{CellData, Recipient};
 
 /// The form kind written into the document properties.
 pub const FORM_KIND: &str = "keikaku.pdca";
 /// The layout version: raised whenever cells move, so the collector can
 /// tell a workbook from an older layout.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// The 今後の方向性 choices.
 pub const DIRECTIONS: &[&str] = &["継続", "継続（一部見直し）", "見直し", "終了"];
@@ -143,12 +141,12 @@ pub fn sheet_names<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Vec<S
     super::grid::sheet_names(projects.into_iter().map(|p| format!("{} {}", p.number, p.name)))
 }
 
-/// A hash of everything a centre's workbook was given: the plan's identity,
-/// and per 事業 (in sheet order) its header and PLAN text and every 計画
-/// value. The collector compares it to see whether the master changed since
-/// distribution. The input is a JSON array, so lengths, counts and empty
-/// cells are all part of what is hashed.
-pub fn plan_hash<'a>(plan: &Plan, projects: impl IntoIterator<Item = &'a Project>) -> String {
+/// A hash of everything a centre's workbook was given: the centre's ID and
+/// name, the plan's identity, and per 事業 (in sheet order) its header and
+/// PLAN text and every 計画 value. The collector accepts a workbook for a
+/// centre only when it carries that centre's hash. The input is a JSON
+/// array, so lengths, counts and empty cells are all part of what is hashed.
+pub fn plan_hash<'a>(plan: &Plan, recipient: Recipient, projects: impl IntoIterator<Item = &'a Project>) -> String {
     let projects: Vec<serde_json::Value> = projects
         .into_iter()
         .map(|p| {
@@ -163,9 +161,9 @@ pub fn plan_hash<'a>(plan: &Plan, projects: impl IntoIterator<Item = &'a Project
             ])
         })
         .collect();
-    let canonical =
+    let given =
         serde_json::json!([plan.name, plan.organisation, plan.first_year, plan.last_year, plan.fiscal_year, projects]);
-    Sha256::digest(canonical.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    super::given_hash(recipient, given)
 }
 
 fn text(s: &str) -> Content {
@@ -177,8 +175,8 @@ fn expects_result(v: Option<&str>) -> bool {
     v.is_some_and(|v| !matches!(v.trim(), "" | "-" | "－" | "ー" | "―"))
 }
 
-/// The PDCA sheet of one 事業.
-pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
+/// The PDCA sheet of one 事業 for the centre named `centre_name`.
+pub fn sheet(master: &Master, centre_name: &str, project: &Project, sheet_name: &str) -> Grid {
     let plan = &master.plan;
     let years = plan.years();
     let reported = plan.reported_years();
@@ -193,8 +191,11 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
 
     // Title rows.
     let r = g.rows(&[26.0]);
-    let title =
-        format!("{}　PDCAシート（{} 記入）", plan.name, wareki::format_fiscal_year(plan.fiscal_year, Digits::Ascii));
+    let title = format!(
+        "{}　PDCAシート（{} 記入）　{centre_name}",
+        plan.name,
+        wareki::format_fiscal_year(plan.fiscal_year, Digits::Ascii)
+    );
     g.cell(r, 0, 1, last_col, text(&title), Role::Title);
     for (label, value) in [
         ("基本目標", &project.goal),
@@ -313,16 +314,19 @@ pub fn sheet(master: &Master, project: &Project, sheet_name: &str) -> Grid {
     g.finish()
 }
 
-/// All PDCA sheets of a centre, in master order.
+/// All PDCA sheets of a centre (by ID), in master order; none for an ID
+/// the master does not have.
 pub fn centre_sheets(master: &Master, centre: &str) -> Vec<Grid> {
+    let Some(c) = master.centres.iter().find(|c| c.id == centre) else { return vec![] };
     let projects: Vec<&Project> = master.projects_of(centre).collect();
-    sheets_of(master, &projects)
+    sheets_of(master, &c.name, &projects)
 }
 
-/// The PDCA sheets of these 事業 (a centre's, in master order).
-pub fn sheets_of(master: &Master, projects: &[&Project]) -> Vec<Grid> {
+/// The PDCA sheets of these 事業 (a centre's, in master order) for the
+/// centre named `centre_name`.
+pub fn sheets_of(master: &Master, centre_name: &str, projects: &[&Project]) -> Vec<Grid> {
     let names = sheet_names(projects.iter().copied());
-    projects.iter().zip(&names).map(|(p, n)| sheet(master, p, n)).collect()
+    projects.iter().zip(&names).map(|(p, n)| sheet(master, centre_name, p, n)).collect()
 }
 
 #[cfg(test)]
@@ -354,7 +358,7 @@ mod tests {
     fn sample_sheet_has_every_input_named_once() {
         let m = Master::example();
         let p = &m.projects[0];
-        let g = sheet(&m, p, "s");
+        let g = sheet(&m, "勝田", p, "s");
         let names: Vec<&str> = g.inputs().map(|(_, i)| i.name.as_str()).collect();
         // 記入日 + 記入者, 3 indicators × 4 reported years (R5–R8), 4 DO rows, 3 CHECK, 1 ACTION.
         assert_eq!(names.len(), 2 + 12 + 4 + 3 + 1);
@@ -390,7 +394,7 @@ mod tests {
         use crate::form::grid::{line_count, lines_height, Content, MAX_ROW_HEIGHT};
         let m = Master::example();
         for p in &m.projects {
-            let g = sheet(&m, p, "s");
+            let g = sheet(&m, "勝田", p, "s");
             for c in &g.cells {
                 let Content::Text(t) = &c.content else { continue };
                 if c.role == Role::Title {
@@ -407,20 +411,24 @@ mod tests {
     #[test]
     fn hash_changes_with_the_plan() {
         let m = Master::example();
-        let a = plan_hash(&m.plan, &m.projects);
+        let me = Recipient { id: "C01", name: "勝田" };
+        let a = plan_hash(&m.plan, me, &m.projects);
+        // The same plan for another centre, or under another name, is another hash.
+        assert_ne!(a, plan_hash(&m.plan, Recipient { id: "C02", name: "勝田" }, &m.projects));
+        assert_ne!(a, plan_hash(&m.plan, Recipient { id: "C01", name: "美作" }, &m.projects));
         let mut m2 = m.clone();
         m2.projects[3].indicators[0].plan[1] = Some("2回".into());
-        assert_ne!(a, plan_hash(&m2.plan, &m2.projects));
+        assert_ne!(a, plan_hash(&m2.plan, me, &m2.projects));
         // An empty cell is not the text "" and not a missing year.
         let mut m3 = m.clone();
         m3.projects[0].indicators[1].plan[4] = Some(String::new());
-        assert_ne!(a, plan_hash(&m3.plan, &m3.projects));
+        assert_ne!(a, plan_hash(&m3.plan, me, &m3.projects));
         // Moving an indicator to the next 事業 changes the hash.
         let mut m4 = m.clone();
         let moved = m4.projects[0].indicators.pop().unwrap();
         m4.projects[1].indicators.insert(0, moved);
-        assert_ne!(a, plan_hash(&m4.plan, &m4.projects));
-        assert_eq!(a, plan_hash(&m.plan, &m.projects));
+        assert_ne!(a, plan_hash(&m4.plan, me, &m4.projects));
+        assert_eq!(a, plan_hash(&m.plan, me, &m.projects));
         assert_eq!(a.len(), 64);
     }
 }

@@ -23,18 +23,17 @@
 //! slot `KP_3_1_GOAL_2` and `KP_3_1_ACTIONS_2`. The collector reads the
 //! names back with [`Field::of_name`].
 
-use sha2::{Digest, Sha256};
-
 use crate::model::plan::{Item, Master, Section};
 
 use super::grid::{
     lines_height, sheet_names, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT,
 };
+use super::Recipient;
 
 /// The form kind written into the document properties.
 pub const FORM_KIND: &str = "keikaku.plan";
 /// The layout version: raised whenever cells move.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The heading of part I, as in the reference document.
 pub const OVERALL_HEADING: &str = "I. 地域包括ケアシステムの構築に向けた地域包括支援センターとしての目標";
@@ -238,11 +237,11 @@ pub fn sheets_of(master: &Master, centre_name: &str, items: &[usize]) -> Vec<Gri
     grids
 }
 
-/// A hash of everything a centre's workbook was given: the plan, and per
-/// section and item (in sheet order) the texts and the number of goal
-/// slots. The collector compares it to see whether the master changed
-/// since distribution.
-pub fn plan_hash(master: &Master, items: &[usize]) -> String {
+/// A hash of everything a centre's workbook was given: the centre's ID and
+/// name, the plan, and per section and item (in sheet order) the texts and
+/// the number of goal slots. The collector accepts a workbook for a centre
+/// only when it carries that centre's hash.
+pub fn plan_hash(master: &Master, recipient: Recipient, items: &[usize]) -> String {
     let sections: Vec<serde_json::Value> = sections_of(master, items)
         .iter()
         .map(|(s, items)| {
@@ -256,8 +255,7 @@ pub fn plan_hash(master: &Master, items: &[usize]) -> String {
         })
         .collect();
     let p = &master.plan;
-    let canonical = serde_json::json!([p.fiscal_year, p.city, p.title, sections]);
-    Sha256::digest(canonical.to_string().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    super::given_hash(recipient, serde_json::json!([p.fiscal_year, p.city, p.title, sections]))
 }
 
 #[cfg(test)]
@@ -324,15 +322,17 @@ mod tests {
     fn hash_follows_what_the_centre_was_given() {
         let m = Master::example();
         let by = m.items_by_centre();
-        let a = plan_hash(&m, &by[1]);
+        let me = Recipient { id: &m.centres[1].id, name: &m.centres[1].name };
+        let a = plan_hash(&m, me, &by[1]);
+        assert_ne!(a, plan_hash(&m, Recipient { id: &m.centres[0].id, name: &m.centres[1].name }, &by[1]));
         let mut m2 = m.clone();
         let k = by[1][0];
         m2.items[k].goals += 1;
-        assert_ne!(a, plan_hash(&m2, &by[1]));
+        assert_ne!(a, plan_hash(&m2, me, &by[1]));
         // An item the centre does not answer does not change its hash.
         let mut m3 = m.clone();
         let other = (0..m.items.len()).find(|k| !by[1].contains(k)).unwrap();
         m3.items[other].policy.push('x');
-        assert_eq!(a, plan_hash(&m3, &by[1]));
+        assert_eq!(a, plan_hash(&m3, me, &by[1]));
     }
 }

@@ -80,12 +80,25 @@ pub struct Sheet {
     pub name: Arc<str>,
     file: Arc<str>,
     cells: BTreeMap<CellRef, Value>,
+    uncomputed: Vec<CellRef>,
 }
 
 impl Sheet {
     /// A sheet from cells (for tests and generated data).
     pub fn new(file: &str, name: &str, cells: impl IntoIterator<Item = (CellRef, Value)>) -> Sheet {
-        Sheet { name: name.into(), file: file.into(), cells: cells.into_iter().collect() }
+        Sheet { name: name.into(), file: file.into(), cells: cells.into_iter().collect(), uncomputed: vec![] }
+    }
+
+    /// The cells that hold a formula whose result the file does not carry
+    /// (saved by a program that does not calculate, such as a script
+    /// library), in row order. They have no value in [`Sheet::get`].
+    pub fn uncomputed(&self) -> &[CellRef] {
+        &self.uncomputed
+    }
+
+    /// Whether `cell` holds a formula whose result was not saved.
+    pub fn is_uncomputed(&self, cell: CellRef) -> bool {
+        self.uncomputed.binary_search(&cell).is_ok()
     }
 
     /// The value of a cell, if it has one.
@@ -144,10 +157,35 @@ pub struct Workbook {
 }
 
 impl Workbook {
-    /// Reads a workbook file. Every refusal is an input error naming the file.
+    /// Reads a workbook file whose every value is needed as it is (a
+    /// master, a 議案 workbook). Every refusal is an input error naming the
+    /// file; a formula saved without its result is refused with every such
+    /// cell named ([`Workbook::refuse_uncomputed`]).
     pub fn open(path: &Path) -> Result<Workbook, Error> {
         let bytes = Workbook::read_file(path)?;
-        Workbook::from_bytes(&path.display().to_string(), &bytes)
+        let wb = Workbook::from_bytes(&path.display().to_string(), &bytes)?;
+        wb.refuse_uncomputed()?;
+        Ok(wb)
+    }
+
+    /// An error naming every cell (at most 20, then how many more) whose
+    /// formula was saved without its result, if there is one.
+    pub fn refuse_uncomputed(&self) -> Result<(), Error> {
+        const SHOWN: usize = 20;
+        let cells: Vec<String> = self
+            .sheets
+            .iter()
+            .flat_map(|s| s.uncomputed.iter().map(move |c| format!("「{}」シート {c}", s.name)))
+            .collect();
+        if cells.is_empty() {
+            return Ok(());
+        }
+        let more = if cells.len() > SHOWN { format!(" ほか {} セル", cells.len() - SHOWN) } else { String::new() };
+        Err(Error::input(format!(
+            "{}: {}{more}: 数式の計算結果がブックに保存されていません（Excel 以外のソフトで作られたブックに多い状態です）。Excel で開いて保存し直すか、値を入力してください。",
+            self.file,
+            cells[..cells.len().min(SHOWN)].join("、")
+        )))
     }
 
     /// Reads a file's bytes for [`Workbook::from_bytes`], refusing folders and
@@ -173,7 +211,9 @@ impl Workbook {
         std::fs::read(path).map_err(|e| Error::input(format!("{file}: ファイルを読めません（{e}）。")))
     }
 
-    /// Reads a workbook from bytes; `file` names it in messages.
+    /// Reads a workbook from bytes; `file` names it in messages. Formulas
+    /// saved without their result are kept as [`Sheet::uncomputed`] cells,
+    /// for the caller to report.
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Workbook, Error> {
         let file: Arc<str> = file.into();
         let refuse = |why: String| Error::input(format!("{file}: {why}"));
@@ -297,6 +337,7 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<(Vec<Sheet
     for name in names {
         let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| broken(&e))?;
         let mut cells = BTreeMap::new();
+        let mut uncomputed = Vec::new();
         let mut scanned = 0usize;
         while let Some(c) =
             reader.next_cell_with_formula_metadata().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
@@ -309,15 +350,17 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<(Vec<Sheet
             let value = match convert(Data::from(c.value), date1904) {
                 Some(v) => v,
                 None if c.formula.is_some() => {
-                    return Err(format!(
-                        "「{name}」シート {at}: 数式の計算結果がブックに保存されていません（Excel 以外のソフトで作られたブックに多い状態です）。Excel で開いて保存し直してください。"
-                    ))
+                    guard::check_xlsx_cell(&name, at, cells.len() + uncomputed.len() + 1)?;
+                    uncomputed.push(at);
+                    continue;
                 }
                 None => continue,
             };
             keep_cell(&name, &mut cells, &mut text_bytes, at, value)?;
         }
-        sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells });
+        uncomputed.sort();
+        uncomputed.dedup();
+        sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells, uncomputed });
     }
     let names = defined_names(&wb)?;
     Ok((sheets, names))
@@ -343,7 +386,7 @@ where
                 keep_cell(&name, &mut cells, &mut text_bytes, at, value)?;
             }
         }
-        sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells });
+        sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells, uncomputed: vec![] });
     }
     let names = defined_names(wb)?;
     Ok((sheets, names))
