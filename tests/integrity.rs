@@ -402,3 +402,101 @@ fn a_workbook_with_none_of_the_centres_sheets_is_refused() {
     let why = rejected(&sub);
     assert!(why.contains("配布したシートが一つもありません"), "{why}");
 }
+
+/// The longest values a cell holds, unbreakable (no space, one script),
+/// are laid out whole in 結果報告.pdf: no text is lost, and the run stays
+/// quick (a 1 MB cell never gets this far: it is a 差戻し when read).
+#[test]
+fn the_longest_cells_are_laid_out_whole() {
+    let m = Master::example();
+    let mut answers = complete_answers(&m, "C01");
+    for (n, v) in answers.iter_mut() {
+        if n.ends_with("_ACTION") {
+            *v = "q".repeat(32_000);
+        } else if n.contains("_CHECK_ISSUES") {
+            *v = "鑑".repeat(32_000);
+        }
+    }
+    let bytes = fill(&distributed(&m, "C01"), &m, "C01", &answers);
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("C01.xlsx"), &bytes).unwrap();
+    let out = tmp.path().join("out");
+    let master = common::root().join("samples/pdca_master.xlsx");
+    let o = common::keikaku(
+        &["pdca", "collect", master.to_str().unwrap(), inbox.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(3), "C02 and C03 missing: {}", common::stderr(&o));
+    let text = common::pdftotext(&out.join("結果報告.pdf"), &[]);
+    let projects = m.projects_of("C01").count();
+    assert_eq!(text.matches('鑑').count(), projects * 32_000);
+    assert_eq!(text.matches('q').count(), projects * 32_000);
+}
+
+/// Runs `keikaku KIND collect MASTER INBOX -o OUT`, with `files` written
+/// into the inbox first.
+fn collect_files(kind: &str, master: &str, files: &[(&str, Vec<u8>)]) -> (std::process::Output, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for (name, bytes) in files {
+        std::fs::write(inbox.join(name), bytes).unwrap();
+    }
+    let out = tmp.path().join("out");
+    let master = common::root().join(master);
+    let o = common::keikaku(
+        &[kind, "collect", master.to_str().unwrap(), inbox.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        &[],
+    );
+    (o, tmp)
+}
+
+fn all_text(xlsx: &std::path::Path) -> String {
+    xlsx_entries(&std::fs::read(xlsx).unwrap())
+        .into_iter()
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect()
+}
+
+#[test]
+fn a_character_no_font_has_is_that_centres_fix_not_the_end_of_the_run() {
+    let m = Master::example();
+    let mut answers = complete_answers(&m, "C01");
+    let action = answers.iter_mut().find(|(n, _)| n.ends_with("_ACTION")).unwrap();
+    action.1 = "笑顔😀で取り組む".into();
+    let name = action.0.clone();
+    let c01 = fill(&distributed(&m, "C01"), &m, "C01", &answers);
+    let c02 = fill(&distributed(&m, "C02"), &m, "C02", &complete_answers(&m, "C02"));
+    let (o, tmp) = collect_files("pdca", "samples/pdca_master.xlsx", &[("C01.xlsx", c01), ("C02.xlsx", c02)]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    let cell = keikaku::form::pdca::centre_sheets(&m, "C01")
+        .iter()
+        .find_map(|g| g.inputs().find(|(_, i)| i.name == name).map(|(c, _)| c.at().to_string()))
+        .unwrap();
+    assert!(err.contains("C01 勝田地域ステーション: 要修正"), "{err}");
+    assert!(err.contains(&format!("シート {cell}: PDF のフォントにない文字 「😀」(U+1F600)")), "{err}");
+    assert!(err.contains("C02 大原地域ステーション: 提出済み"), "{err}");
+    let out = tmp.path().join("out");
+    let pdf = common::squash(&common::pdftotext(&out.join("結果報告.pdf"), &[]));
+    assert!(pdf.contains("笑顔〓で取り組む"), "the PDF shows the place of the character");
+    assert!(all_text(&out.join("集計.xlsx")).contains("笑顔😀で取り組む"), "集計.xlsx keeps the text as written");
+}
+
+#[test]
+fn a_character_no_font_has_in_a_centre_plan_is_that_centres_fix() {
+    let pm = keikaku::model::plan::Master::example();
+    let c = &pm.centres[0];
+    let mut values = common::plan::values(&pm, &c.id, &common::plan::sample_answers()[&c.id]);
+    let overall = values.iter_mut().find(|(n, _)| n == &keikaku::form::plan::Field::Overall.name(None)).unwrap();
+    overall.1 = format!("{}🙂", overall.1);
+    let filled = common::plan::filled(&pm, &c.id, &values);
+    let (o, tmp) = collect_files("plan", "samples/plan_master.xlsx", &[("a.xlsx", filled)]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains(&format!("{} {}: 要修正", c.id, c.name)) && err.contains("「🙂」(U+1F642)"), "{err}");
+    let pdf = common::squash(&common::pdftotext(&tmp.path().join("out/事業計画書.pdf"), &[]));
+    assert!(pdf.contains("〓"), "the PDF shows the place of the character");
+}

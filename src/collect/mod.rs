@@ -286,7 +286,7 @@ pub struct CentreResult {
 }
 
 /// Every file read, and per centre which one counts.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Collection<K> {
     /// Every file, in path order.
     pub received: Vec<Received<K>>,
@@ -526,6 +526,86 @@ pub fn status_text<K>(roster: &Roster, col: &Collection<K>) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The character a PDF report shows for a character of an answer that no
+/// font has (〓, the 下駄記号 Japanese print uses for a missing character).
+pub const MISSING_GLYPH: char = '〓';
+
+/// Whether a font of `fonts` can draw `c` (line breaks and tabs are layout,
+/// not glyphs).
+fn drawable(fonts: &crate::fonts::FontSet, c: char) -> bool {
+    c == '\n' || c == '\t' || fonts.resolve(crate::fonts::Family::Mincho, c).is_some()
+}
+
+/// Notes every answer with characters that no font of the report has: a
+/// 差戻し naming the cell and the characters, which the PDF shows as
+/// [`MISSING_GLYPH`] (the workbook outputs keep the text as it was).
+/// `report` names the PDF in the message.
+pub(crate) fn check_glyphs<K>(sub: &mut Submission<K>, fonts: &crate::fonts::FontSet, report: &str) {
+    let mut found = Vec::new();
+    for a in &sub.answers {
+        let Some(text) = a.text() else { continue };
+        let mut missing: Vec<char> = text.chars().filter(|&c| !drawable(fonts, c)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        let chars: Vec<String> = missing.iter().map(|c| format!("「{c}」(U+{:04X})", *c as u32)).collect();
+        found.push((
+            sub.sheet_of(a).to_string(),
+            a.cell,
+            format!(
+                "PDF のフォントにない文字 {} が入っています。{report} ではその文字を {MISSING_GLYPH} にしています。別の文字に置き換えてください（絵文字は削る、外字は常用の字にするなど）。",
+                chars.join("、")
+            ),
+        ));
+    }
+    for (sheet, cell, message) in found {
+        sub.problem(Severity::Fix, Some(&sheet), Some(cell), message);
+    }
+}
+
+/// The collection as the PDF report shows it: `None` when everything that
+/// came from the files (answers, messages quoting them, file and sheet
+/// names) can be drawn (the usual case, nothing is copied), else a copy in
+/// which each character no font has is [`MISSING_GLYPH`].
+pub(crate) fn printable<K: Clone>(col: &Collection<K>, fonts: &crate::fonts::FontSet) -> Option<Collection<K>> {
+    let bad = |t: &str| t.chars().any(|c| !drawable(fonts, c));
+    let needs = |r: &Received<K>| {
+        bad(&r.source.name)
+            || r.submission.sheets.iter().any(|s| bad(s))
+            || r.submission.answers.iter().any(|a| a.text().is_some_and(bad))
+            || r.submission.problems.iter().any(|p| bad(&p.message) || p.sheet.as_deref().is_some_and(bad))
+    };
+    if !col.received.iter().any(needs) {
+        return None;
+    }
+    let fix = |t: &mut String| {
+        if bad(t) {
+            *t = t.chars().map(|c| if drawable(fonts, c) { c } else { MISSING_GLYPH }).collect();
+        }
+    };
+    let mut copy = col.clone();
+    for r in &mut copy.received {
+        fix(&mut r.source.name);
+        r.submission.sheets.iter_mut().for_each(fix);
+        for a in &mut r.submission.answers {
+            if let Some(v) = a.value.take() {
+                let mut t = v.into_string();
+                fix(&mut t);
+                a.value = Some(t.into_boxed_str());
+            }
+        }
+        for p in &mut r.submission.problems {
+            fix(&mut p.message);
+            if let Some(s) = &mut p.sheet {
+                fix(s);
+            }
+        }
+    }
+    Some(copy)
 }
 
 /// Options of a collection run.

@@ -133,7 +133,13 @@ pub fn collect(
 ) -> Result<Outcome<Key>, Error> {
     let index = MasterIndex::new(master);
     let roster = index.roster(master);
-    let read = |wb: &Workbook| read_submission_in(master, &index, wb);
+    let read = |wb: &Workbook| {
+        let mut sub = read_submission_in(master, &index, wb);
+        if let Some((fonts, _)) = opts.pdf {
+            super::check_glyphs(&mut sub, fonts, file::REPORT);
+        }
+        sub
+    };
     let outputs = [file::SUMMARY, file::REPORT];
     let collection = gather(&roster, &outputs, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;
     let mut stages = crate::timing::Stages::start();
@@ -149,7 +155,8 @@ pub fn collect(
         },
         || -> Result<bool, Error> {
             let Some((fonts, pdf_opts)) = opts.pdf else { return Ok(false) };
-            let data = report::ReportData::new(master, &collection);
+            let printable = super::printable(&collection, fonts);
+            let data = report::ReportData::new(master, printable.as_ref().unwrap_or(&collection));
             let document = crate::template::render_named("report.hbs", opts.templates, &data.document(&index))?;
             let part = crate::template::Template::named("report_project.hbs", opts.templates)?;
             let projects = data.projects();

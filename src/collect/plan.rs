@@ -576,7 +576,13 @@ pub fn collect(
 ) -> Result<Outcome<Key>, Error> {
     let index = MasterIndex::new(master);
     let roster = index.roster(master);
-    let read = |wb: &Workbook| read_submission_in(master, &index, wb);
+    let read = |wb: &Workbook| {
+        let mut sub = read_submission_in(master, &index, wb);
+        if let Some((fonts, _)) = opts.pdf {
+            super::check_glyphs(&mut sub, fonts, file::REPORT);
+        }
+        sub
+    };
     let outputs = [file::WORKBOOK, file::REPORT];
     let collection = gather(&roster, &outputs, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;
     let mut stages = crate::timing::Stages::start();
@@ -585,7 +591,8 @@ pub fn collect(
     stages.done(file::WORKBOOK);
     let mut names = vec![file::WORKBOOK.to_string()];
     if let Some((fonts, pdf_opts)) = opts.pdf {
-        let data = report_data(master, &collection);
+        let printable = super::printable(&collection, fonts);
+        let data = report_data(master, printable.as_ref().unwrap_or(&collection));
         let markup = crate::template::render_named("plan.hbs", opts.templates, &data)?;
         drop(data);
         let pdf = crate::markup_to_pdf(&markup, "plan.hbs を展開したマークアップ", fonts, pdf_opts)?;
