@@ -369,6 +369,21 @@ fn a_formula_saved_without_its_result_is_named_cell_by_cell() {
     });
     let sub = read(&formula_cells, &m);
     assert!(sub.usable() && sub.centre.as_deref() == Some("C01"), "{:?}", sub.problems);
+    // Through the command: 要修正, not 未提出, with a 差戻し workbook.
+    let (o, tmp) =
+        collect_files("pdca", "samples/pdca_master.xlsx", &[("C01.xlsx", formula_cells.clone())], &["--returns"]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("C01 勝田地域ステーション: 要修正"), "{err}");
+    let returned: Vec<_> =
+        std::fs::read_dir(tmp.path().join("returns")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(returned.len(), 1, "{returned:?}");
+    let book = Workbook::open(&tmp.path().join("returns").join(&returned[0])).unwrap();
+    let texts: Vec<String> = book.sheets.iter().flat_map(|s| s.cells().map(|(_, v)| v.display())).collect();
+    for at in &inputs {
+        assert!(texts.iter().any(|t| t == at), "{at} named in the 差戻し workbook: {texts:?}");
+    }
+    assert!(texts.iter().filter(|t| t.contains("数式の計算結果")).count() >= inputs.len());
     for at in &inputs {
         assert!(
             sub.problems.iter().any(|p| p.severity == Severity::Fix
@@ -437,7 +452,12 @@ fn the_longest_cells_are_laid_out_whole() {
 
 /// Runs `keikaku KIND collect MASTER INBOX -o OUT`, with `files` written
 /// into the inbox first.
-fn collect_files(kind: &str, master: &str, files: &[(&str, Vec<u8>)]) -> (std::process::Output, tempfile::TempDir) {
+fn collect_files(
+    kind: &str,
+    master: &str,
+    files: &[(&str, Vec<u8>)],
+    extra: &[&str],
+) -> (std::process::Output, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
     let inbox = tmp.path().join("inbox");
     std::fs::create_dir_all(&inbox).unwrap();
@@ -446,10 +466,14 @@ fn collect_files(kind: &str, master: &str, files: &[(&str, Vec<u8>)]) -> (std::p
     }
     let out = tmp.path().join("out");
     let master = common::root().join(master);
-    let o = common::keikaku(
-        &[kind, "collect", master.to_str().unwrap(), inbox.to_str().unwrap(), "-o", out.to_str().unwrap()],
-        &[],
-    );
+    let returns = tmp.path().join("returns");
+    let mut args =
+        vec![kind, "collect", master.to_str().unwrap(), inbox.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    if extra.contains(&"--returns") {
+        args.push(returns.to_str().unwrap());
+    }
+    let o = common::keikaku(&args, &[]);
     (o, tmp)
 }
 
@@ -469,7 +493,7 @@ fn a_character_no_font_has_is_that_centres_fix_not_the_end_of_the_run() {
     let name = action.0.clone();
     let c01 = fill(&distributed(&m, "C01"), &m, "C01", &answers);
     let c02 = fill(&distributed(&m, "C02"), &m, "C02", &complete_answers(&m, "C02"));
-    let (o, tmp) = collect_files("pdca", "samples/pdca_master.xlsx", &[("C01.xlsx", c01), ("C02.xlsx", c02)]);
+    let (o, tmp) = collect_files("pdca", "samples/pdca_master.xlsx", &[("C01.xlsx", c01), ("C02.xlsx", c02)], &[]);
     let err = common::stderr(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");
     let cell = keikaku::form::pdca::centre_sheets(&m, "C01")
@@ -493,10 +517,46 @@ fn a_character_no_font_has_in_a_centre_plan_is_that_centres_fix() {
     let overall = values.iter_mut().find(|(n, _)| n == &keikaku::form::plan::Field::Overall.name(None)).unwrap();
     overall.1 = format!("{}🙂", overall.1);
     let filled = common::plan::filled(&pm, &c.id, &values);
-    let (o, tmp) = collect_files("plan", "samples/plan_master.xlsx", &[("a.xlsx", filled)]);
+    let (o, tmp) = collect_files("plan", "samples/plan_master.xlsx", &[("a.xlsx", filled)], &[]);
     let err = common::stderr(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");
     assert!(err.contains(&format!("{} {}: 要修正", c.id, c.name)) && err.contains("「🙂」(U+1F642)"), "{err}");
     let pdf = common::squash(&common::pdftotext(&tmp.path().join("out/事業計画書.pdf"), &[]));
     assert!(pdf.contains("〓"), "the PDF shows the place of the character");
+}
+
+#[test]
+fn plan_limits_and_formulas_are_that_centres_fix() {
+    let pm = keikaku::model::plan::Master::example();
+    let c = &pm.centres[0];
+    let mut values = common::plan::values(&pm, &c.id, &common::plan::sample_answers()[&c.id]);
+    let overall = keikaku::form::plan::Field::Overall.name(None);
+    values.iter_mut().find(|(n, _)| *n == overall).unwrap().1 = "𠮷".repeat(20_000);
+    let filled = common::plan::filled(&pm, &c.id, &values);
+    let sub = read_plan(&filled, &pm);
+    let p = sub.problems.iter().find(|p| p.message.contains("長すぎます")).expect("a 差戻し");
+    assert_eq!(p.severity, Severity::Fix);
+    assert!(p.message.contains("40,000 文字"), "a character outside the BMP counts two: {}", p.message);
+    let a = sub.answers.iter().find(|a| a.key.field == keikaku::form::plan::Field::Overall).unwrap();
+    assert_eq!(a.text(), None);
+    // A formula without its result in the first goal of the second sheet.
+    let grids = keikaku::form::plan::sheets_of(&pm, &c.name, &pm.items_by_centre()[0]);
+    let (cell, _) = grids[1].inputs().next().unwrap();
+    let at = cell.at().to_string();
+    let values = common::plan::values(&pm, &c.id, &common::plan::sample_answers()[&c.id]);
+    let filled = common::plan::filled(&pm, &c.id, &values);
+    let formula = edit_sheet(&filled, &grids[1].sheet, |x| {
+        let start = x.find(&format!("<c r=\"{at}\"")).unwrap();
+        let end = start + x[start..].find("</c>").unwrap() + 4;
+        format!("{}<c r=\"{at}\" t=\"str\"><f>1+1</f></c>{}", &x[..start], &x[end..])
+    });
+    let sub = read_plan(&formula, &pm);
+    assert!(sub.usable());
+    assert!(
+        sub.problems.iter().any(|p| p.severity == Severity::Fix
+            && p.cell.as_deref() == Some(at.as_str())
+            && p.message.contains("数式の計算結果がブックに保存されていません")),
+        "{:?}",
+        sub.problems
+    );
 }
