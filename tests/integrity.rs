@@ -560,3 +560,24 @@ fn plan_limits_and_formulas_are_that_centres_fix() {
         sub.problems
     );
 }
+
+#[test]
+fn messages_quote_long_values_short_so_every_output_holds_them() {
+    let m = Master::example();
+    let mut answers = complete_answers(&m, "C01");
+    for (n, v) in answers.iter_mut() {
+        if n.ends_with("_CHECK_DIRECTION") {
+            *v = "継続".repeat(16_000);
+        } else if n.contains("_RESULT_") {
+            *v = "２".repeat(30_000);
+        }
+    }
+    let c01 = fill(&distributed(&m, "C01"), &m, "C01", &answers);
+    let (o, tmp) = collect_files("pdca", "samples/pdca_master.xlsx", &[("C01.xlsx", c01)], &["--returns"]);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{}", &err[..err.len().min(3000)]);
+    assert!(err.contains("は選択肢にありません") && err.contains("全角数字を半角にしました"));
+    assert!(err.lines().all(|l| l.chars().count() < 1_000), "no message repeats a long value");
+    assert!(tmp.path().join("out/集計.xlsx").exists());
+    assert_eq!(std::fs::read_dir(tmp.path().join("returns")).unwrap().count(), 1);
+}

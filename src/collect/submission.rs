@@ -419,10 +419,20 @@ fn expected_text(content: &Content) -> Option<String> {
 fn quoted(text: &Option<String>) -> String {
     match text {
         None => "空欄".into(),
-        Some(t) => {
-            let short: String = t.chars().take(30).collect::<String>().replace('\n', "⏎");
-            format!("「{short}{}」", if t.chars().count() > 30 { "…" } else { "" })
-        }
+        Some(t) => format!("「{}」", excerpt(t)),
+    }
+}
+
+/// A value as quoted in a message: at most 40 characters (then …), line
+/// breaks shown as ⏎, so that a message always fits in a cell of the
+/// 差戻し workbooks whatever was typed.
+fn excerpt(t: &str) -> String {
+    const MAX: usize = 40;
+    let short: String = t.chars().take(MAX).collect::<String>().replace('\n', "⏎");
+    if t.chars().nth(MAX).is_some() {
+        short + "…"
+    } else {
+        short
     }
 }
 
@@ -658,7 +668,11 @@ fn answer_value<K>(
                     Severity::Fix,
                     Some(sheet),
                     Some(at),
-                    format!("{label}「{text}」は選択肢にありません。一覧（{}）から選んでください。", list.join("、")),
+                    format!(
+                        "{label}「{}」は選択肢にありません。一覧（{}）から選んでください。",
+                        excerpt(&text),
+                        list.join("、")
+                    ),
                 );
             }
             Some(text)
@@ -671,7 +685,7 @@ fn answer_value<K>(
                     Severity::Noted,
                     Some(sheet),
                     Some(at),
-                    format!("{label}「{text}」の全角数字を半角にしました（{half}）。"),
+                    format!("{label}「{}」の全角数字を半角にしました（{}）。", excerpt(&text), excerpt(&half)),
                 );
             }
             if let (Value::Text(_), Some(n)) = (raw, plain_number(&half)) {
@@ -680,7 +694,8 @@ fn answer_value<K>(
                     Some(sheet),
                     Some(at),
                     format!(
-                        "{label}「{text}」は数値ではなく文字列として入力されています。数値 {} として読みました（次回は数値で入力してください）。",
+                        "{label}「{}」は数値ではなく文字列として入力されています。数値 {} として読みました（次回は数値で入力してください）。",
+                        excerpt(&text),
                         crate::workbook::cell::format_number(n)
                     ),
                 );
@@ -750,7 +765,10 @@ fn date_value<K>(
                     Severity::Fix,
                     Some(sheet),
                     Some(at),
-                    format!("{label}「{}」は日付として読めません。{example} のように入力してください。", raw.display()),
+                    format!(
+                        "{label}「{}」は日付として読めません。{example} のように入力してください。",
+                        excerpt(&raw.display())
+                    ),
                 );
                 None
             }
@@ -763,7 +781,7 @@ fn date_value<K>(
                     Some(at),
                     format!(
                         "{label}「{}」は日付ではなく文字列として入力されています。{}（{}）と読みました（次回は {example} のように入力してください）。",
-                        text.trim(),
+                        excerpt(text.trim()),
                         wareki::format_date(d, wareki::Digits::Ascii),
                         crate::workbook::cell::iso(d)
                     ),
@@ -777,7 +795,7 @@ fn date_value<K>(
                     Some(at),
                     format!(
                         "{label}「{}」は日付として読めません。{example} や {example_wareki} のように年月日を入力してください。",
-                        text.trim()
+                        excerpt(text.trim())
                     ),
                 );
                 None
