@@ -326,11 +326,10 @@ impl<K> Collection<K> {
                 claimed[i] = true;
             }
         }
-        for ci in 0..roster.centres.len() {
+        for (ci, mine) in files_of.into_iter().enumerate() {
             if !roster.expected[ci] {
                 continue;
             }
-            let mine = std::mem::take(&mut files_of[ci]);
             for &i in &mine {
                 claimed[i] = true;
             }
