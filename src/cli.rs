@@ -188,10 +188,12 @@ struct RenderArgs {
     fonts: FontArgs,
 }
 
+/// Reads a JSON file. A UTF-8 byte order mark (Windows Notepad writes one) is skipped.
 fn read_json(path: &Path) -> Result<serde_json::Value, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::input(format!("データ「{}」を読めません: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    serde_json::from_str(text).map_err(|e| {
         Error::input(format!(
             "{} {}行{}列: データが JSON として正しくありません（{e}）。",
             path.display(),
@@ -199,6 +201,14 @@ fn read_json(path: &Path) -> Result<serde_json::Value, Error> {
             e.column()
         ))
     })
+}
+
+/// Reads JSON that `init --from` writes into cells, refusing strings longer
+/// than a cell holds, by their place in the JSON.
+fn read_json_for_cells(path: &Path) -> Result<serde_json::Value, Error> {
+    let data = read_json(path)?;
+    xlsx::check_json_fits_cells(&path.display().to_string(), &data)?;
+    Ok(data)
 }
 
 /// `-o`: a `.pdf` file, or a folder that receives `<input stem>.pdf`.
@@ -261,7 +271,7 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
 
 fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
     let from = match &args.from {
-        Some(p) => Some(serde_json::from_value::<agenda::Agenda>(read_json(p)?).map_err(|e| {
+        Some(p) => Some(serde_json::from_value::<agenda::Agenda>(read_json_for_cells(p)?).map_err(|e| {
             Error::input(format!(
                 "{}: 議案データの形が違います（{e}）。samples/agenda.json を見本にしてください。",
                 p.display()
@@ -311,7 +321,7 @@ fn init_master<M: serde::de::DeserializeOwned + PartialEq>(
     let Some(p) = &args.from else {
         return xlsx::write_form(title, form, &blank());
     };
-    let want = serde_json::from_value::<M>(read_json(p)?).map_err(|e| {
+    let want = serde_json::from_value::<M>(read_json_for_cells(p)?).map_err(|e| {
         Error::input(format!("{}: マスターのデータの形が違います（{e}）。{sample} を見本にしてください。", p.display()))
     })?;
     let bytes = xlsx::write_form(title, form, &to_sheets(&want))?;

@@ -23,6 +23,76 @@ const EXTRA_COLUMN_WIDTH: f64 = 10.0;
 /// The font of every cell.
 const FONT: &str = "游ゴシック";
 
+/// The most text an Excel cell holds, in UTF-16 units (how Excel counts).
+pub const MAX_CELL_TEXT: usize = 32_767;
+
+/// `40000` → `40,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Checks, before a workbook is written from JSON data, that no string in
+/// the data is longer than a cell holds ([`MAX_CELL_TEXT`]). Every string
+/// that is too long is reported, by its place in the JSON
+/// (`sections[3].paragraphs[0]`), as one input error; `file` names the JSON.
+pub fn check_json_fits_cells(file: &str, data: &serde_json::Value) -> Result<(), Error> {
+    fn walk(v: &serde_json::Value, path: &mut String, found: &mut Vec<(String, usize)>) {
+        match v {
+            serde_json::Value::String(s) => {
+                let n = s.encode_utf16().count();
+                if n > MAX_CELL_TEXT {
+                    found.push((path.clone(), n));
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(x, path, found);
+                    path.truncate(len);
+                }
+            }
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(x, path, found);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(data, &mut String::new(), &mut found);
+    if found.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = found
+        .iter()
+        .map(|(path, n)| {
+            let path = if path.is_empty() { "データ全体" } else { path };
+            format!(
+                "{file} の {path}: {} 文字あります。Excel のセルには {} 文字までしか入りません。",
+                thousands(*n),
+                thousands(MAX_CELL_TEXT)
+            )
+        })
+        .collect();
+    Err(Error::input(format!("{}\n文章を短くするか、いくつかに分けてください。", lines.join("\n"))))
+}
+
 fn xerr(e: rust_xlsxwriter::XlsxError) -> Error {
     Error::internal(format!("xlsx を書き出せません（{e}）"))
 }
@@ -84,6 +154,17 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, v: &CellData, kind: FieldK
         _ => base(),
     };
     match v {
+        CellData::Text(s) if s.encode_utf16().count() > MAX_CELL_TEXT => {
+            // Text joined from several values (an item's body lines) can
+            // still be too long after check_json_fits_cells.
+            return Err(Error::input(format!(
+                "「{}」シート {} に入れる文字が {} 文字あります。Excel のセルには {} 文字までしか入りません。文章を短くするか、いくつかに分けてください。",
+                ws.name(),
+                CellRef::new(row, col as u32),
+                thousands(s.encode_utf16().count()),
+                thousands(MAX_CELL_TEXT)
+            )));
+        }
         CellData::Text(s) => ws.write_string_with_format(row, col, s, &fmt).map(|_| ()),
         CellData::Number(n) => ws.write_number_with_format(row, col, *n, &fmt).map(|_| ()),
         CellData::Date(d) => {
@@ -636,4 +717,27 @@ fn insert_bar_chart(ws: &mut Worksheet, spec: &BarChart, at_col: u16) -> Result<
     chart.set_width(640).set_height(height);
     ws.insert_chart(1, at_col, &chart).map_err(xerr)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlong_json_strings_are_named_by_their_place_in_the_json() {
+        let long = "あ".repeat(40_000);
+        let data = serde_json::json!({"sections": [{"paragraphs": ["短い", long]}], "title": "x".repeat(32_767)});
+        let e = check_json_fits_cells("データ.json", &data).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.message.starts_with(
+                "データ.json の sections[0].paragraphs[1]: 40,000 文字あります。Excel のセルには 32,767 文字までしか入りません。"
+            ),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("title"), "32,767 fits: {}", e.message);
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 }
