@@ -411,7 +411,7 @@ fn write_grid_sheet(ws: &mut Worksheet, grid: &Grid, formats: &RoleFormats, foot
     for cell in &grid.cells {
         write_grid_cell(ws, cell, formats.of(cell))?;
         if let Role::Input(input) = &cell.role {
-            add_input(ws, cell, input)?;
+            add_input(ws, cell, input, grid.fiscal_year)?;
         }
     }
     let last_row = grid.rows.len().saturating_sub(1) as u32;
@@ -447,7 +447,9 @@ fn write_grid_cell(ws: &mut Worksheet, cell: &GridCell, fmt: &Format) -> Result<
     Ok(())
 }
 
-fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input) -> Result<(), Error> {
+/// The data validation (prompt, dropdown) of an input cell; `fiscal_year`
+/// is the sheet's ([`Grid::fiscal_year`]), for the example in date prompts.
+fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input, fiscal_year: Option<i32>) -> Result<(), Error> {
     let title = grid::utf16_prefix(&input.label, 32);
     let required = if input.required { "（必須）" } else { "" };
     let dv = match input.kind {
@@ -464,12 +466,16 @@ fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input) -> Result<(), E
             .allow_any_value()
             .set_input_message(&format!("数と単位（例: 24地区、1回）か、実施状況を入力します{required}。"))
             .map_err(xerr)?,
-        InputKind::Date => DataValidation::new()
-            .allow_any_value()
-            .set_input_message(&format!(
-                "日付を 2026/7/31 のように入力します（令和8年7月31日 と表示されます）{required}。"
-            ))
-            .map_err(xerr)?,
+        InputKind::Date => {
+            let how = match fiscal_year {
+                Some(fy) => {
+                    let (seireki, wareki) = crate::wareki::example_date(fy);
+                    format!("日付を {seireki} のように入力します（{wareki} と表示されます）")
+                }
+                None => "日付を 年/月/日 の形で入力します（和暦で表示されます）".to_string(),
+            };
+            DataValidation::new().allow_any_value().set_input_message(&format!("{how}{required}。")).map_err(xerr)?
+        }
         InputKind::Text => DataValidation::new()
             .allow_any_value()
             .set_input_message(&format!("1 行で入力します{required}。"))

@@ -322,7 +322,7 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
                         )));
                     }
                     schedule_used = true;
-                    let (header, rows) = read_schedule(&schedule)?;
+                    let (header, rows) = read_schedule(&schedule, fiscal_year)?;
                     s.schedule = rows;
                     s.schedule_header = Some(header);
                 }
@@ -352,9 +352,11 @@ fn records_json(t: &Table) -> Json {
 }
 
 /// The schedule rows and headers for a 日程表 row, from the 「日程」 sheet
-/// (with the result of finding its table).
+/// (with the result of finding its table); `fiscal_year` is the agenda's,
+/// for the example in messages.
 fn read_schedule(
     schedule: &Result<(&Sheet, Result<Table, Error>), Error>,
+    fiscal_year: i32,
 ) -> Result<(Vec<String>, Vec<ScheduleRow>), Error> {
     let (sheet, found) = schedule.as_ref().map_err(|e| Error {
         message: format!("{}（「本文」シートに日程表の行があるため、日程の表が必要です）", e.message),
@@ -367,13 +369,12 @@ fn read_schedule(
             sheet.place()
         )));
     }
+    // The example is a month of the agenda's own year.
+    let example = wareki::format_year_month(fiscal_year, 7, wareki::Digits::Zenkaku).unwrap_or_default();
     let mut rows = Vec::new();
     for r in &t.records {
         let date = convert::date_or_text(t.value(r, "日程"), &t.origin(r, "日程"), "日程")?.ok_or_else(|| {
-            Error::input(format!(
-                "{}: 日程が空です。日付か「令和元年７月」のような文字を入れてください。",
-                t.origin(r, "日程")
-            ))
+            Error::input(format!("{}: 日程が空です。日付か「{example}」のような文字を入れてください。", t.origin(r, "日程")))
         })?;
         let content = convert::required_text(t.value(r, "内容"), &t.origin(r, "内容"), "内容")?;
         let mut extra = t.record_json(r);

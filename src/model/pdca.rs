@@ -551,10 +551,19 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
             }
             let at = sheet.origin(CellRef::new(table.header_row, c.col));
             match convert::parse_fiscal_year(&c.header) {
-                None => p.push(
-                    &at,
-                    format!("列の見出し「{}」は年度として読めません。年度の列の見出しは R5 や 令和5年度 のようにしてください。", c.header),
-                ),
+                None => {
+                    // The example is a year of the plan's own period when it is known.
+                    let y = period.map(|(a, _)| a).unwrap_or(2023);
+                    p.push(
+                        &at,
+                        format!(
+                            "列の見出し「{}」は年度として読めません。年度の列の見出しは {} や {} のようにしてください。",
+                            c.header,
+                            wareki::format_fiscal_year_short(y),
+                            wareki::format_fiscal_year(y, Digits::Ascii)
+                        ),
+                    )
+                }
                 Some(y) => match period {
                     Some((a, b)) if !(a..=b).contains(&y) => p.push(
                         &at,
