@@ -241,9 +241,10 @@ fn require_folder(dir: &Path) -> Result<(), Error> {
 fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
     let wb = Workbook::open(&args.data)?;
     let input = agenda::read(&wb)?;
+    let fonts = args.fonts.load()?;
+    agenda::check_glyphs(&wb, &fonts)?;
     let data = input.template_data();
     let markup = template::render_named("agenda.hbs", args.templates.as_deref(), &data)?;
-    let fonts = args.fonts.load()?;
     let bytes = crate::markup_to_pdf(&markup, "agenda.hbs を展開したマークアップ", &fonts, &PdfOptions::from_env()?)?;
     let dest = pdf_destination(&args.output, &args.data)?;
     if let Some(p) = &args.emit_data {

@@ -570,6 +570,35 @@ fn chapter_split_in_two_places() {
 }
 
 #[test]
+fn characters_no_font_has_are_reported_at_their_cells_all_at_once() {
+    let mut spec = valid();
+    spec = with_cell(spec, "議案", 2, 1, S("テスト連絡会😀"));
+    spec = with_cell(spec, "本文", 1, 3, S("一つ目の段落です。🙂"));
+    spec = with_cell(spec, "日程", 2, 1, S("懇談会😀"));
+    assert_refused(
+        &xlsx_bytes(&spec),
+        "glyph.xlsx",
+        &[
+            "フォントにない文字が 3 か所のセルにあります",
+            "glyph.xlsx 「議案」シート B3: 「😀」(U+1F600) 「テスト連絡会😀」",
+            "glyph.xlsx 「本文」シート D2: 「🙂」(U+1F642)",
+            "glyph.xlsx 「日程」シート B3: 「😀」(U+1F600) 「懇談会😀」",
+        ],
+    );
+}
+
+#[test]
+fn an_excel_error_value_is_reported_once() {
+    let spec = with_cell(valid(), "本文", 2, 3, F("=NA()", "#N/A"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "na.xlsx", &xlsx_bytes(&spec));
+    let (code, err, _) = agenda(&file, dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.matches("#N/A").count(), 1, "{err}");
+    assert!(err.contains("「本文」シート D3: 本文のセルが Excel のエラー値 #N/A です"), "{err}");
+}
+
+#[test]
 fn excel_error_value() {
     let spec = with_cell(valid(), "議案", 2, 1, F("=1/0", "#DIV/0!"));
     assert_refused(&xlsx_bytes(&spec), "div0.xlsx", &["「議案」シート B3: 団体名のセルが Excel のエラー値"]);

@@ -19,7 +19,8 @@ use crate::error::Error;
 use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::wareki::{self, ParsedDate};
 use crate::workbook::shape::{KeyValues, Table};
-use crate::workbook::{convert, Sheet, Workbook};
+use crate::fonts::{Family, FontSet};
+use crate::workbook::{convert, CellRef, Sheet, Workbook};
 
 /// The 種別 choices of the 本文 sheet.
 pub const KINDS: &[&str] = &["段落", "項目", "日程表"];
@@ -345,6 +346,72 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
         }
     }
     Ok(AgendaInput { agenda: Agenda { number, organisation, fiscal_year, title, sections }, fields, sheets })
+}
+
+/// How many cells with characters no font has one message lists.
+const MAX_LISTED_GLYPH_CELLS: usize = 30;
+
+/// Checks the text an agenda prints — 団体名 and 表題 of the 「議案」 sheet,
+/// 章, 見出し and 本文 of 「本文」, and 日程 and 内容 of 「日程」 with their
+/// headers — against the fonts, before templating, so that a character no
+/// font has is reported at its cell (`議案.xlsx 「本文」シート D3`) rather than
+/// at a line of the generated markup. Every such cell is reported at once.
+/// `wb` is a workbook [`read`] accepted.
+pub fn check_glyphs(wb: &Workbook, fonts: &FontSet) -> Result<(), Error> {
+    let mut found: Vec<String> = Vec::new();
+    let mut check = |v: Option<&crate::workbook::Value>, at: &crate::workbook::Origin| {
+        let Some(crate::workbook::Value::Text(s)) = v else { return };
+        let mut missing: Vec<char> = Vec::new();
+        for c in s.chars() {
+            if !c.is_control() && fonts.resolve(Family::Mincho, c).is_none() && !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+        if missing.is_empty() {
+            return;
+        }
+        let chars: Vec<String> = missing.iter().map(|c| format!("「{c}」(U+{:04X})", *c as u32)).collect();
+        let context: String = s.chars().filter(|c| !c.is_control()).take(20).collect();
+        let more = if s.chars().count() > 20 { "…" } else { "" };
+        found.push(format!("  {at}: {} 「{context}{more}」", chars.join("")));
+    };
+    if let Some(sheet) = wb.sheet(SHEET_AGENDA.name) {
+        if let Ok(kv) = KeyValues::find(sheet) {
+            for name in ["団体名", "表題"] {
+                if let Some(e) = kv.get(name) {
+                    check(e.value.as_ref(), &e.origin);
+                }
+            }
+        }
+    }
+    for (form, columns) in [(&SHEET_BODY, &["章", "見出し", "本文"][..]), (&SHEET_SCHEDULE, &["日程", "内容"][..])] {
+        let Some(sheet) = wb.sheet(form.name) else { continue };
+        let Ok(t) = Table::find(sheet, &form.headers()) else { continue };
+        for h in columns {
+            if let Some(i) = t.column(h) {
+                let at = sheet.origin(CellRef::new(t.header_row, t.columns[i].col));
+                check(sheet.get(at.cell), &at);
+            }
+        }
+        for r in &t.records {
+            for h in columns {
+                check(t.value(r, h), &t.origin(r, h));
+            }
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    let n = found.len();
+    found.truncate(MAX_LISTED_GLYPH_CELLS);
+    if n > MAX_LISTED_GLYPH_CELLS {
+        found.push(format!("  …ほか {} か所", n - MAX_LISTED_GLYPH_CELLS));
+    }
+    Err(Error::input(format!(
+        "フォントにない文字が {n} か所のセルにあります。このままでは PDF で空白や□になるため、出力しませんでした。\n{}\n\
+         セルの文字を置き換える（例: 絵文字を削る、外字を常用漢字にする）か、--mincho / --gothic でその文字を含むフォントを指定してください。",
+        found.join("\n")
+    )))
 }
 
 fn records_json(t: &Table) -> Json {
