@@ -287,14 +287,20 @@ fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
     let back = Workbook::from_bytes(&name, &bytes).and_then(|wb| agenda::read(&wb)).map_err(|e| {
         Error::input(format!("データをブックにすると、次の理由で議案として読めません。データを直してください。\n{e}"))
     })?;
-    if let (Some(p), Some(want)) = (&args.from, &from) {
+    if let (Some(p), Some(mut want)) = (&args.from, from) {
         let mut got = back.agenda;
-        for (g, w) in got.sections.iter_mut().zip(&want.sections) {
+        for (g, w) in got.sections.iter_mut().zip(&mut want.sections) {
             if w.schedule_header.is_none() {
                 g.schedule_header = None;
             }
+            // 日程 text dates are read back in the printed 和暦 form.
+            for r in &mut w.schedule {
+                if let Some(t) = crate::workbook::convert::schedule_date_text(&r.date) {
+                    r.date = t;
+                }
+            }
         }
-        if &got != want {
+        if got != want {
             return Err(Error::input(format!(
             "{}: データの一部がブックで表せません（空の章、見出しのない章、項目の本文の空行、日程の列名など）。samples/agenda.json と見比べてください。",
             p.display()

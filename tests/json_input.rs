@@ -102,3 +102,26 @@ fn an_item_body_joined_too_long_for_a_cell_exits_2_naming_the_cell() {
     assert!(err.contains("40,001 文字あります"), "{err}");
     assert!(!out.exists());
 }
+
+#[test]
+fn init_agenda_from_json_accepts_schedule_dates_in_any_form_it_prints_as_wareki() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = sample(dir.path(), "agenda.json", false, |v| {
+        let rows = v["sections"].as_array_mut().unwrap().iter_mut().find(|s| s["schedule"] != serde_json::json!([]));
+        let rows = rows.unwrap()["schedule"].as_array_mut().unwrap();
+        rows[0]["date"] = "2019-06-01".into();
+        rows[1]["date"] = "R1.7".into();
+    });
+    let out = dir.path().join("agenda.xlsx");
+    let (code, err) = init("agenda", &json, &out);
+    assert_eq!(code, 0, "{err}");
+    let pdf = dir.path().join("out.pdf");
+    let data = dir.path().join("data.json");
+    let o = keikaku(
+        &["agenda", out.to_str().unwrap(), "-o", pdf.to_str().unwrap(), "--emit-data", data.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&data).unwrap();
+    assert!(text.contains("令和元年６月１日") && text.contains("令和元年７月"), "{text}");
+}

@@ -162,14 +162,8 @@ pub fn date_or_text(v: Option<&Value>, origin: &Origin, field: &str) -> Result<O
         Some(Value::Date(d)) | Some(Value::DateTime(d, _)) => Ok(Some(wareki::format_date(*d, zen))),
         Some(Value::YearMonth(y, m)) => Ok(wareki::format_year_month(*y, *m, zen).or_else(|| v.map(Value::display))),
         Some(Value::Text(s)) => {
-            match wareki::parse(s) {
-                Some(ParsedDate::Date(d)) => return Ok(Some(wareki::format_date(d, zen))),
-                Some(ParsedDate::YearMonth(y, m)) => {
-                    if let Some(t) = wareki::format_year_month(y, m, zen) {
-                        return Ok(Some(t));
-                    }
-                }
-                _ => {}
+            if let Some(t) = schedule_date_text(s) {
+                return Ok(Some(t));
             }
             if looks_like_date(s) && wareki::parse(s).is_none() {
                 return Err(err(
@@ -183,6 +177,18 @@ pub fn date_or_text(v: Option<&Value>, origin: &Origin, field: &str) -> Result<O
             text(v, origin, field)
         }
         _ => text(v, origin, field),
+    }
+}
+
+/// Text that is a date or a year and month (2025-06-14, R7.9, 令和7年9月) in
+/// the form 日程 prints it: 和暦 with full-width digits (令和７年６月１４日,
+/// 令和７年９月). `None` for other text, which [`date_or_text`] keeps as typed.
+pub fn schedule_date_text(s: &str) -> Option<String> {
+    let zen = wareki::Digits::Zenkaku;
+    match wareki::parse(s)? {
+        ParsedDate::Date(d) => Some(wareki::format_date(d, zen)),
+        ParsedDate::YearMonth(y, m) => wareki::format_year_month(y, m, zen),
+        ParsedDate::Year(_) => None,
     }
 }
 
