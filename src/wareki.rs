@@ -307,7 +307,7 @@ pub fn parse(text: &str) -> Option<ParsedDate> {
     let year = |y: i64| -> Option<i32> {
         match era {
             Some(e) => {
-                if y < 1 || y > 100 {
+                if !(1..=100).contains(&y) {
                     return None;
                 }
                 Some(e.start.year + y as i32 - 1)

@@ -31,7 +31,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -224,7 +224,7 @@ fn write_key_value(
         let row = i as u32 + 1;
         ws.write_string_with_format(row, 0, f.name, &key).map_err(xerr)?;
         let required = if f.required { "（必須）" } else { "（省略可）" };
-        ws.write_string_with_format(row, 2, &format!("{}{}", f.note, required), &note_fmt).map_err(xerr)?;
+        ws.write_string_with_format(row, 2, format!("{}{}", f.note, required), &note_fmt).map_err(xerr)?;
         ws.insert_note(row, 0, &Note::new(format!("{}{}", f.note, required)).set_author("keikaku")).map_err(xerr)?;
         if let Some(v) = values.get(i).and_then(|v| v.as_ref()) {
             write_cell(ws, row, 1, v, f.kind)?;
@@ -456,15 +456,15 @@ fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input, fiscal_year: Op
         InputKind::Choice(list) => DataValidation::new()
             .allow_list_strings(list)
             .map_err(xerr)?
-            .set_input_message(&format!("一覧から選んでください{required}。"))
+            .set_input_message(format!("一覧から選んでください{required}。"))
             .map_err(xerr)?
             .set_error_title("選べない値です")
             .map_err(xerr)?
-            .set_error_message(&format!("一覧から選んでください: {}", list.join("、")))
+            .set_error_message(format!("一覧から選んでください: {}", list.join("、")))
             .map_err(xerr)?,
         InputKind::Short => DataValidation::new()
             .allow_any_value()
-            .set_input_message(&format!("数と単位（例: 24地区、1回）か、実施状況を入力します{required}。"))
+            .set_input_message(format!("数と単位（例: 24地区、1回）か、実施状況を入力します{required}。"))
             .map_err(xerr)?,
         InputKind::Date => {
             let how = match fiscal_year {
@@ -474,15 +474,15 @@ fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input, fiscal_year: Op
                 }
                 None => "日付を 年/月/日 の形で入力します（和暦で表示されます）".to_string(),
             };
-            DataValidation::new().allow_any_value().set_input_message(&format!("{how}{required}。")).map_err(xerr)?
+            DataValidation::new().allow_any_value().set_input_message(format!("{how}{required}。")).map_err(xerr)?
         }
         InputKind::Text => DataValidation::new()
             .allow_any_value()
-            .set_input_message(&format!("1 行で入力します{required}。"))
+            .set_input_message(format!("1 行で入力します{required}。"))
             .map_err(xerr)?,
         InputKind::LongText => DataValidation::new()
             .allow_any_value()
-            .set_input_message(&format!("文章で入力します。セル内の改行は Alt+Enter です{required}。"))
+            .set_input_message(format!("文章で入力します。セル内の改行は Alt+Enter です{required}。"))
             .map_err(xerr)?,
     };
     let dv = dv.set_input_title(&title).map_err(xerr)?;

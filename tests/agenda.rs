@@ -285,7 +285,8 @@ fn month_only_date_cells_print_year_and_month_without_an_invented_day() {
 #[test]
 fn schedule_text_dates_print_like_date_cells() {
     let mut spec = valid();
-    for (i, t) in ["2025-06-14", "2025/11/3", "R7.9", "令和7年9月", "毎月第２水曜日"].into_iter().enumerate() {
+    for (i, t) in ["2025-06-14", "2025/11/3", "R7.9", "令和7年9月", "毎月第２水曜日"].into_iter().enumerate()
+    {
         spec = with_cell(spec, "日程", 3 + i, 0, S(t));
         spec = with_cell(spec, "日程", 3 + i, 1, S("研修"));
     }
@@ -294,7 +295,15 @@ fn schedule_text_dates_print_like_date_cells() {
     let dates = schedule_dates(&file, dir.path());
     assert_eq!(
         dates,
-        ["令和２年６月１日", "令和２年７月", "令和７年６月１４日", "令和７年１１月３日", "令和７年９月", "令和７年９月", "毎月第２水曜日"]
+        [
+            "令和２年６月１日",
+            "令和２年７月",
+            "令和７年６月１４日",
+            "令和７年１１月３日",
+            "令和７年９月",
+            "令和７年９月",
+            "毎月第２水曜日"
+        ]
     );
 }
 

@@ -26,12 +26,36 @@ fn an_error_value_in_a_master_is_reported_once() {
     let pdca = |sheet, cell| keikaku::model::pdca::read(&with_error("samples/pdca_master.xlsx", sheet, cell));
     let plan = |sheet, cell| keikaku::model::plan::read(&with_error("samples/plan_master.xlsx", sheet, cell));
     let cases = [
-        ("pdca センター A2", pdca("センター", CellRef::new(1, 0)).map(|_| ()), "「センター」シート A2: IDのセルが Excel のエラー値 #N/A です"),
-        ("pdca センター B2", pdca("センター", CellRef::new(1, 1)).map(|_| ()), "「センター」シート B2: 名称のセルが Excel のエラー値 #N/A です"),
-        ("pdca 事業 A2", pdca("事業", CellRef::new(1, 0)).map(|_| ()), "「事業」シート A2: 番号のセルが Excel のエラー値 #N/A です"),
-        ("plan センター B2", plan("センター", CellRef::new(1, 1)).map(|_| ()), "「センター」シート B2: 名称のセルが Excel のエラー値 #N/A です"),
-        ("plan 区分 A2", plan("区分", CellRef::new(1, 0)).map(|_| ()), "「区分」シート A2: 番号のセルが Excel のエラー値 #N/A です"),
-        ("plan 区分 B4", plan("区分", CellRef::new(3, 1)).map(|_| ()), "「区分」シート B4: 名称のセルが Excel のエラー値 #N/A です"),
+        (
+            "pdca センター A2",
+            pdca("センター", CellRef::new(1, 0)).map(|_| ()),
+            "「センター」シート A2: IDのセルが Excel のエラー値 #N/A です",
+        ),
+        (
+            "pdca センター B2",
+            pdca("センター", CellRef::new(1, 1)).map(|_| ()),
+            "「センター」シート B2: 名称のセルが Excel のエラー値 #N/A です",
+        ),
+        (
+            "pdca 事業 A2",
+            pdca("事業", CellRef::new(1, 0)).map(|_| ()),
+            "「事業」シート A2: 番号のセルが Excel のエラー値 #N/A です",
+        ),
+        (
+            "plan センター B2",
+            plan("センター", CellRef::new(1, 1)).map(|_| ()),
+            "「センター」シート B2: 名称のセルが Excel のエラー値 #N/A です",
+        ),
+        (
+            "plan 区分 A2",
+            plan("区分", CellRef::new(1, 0)).map(|_| ()),
+            "「区分」シート A2: 番号のセルが Excel のエラー値 #N/A です",
+        ),
+        (
+            "plan 区分 B4",
+            plan("区分", CellRef::new(3, 1)).map(|_| ()),
+            "「区分」シート B4: 名称のセルが Excel のエラー値 #N/A です",
+        ),
     ];
     for (case, result, want) in cases {
         let e = result.expect_err(case);

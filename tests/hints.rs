@@ -55,7 +55,9 @@ fn an_unreadable_year_header_is_answered_with_a_year_of_the_period() {
     let wb = Workbook::from_bytes("m.xlsx", &bytes).unwrap();
     let e = keikaku::model::pdca::read(&wb).unwrap_err();
     assert!(
-        e.message.contains("列の見出し「来年」は年度として読めません。年度の列の見出しは R7 や 令和7年度 のようにしてください。"),
+        e.message.contains(
+            "列の見出し「来年」は年度として読めません。年度の列の見出しは R7 や 令和7年度 のようにしてください。"
+        ),
         "{}",
         e.message
     );

@@ -185,7 +185,16 @@ pub struct GridBuilder {
 impl GridBuilder {
     /// A grid with these column widths.
     pub fn new(sheet: impl Into<String>, columns: Vec<f64>) -> GridBuilder {
-        GridBuilder { grid: Grid { sheet: sheet.into(), columns, rows: vec![], cells: vec![], title_rows: (0, 0), fiscal_year: None } }
+        GridBuilder {
+            grid: Grid {
+                sheet: sheet.into(),
+                columns,
+                rows: vec![],
+                cells: vec![],
+                title_rows: (0, 0),
+                fiscal_year: None,
+            },
+        }
     }
 
     /// The next free row.

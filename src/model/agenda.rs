@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
 use crate::error::Error;
+use crate::fonts::{Family, FontSet};
 use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::wareki::{self, ParsedDate};
 use crate::workbook::shape::{KeyValues, Table};
-use crate::fonts::{Family, FontSet};
 use crate::workbook::{convert, CellRef, Sheet, Workbook};
 
 /// The 種別 choices of the 本文 sheet.
@@ -384,7 +384,8 @@ pub fn check_glyphs(wb: &Workbook, fonts: &FontSet) -> Result<(), Error> {
             }
         }
     }
-    for (form, columns) in [(&SHEET_BODY, &["章", "見出し", "本文"][..]), (&SHEET_SCHEDULE, &["日程", "内容"][..])] {
+    for (form, columns) in [(&SHEET_BODY, &["章", "見出し", "本文"][..]), (&SHEET_SCHEDULE, &["日程", "内容"][..])]
+    {
         let Some(sheet) = wb.sheet(form.name) else { continue };
         let Ok(t) = Table::find(sheet, &form.headers()) else { continue };
         for h in columns {
@@ -441,7 +442,10 @@ fn read_schedule(
     let mut rows = Vec::new();
     for r in &t.records {
         let date = convert::date_or_text(t.value(r, "日程"), &t.origin(r, "日程"), "日程")?.ok_or_else(|| {
-            Error::input(format!("{}: 日程が空です。日付か「{example}」のような文字を入れてください。", t.origin(r, "日程")))
+            Error::input(format!(
+                "{}: 日程が空です。日付か「{example}」のような文字を入れてください。",
+                t.origin(r, "日程")
+            ))
         })?;
         let content = convert::required_text(t.value(r, "内容"), &t.origin(r, "内容"), "内容")?;
         let mut extra = t.record_json(r);

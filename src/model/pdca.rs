@@ -593,7 +593,10 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
                     ),
                     _ => {
                         if year_cols.insert(y, i).is_some() {
-                            p.push(&at, format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)));
+                            p.push(
+                                &at,
+                                format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)),
+                            );
                         }
                     }
                 },

@@ -193,11 +193,7 @@ impl Workbook {
         })
     }
 
-    fn parse(
-        file: &Arc<str>,
-        bytes: &[u8],
-        checked: &guard::Checked,
-    ) -> Result<(Vec<Sheet>, Vec<(String, String)>), String> {
+    fn parse(file: &Arc<str>, bytes: &[u8], checked: &guard::Checked) -> Result<SheetsAndNames, String> {
         let file = file.clone();
         match checked.format {
             Format::Xlsx => read_xlsx(&file, bytes, checked.date1904),
@@ -239,6 +235,9 @@ impl Workbook {
         })
     }
 }
+
+/// A workbook's worksheets and its defined names (name, what it refers to).
+type SheetsAndNames = (Vec<Sheet>, Vec<(String, String)>);
 
 fn broken(e: &dyn std::fmt::Display) -> String {
     format!("ブックの中身が壊れていて読めません（{e}）。Excel で開いて保存し直してください。")
@@ -286,7 +285,7 @@ fn defined_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Re
 
 /// Streams each xlsx worksheet with calamine's cell reader, checking every
 /// cell's position before keeping it. Also returns the defined names.
-fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<(Vec<Sheet>, Vec<(String, String)>), String> {
+fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<SheetsAndNames, String> {
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => guard::encrypted_message(),
         e => broken(&e),
@@ -347,8 +346,7 @@ fn month_only_dates(
     let styles = reader.styles().to_vec();
     let mut found = Vec::new();
     let mut scanned = 0usize;
-    while let Some((row, col, style)) =
-        reader.next_style_id().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
+    while let Some((row, col, style)) = reader.next_style_id().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
     {
         scanned += 1;
         if scanned > limits::MAX_SCANNED_CELLS {
@@ -356,9 +354,10 @@ fn month_only_dates(
         }
         let at = CellRef::new(row, col);
         let Some(d) = wanted.get(&at) else { continue };
-        let month_only = styles.get(style).and_then(|s| s.number_format.as_ref()).is_some_and(|f| {
-            is_year_month_format(&f.format_code, f.format_id)
-        });
+        let month_only = styles
+            .get(style)
+            .and_then(|s| s.number_format.as_ref())
+            .is_some_and(|f| is_year_month_format(&f.format_code, f.format_id));
         if month_only {
             found.push((at, d.year, d.month));
         }
@@ -412,7 +411,7 @@ pub fn is_year_month_format(code: &str, id: Option<u32>) -> bool {
 
 /// `.xls` and `.ods`: the guard has bounded every sheet's extent, so the
 /// dense ranges calamine builds are small.
-fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<(Vec<Sheet>, Vec<(String, String)>), String>
+fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<SheetsAndNames, String>
 where
     R: Reader<Cursor<&'b [u8]>>,
     R::Error: std::fmt::Display,
@@ -499,10 +498,27 @@ mod tests {
 
     #[test]
     fn year_month_formats() {
-        for code in ["yyyy/m", "yyyy\"年\"m\"月\"", "[$-ja-JP]ggge\"年\"m\"月\"", "[$-411]ggge\"年\"m\"月\"", "mmm-yy", "yyyy\\-mm"] {
+        for code in [
+            "yyyy/m",
+            "yyyy\"年\"m\"月\"",
+            "[$-ja-JP]ggge\"年\"m\"月\"",
+            "[$-411]ggge\"年\"m\"月\"",
+            "mmm-yy",
+            "yyyy\\-mm",
+        ] {
             assert!(is_year_month_format(code, Some(176)), "{code}");
         }
-        for code in ["yyyy/m/d", "[$-411]ggge\"年\"m\"月\"d\"日\"", "m\"月\"d\"日\"", "h:mm", "yyyy/m/d h:mm", "\"day\" yyyy", "0.00", "yyyy\"年\"m\"月\"(aaa)", "[$-411]ge.m.d"] {
+        for code in [
+            "yyyy/m/d",
+            "[$-411]ggge\"年\"m\"月\"d\"日\"",
+            "m\"月\"d\"日\"",
+            "h:mm",
+            "yyyy/m/d h:mm",
+            "\"day\" yyyy",
+            "0.00",
+            "yyyy\"年\"m\"月\"(aaa)",
+            "[$-411]ge.m.d",
+        ] {
             assert!(!is_year_month_format(code, Some(176)), "{code}");
         }
         assert!(is_year_month_format("General", Some(55)));
