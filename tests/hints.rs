@@ -77,3 +77,17 @@ fn an_empty_schedule_date_is_answered_with_a_month_of_the_agendas_year() {
     let e = keikaku::model::agenda::read(&wb).unwrap_err();
     assert!(e.message.contains("日程が空です。日付か「令和７年７月」のような文字を入れてください。"), "{}", e.message);
 }
+
+#[test]
+fn agenda_notes_give_examples_in_the_year_of_the_example_row() {
+    use keikaku::wareki::{self, Digits};
+    let fy = keikaku::model::agenda::Agenda::example().fiscal_year;
+    let notes: String = keikaku::model::agenda::FORM
+        .iter()
+        .flat_map(|f| f.fields().iter().map(|x| x.note.to_string()).collect::<Vec<_>>())
+        .collect();
+    assert!(notes.contains(&wareki::format_fiscal_year(fy, Digits::Ascii)), "{notes}");
+    assert!(notes.contains(&wareki::format_fiscal_year_short(fy)), "{notes}");
+    assert!(notes.contains(&wareki::format_date(wareki::Date::new(fy, 6, 1).unwrap(), Digits::Zenkaku)), "{notes}");
+    assert!(!notes.contains("令和元年") && !notes.contains("令和2年度"), "{notes}");
+}

@@ -39,7 +39,7 @@ pub const SHEET_AGENDA: SheetForm = SheetForm {
         Field::new("団体名", "議案を出す団体の名前。表題の 1 行目になります。", true, FieldKind::Text, 0.0),
         Field::new(
             "年度",
-            "計画の年度。西暦でも和暦でもかまいません（2020、令和2年度、R2）。表題では「令和二年度」と書かれます。",
+            "計画の年度。西暦でも和暦でもかまいません（2026、令和8年度、R8）。表題では「令和八年度」と書かれます。",
             true,
             FieldKind::FiscalYear,
             0.0,
@@ -83,7 +83,7 @@ pub const SHEET_SCHEDULE: SheetForm = SheetForm {
     shape: Shape::Table(&[
         Field::new(
             "日程",
-            "日付のセル（和暦で表示されます: 令和元年６月１日。年と月だけの書式なら 令和元年７月）か、「令和元年７月」「毎月第２水曜日」のような文字。見出しは「日　　程」のように空白を入れてもかまいません。",
+            "日付のセル（和暦で表示されます: 令和８年６月１日。年と月だけの書式なら 令和８年７月）か、「令和８年７月」「R8.7」「毎月第２水曜日」のような文字。見出しは「日　　程」のように空白を入れてもかまいません。",
             true,
             FieldKind::DateOrText,
             24.0,
@@ -92,7 +92,8 @@ pub const SHEET_SCHEDULE: SheetForm = SheetForm {
     ]),
 };
 
-/// The whole input workbook.
+/// The whole input workbook. The examples in its notes are in the year of
+/// [`Agenda::example`] (2026, 令和8年度), the example row of a blank workbook.
 pub const FORM: [SheetForm; 3] = [SHEET_AGENDA, SHEET_BODY, SHEET_SCHEDULE];
 
 /// A 議案.
