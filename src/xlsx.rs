@@ -168,7 +168,13 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, v: &CellData, kind: FieldK
         CellData::Text(s) => ws.write_string_with_format(row, col, s, &fmt).map(|_| ()),
         CellData::Number(n) => ws.write_number_with_format(row, col, *n, &fmt).map(|_| ()),
         CellData::Date(d) => {
-            let dt = ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8).map_err(xerr)?;
+            let dt = ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8).map_err(|_| {
+                Error::input(format!(
+                    "「{}」シート {}: 日付 {d} は Excel の日付にできません（1900年1月1日から 9999年12月31日まで）。",
+                    ws.name(),
+                    CellRef::new(row, col as u32)
+                ))
+            })?;
             let fmt = fmt.set_num_format("[$-ja-JP]ggge\"年\"m\"月\"d\"日\"");
             ws.write_datetime_with_format(row, col, &dt, &fmt).map(|_| ())
         }

@@ -125,3 +125,15 @@ fn init_agenda_from_json_accepts_schedule_dates_in_any_form_it_prints_as_wareki(
     let text = std::fs::read_to_string(&data).unwrap();
     assert!(text.contains("令和元年６月１日") && text.contains("令和元年７月"), "{text}");
 }
+
+#[test]
+fn init_agenda_from_json_with_a_schedule_date_before_1900_keeps_it_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = sample(dir.path(), "agenda.json", false, |v| {
+        let rows = v["sections"].as_array_mut().unwrap().iter_mut().find(|s| s["schedule"] != serde_json::json!([]));
+        rows.unwrap()["schedule"][0]["date"] = "明治10年1月1日".into();
+    });
+    let out = dir.path().join("agenda.xlsx");
+    let (code, err) = init("agenda", &json, &out);
+    assert_eq!(code, 0, "Excel has no date cells before 1900; the date is written as text: {err}");
+}

@@ -466,7 +466,7 @@ fn text(s: &str) -> Option<CellData> {
 
 impl Agenda {
     /// The agenda as input sheets (the inverse of [`read`]), in [`FORM`] order.
-    /// Schedule dates that are full dates become date cells.
+    /// Schedule dates that are full dates from 1900 on become date cells.
     pub fn to_sheets(&self) -> Vec<SheetData> {
         let head = SheetData::KeyValue(vec![
             Some(CellData::Number(self.number as f64)),
@@ -496,7 +496,8 @@ impl Agenda {
                 schedule_header = s.schedule_header.clone();
                 for r in &s.schedule {
                     let date = match wareki::parse(&r.date) {
-                        Some(ParsedDate::Date(d)) => CellData::Date(d),
+                        // Excel has no dates before 1900: older ones stay text.
+                        Some(ParsedDate::Date(d)) if d.year >= 1900 => CellData::Date(d),
                         _ => CellData::Text(r.date.clone()),
                     };
                     schedule.push(vec![Some(date), text(&r.content)]);
