@@ -190,8 +190,14 @@ struct RenderArgs {
 
 /// Reads a JSON file. A UTF-8 byte order mark (Windows Notepad writes one) is skipped.
 fn read_json(path: &Path) -> Result<serde_json::Value, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(format!("データ「{}」を読めません: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::input(format!("データ「{}」を読めません: {e}", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::input(format!(
+            "データ「{}」の文字コードが UTF-8 ではありません（Shift_JIS など）。UTF-8 で保存し直してください（メモ帳なら「名前を付けて保存」の「エンコード」で UTF-8 を選びます）。",
+            path.display()
+        ))
+    })?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
     serde_json::from_str(text).map_err(|e| {
         Error::input(format!(

@@ -137,3 +137,15 @@ fn init_agenda_from_json_with_a_schedule_date_before_1900_keeps_it_as_text() {
     let (code, err) = init("agenda", &json, &out);
     assert_eq!(code, 0, "Excel has no date cells before 1900; the date is written as text: {err}");
 }
+
+#[test]
+fn json_that_is_not_utf8_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("sjis.json");
+    // {"a": "介護"} in Shift_JIS.
+    std::fs::write(&json, b"{\"a\": \"\x89\xee\x8c\xec\"}").unwrap();
+    let out = dir.path().join("agenda.xlsx");
+    let (code, err) = init("agenda", &json, &out);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("UTF-8 ではありません") && err.contains("UTF-8 で保存し直してください"), "{err}");
+}
