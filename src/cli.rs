@@ -188,10 +188,18 @@ struct RenderArgs {
     fonts: FontArgs,
 }
 
+/// Reads a JSON file. A UTF-8 byte order mark (Windows Notepad writes one) is skipped.
 fn read_json(path: &Path) -> Result<serde_json::Value, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(format!("データ「{}」を読めません: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::input(format!("データ「{}」を読めません: {e}", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::input(format!(
+            "データ「{}」の文字コードが UTF-8 ではありません（Shift_JIS など）。UTF-8 で保存し直してください（メモ帳なら「名前を付けて保存」の「エンコード」で UTF-8 を選びます）。",
+            path.display()
+        ))
+    })?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    serde_json::from_str(text).map_err(|e| {
         Error::input(format!(
             "{} {}行{}列: データが JSON として正しくありません（{e}）。",
             path.display(),
@@ -199,6 +207,14 @@ fn read_json(path: &Path) -> Result<serde_json::Value, Error> {
             e.column()
         ))
     })
+}
+
+/// Reads JSON that `init --from` writes into cells, refusing strings longer
+/// than a cell holds, by their place in the JSON.
+fn read_json_for_cells(path: &Path) -> Result<serde_json::Value, Error> {
+    let data = read_json(path)?;
+    xlsx::check_json_fits_cells(&path.display().to_string(), &data)?;
+    Ok(data)
 }
 
 /// `-o`: a `.pdf` file, or a folder that receives `<input stem>.pdf`.
@@ -231,9 +247,10 @@ fn require_folder(dir: &Path) -> Result<(), Error> {
 fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
     let wb = Workbook::open(&args.data)?;
     let input = agenda::read(&wb)?;
+    let fonts = args.fonts.load()?;
+    agenda::check_glyphs(&wb, &fonts)?;
     let data = input.template_data();
     let markup = template::render_named("agenda.hbs", args.templates.as_deref(), &data)?;
-    let fonts = args.fonts.load()?;
     let bytes = crate::markup_to_pdf(&markup, "agenda.hbs を展開したマークアップ", &fonts, &PdfOptions::from_env()?)?;
     let dest = pdf_destination(&args.output, &args.data)?;
     if let Some(p) = &args.emit_data {
@@ -261,7 +278,7 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
 
 fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
     let from = match &args.from {
-        Some(p) => Some(serde_json::from_value::<agenda::Agenda>(read_json(p)?).map_err(|e| {
+        Some(p) => Some(serde_json::from_value::<agenda::Agenda>(read_json_for_cells(p)?).map_err(|e| {
             Error::input(format!(
                 "{}: 議案データの形が違います（{e}）。samples/agenda.json を見本にしてください。",
                 p.display()
@@ -276,14 +293,20 @@ fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
     let back = Workbook::from_bytes(&name, &bytes).and_then(|wb| agenda::read(&wb)).map_err(|e| {
         Error::input(format!("データをブックにすると、次の理由で議案として読めません。データを直してください。\n{e}"))
     })?;
-    if let (Some(p), Some(want)) = (&args.from, &from) {
+    if let (Some(p), Some(mut want)) = (&args.from, from) {
         let mut got = back.agenda;
-        for (g, w) in got.sections.iter_mut().zip(&want.sections) {
+        for (g, w) in got.sections.iter_mut().zip(&mut want.sections) {
             if w.schedule_header.is_none() {
                 g.schedule_header = None;
             }
+            // 日程 text dates are read back in the printed 和暦 form.
+            for r in &mut w.schedule {
+                if let Some(t) = crate::workbook::convert::schedule_date_text(&r.date) {
+                    r.date = t;
+                }
+            }
         }
-        if &got != want {
+        if got != want {
             return Err(Error::input(format!(
             "{}: データの一部がブックで表せません（空の章、見出しのない章、項目の本文の空行、日程の列名など）。samples/agenda.json と見比べてください。",
             p.display()
@@ -311,7 +334,7 @@ fn init_master<M: serde::de::DeserializeOwned + PartialEq>(
     let Some(p) = &args.from else {
         return xlsx::write_form(title, form, &blank());
     };
-    let want = serde_json::from_value::<M>(read_json(p)?).map_err(|e| {
+    let want = serde_json::from_value::<M>(read_json_for_cells(p)?).map_err(|e| {
         Error::input(format!("{}: マスターのデータの形が違います（{e}）。{sample} を見本にしてください。", p.display()))
     })?;
     let bytes = xlsx::write_form(title, form, &to_sheets(&want))?;

@@ -306,6 +306,7 @@ fn units(gs: &[Glyph]) -> Vec<Unit> {
 /// `rest_width` (the others). Characters no font has are recorded in
 /// `missing` and measured as one em so that layout can go on and every
 /// missing character can be reported at once.
+#[allow(clippy::too_many_arguments)]
 pub fn set_lines(
     gs: &[Glyph],
     first_width: f32,

@@ -168,6 +168,26 @@ pub fn format_date(d: Date, digits: Digits) -> String {
     }
 }
 
+/// 令和7年9月 (or with other digits): a year and month without a day, in the
+/// era in effect on the first of the month. `None` for a month that is not one.
+pub fn format_year_month(year: i32, month: u32, digits: Digits) -> Option<String> {
+    let d = Date::new(year, month, 1)?;
+    Some(match era_of(d) {
+        Some((era, y)) => format!("{}{}年{}月", era.name, era_year(y, digits), num(month as i64, digits)),
+        None => format!("{}年{}月", num(year as i64, digits), num(month as i64, digits)),
+    })
+}
+
+/// An example date inside a fiscal year, for hints in messages and notes:
+/// 31 July of `fy`, as 西暦 text and as 和暦 (`example_date(2025)` is
+/// `("2025/7/31", "令和7年7月31日")`). Hints then show the plan's own years
+/// instead of a fixed one.
+pub fn example_date(fy: i32) -> (String, String) {
+    let fy = fy.clamp(1869, 9999);
+    let d = Date { year: fy, month: 7, day: 31 };
+    (format!("{fy}/7/31"), format_date(d, Digits::Ascii))
+}
+
 /// The era used to name a fiscal year: the era in effect on 1 May of its
 /// first calendar year. This gives the names in official use: FY1988 is
 /// 昭和63年度, FY1989 平成元年度, FY2019 令和元年度.
@@ -217,7 +237,8 @@ fn era_by_name(s: &str) -> Option<(Era, usize)> {
 
 /// Reads a date typed as text: 西暦 `2020/6/1`, `2020-06-01`, `2020.6.1`,
 /// `2020年6月1日`; 和暦 `令和2年6月1日`, `令和元年6月1日`, `R2.6.1`, `H31/4/30`,
-/// `R2年6月1日`; year only (`令和２年`, `2020年`) and year-month (`令和元年7月`).
+/// `R2年6月1日`; year only (`令和２年`, `2020年`) and year-month (`令和元年7月`,
+/// `2025/9`, `2025-09`, `R7.9`).
 /// Full-width digits and spaces are accepted. A 和暦 date outside its era
 /// (平成32年, 令和元年4月1日) is rejected.
 pub fn parse(text: &str) -> Option<ParsedDate> {
@@ -269,6 +290,8 @@ pub fn parse(text: &str) -> Option<ParsedDate> {
     } else {
         match nums.len() {
             1 => trailing == "年" && seps.is_empty(),
+            // A year and month: 2025/9, 2025-09, R7.9.
+            2 => trailing.is_empty() && seps.len() == 1 && matches!(seps[0].as_str(), "/" | "-" | "."),
             3 => {
                 trailing.is_empty()
                     && seps.len() == 2
@@ -284,7 +307,7 @@ pub fn parse(text: &str) -> Option<ParsedDate> {
     let year = |y: i64| -> Option<i32> {
         match era {
             Some(e) => {
-                if y < 1 || y > 100 {
+                if !(1..=100).contains(&y) {
                     return None;
                 }
                 Some(e.start.year + y as i32 - 1)
@@ -376,6 +399,33 @@ mod tests {
         assert_eq!(date("令和２年"), Some(ParsedDate::Year(2020)));
         assert_eq!(date("令和元年７月"), Some(ParsedDate::YearMonth(2019, 7)));
         assert_eq!(date(" 令和 ２ 年 ６ 月 １ 日 "), Some(ParsedDate::Date(d(2020, 6, 1))));
+    }
+
+    #[test]
+    fn parses_year_months_with_separators() {
+        assert_eq!(parse("R7.9"), Some(ParsedDate::YearMonth(2025, 9)));
+        assert_eq!(parse("2025/9"), Some(ParsedDate::YearMonth(2025, 9)));
+        assert_eq!(parse("２０２５／９"), Some(ParsedDate::YearMonth(2025, 9)));
+        assert_eq!(parse("2025-09"), Some(ParsedDate::YearMonth(2025, 9)));
+        assert_eq!(parse("令和7年9月"), Some(ParsedDate::YearMonth(2025, 9)));
+        assert_eq!(parse("R7.13"), None);
+        assert_eq!(parse("7.9"), None);
+        assert_eq!(parse("2025/9-1"), None);
+    }
+
+    #[test]
+    fn year_months_print_like_dates() {
+        assert_eq!(format_year_month(2025, 9, Digits::Zenkaku).unwrap(), "令和７年９月");
+        assert_eq!(format_year_month(2019, 5, Digits::Ascii).unwrap(), "令和元年5月");
+        assert_eq!(format_year_month(2019, 4, Digits::Kanji).unwrap(), "平成三十一年四月");
+        assert_eq!(format_year_month(2025, 13, Digits::Ascii), None);
+    }
+
+    #[test]
+    fn example_dates_are_in_the_fiscal_year() {
+        assert_eq!(example_date(2025), ("2025/7/31".to_string(), "令和7年7月31日".to_string()));
+        assert_eq!(example_date(2019), ("2019/7/31".to_string(), "令和元年7月31日".to_string()));
+        assert_eq!(example_date(2018).1, "平成30年7月31日");
     }
 
     #[test]

@@ -23,6 +23,76 @@ const EXTRA_COLUMN_WIDTH: f64 = 10.0;
 /// The font of every cell.
 const FONT: &str = "游ゴシック";
 
+/// The most text an Excel cell holds, in UTF-16 units (how Excel counts).
+pub const MAX_CELL_TEXT: usize = 32_767;
+
+/// `40000` → `40,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Checks, before a workbook is written from JSON data, that no string in
+/// the data is longer than a cell holds ([`MAX_CELL_TEXT`]). Every string
+/// that is too long is reported, by its place in the JSON
+/// (`sections[3].paragraphs[0]`), as one input error; `file` names the JSON.
+pub fn check_json_fits_cells(file: &str, data: &serde_json::Value) -> Result<(), Error> {
+    fn walk(v: &serde_json::Value, path: &mut String, found: &mut Vec<(String, usize)>) {
+        match v {
+            serde_json::Value::String(s) => {
+                let n = s.encode_utf16().count();
+                if n > MAX_CELL_TEXT {
+                    found.push((path.clone(), n));
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(x, path, found);
+                    path.truncate(len);
+                }
+            }
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(x, path, found);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(data, &mut String::new(), &mut found);
+    if found.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = found
+        .iter()
+        .map(|(path, n)| {
+            let path = if path.is_empty() { "データ全体" } else { path };
+            format!(
+                "{file} の {path}: {} 文字あります。Excel のセルには {} 文字までしか入りません。",
+                thousands(*n),
+                thousands(MAX_CELL_TEXT)
+            )
+        })
+        .collect();
+    Err(Error::input(format!("{}\n文章を短くするか、いくつかに分けてください。", lines.join("\n"))))
+}
+
 fn xerr(e: rust_xlsxwriter::XlsxError) -> Error {
     Error::internal(format!("xlsx を書き出せません（{e}）"))
 }
@@ -84,10 +154,27 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, v: &CellData, kind: FieldK
         _ => base(),
     };
     match v {
+        CellData::Text(s) if s.encode_utf16().count() > MAX_CELL_TEXT => {
+            // Text joined from several values (an item's body lines) can
+            // still be too long after check_json_fits_cells.
+            return Err(Error::input(format!(
+                "「{}」シート {} に入れる文字が {} 文字あります。Excel のセルには {} 文字までしか入りません。文章を短くするか、いくつかに分けてください。",
+                ws.name(),
+                CellRef::new(row, col as u32),
+                thousands(s.encode_utf16().count()),
+                thousands(MAX_CELL_TEXT)
+            )));
+        }
         CellData::Text(s) => ws.write_string_with_format(row, col, s, &fmt).map(|_| ()),
         CellData::Number(n) => ws.write_number_with_format(row, col, *n, &fmt).map(|_| ()),
         CellData::Date(d) => {
-            let dt = ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8).map_err(xerr)?;
+            let dt = ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8).map_err(|_| {
+                Error::input(format!(
+                    "「{}」シート {}: 日付 {d} は Excel の日付にできません（1900年1月1日から 9999年12月31日まで）。",
+                    ws.name(),
+                    CellRef::new(row, col as u32)
+                ))
+            })?;
             let fmt = fmt.set_num_format("[$-ja-JP]ggge\"年\"m\"月\"d\"日\"");
             ws.write_datetime_with_format(row, col, &dt, &fmt).map(|_| ())
         }
@@ -143,7 +230,7 @@ fn write_key_value(
         let row = i as u32 + 1;
         ws.write_string_with_format(row, 0, f.name, &key).map_err(xerr)?;
         let required = if f.required { "（必須）" } else { "（省略可）" };
-        ws.write_string_with_format(row, 2, &format!("{}{}", f.note, required), &note_fmt).map_err(xerr)?;
+        ws.write_string_with_format(row, 2, format!("{}{}", f.note, required), &note_fmt).map_err(xerr)?;
         ws.insert_note(row, 0, &Note::new(format!("{}{}", f.note, required)).set_author("keikaku")).map_err(xerr)?;
         if let Some(v) = values.get(i).and_then(|v| v.as_ref()) {
             write_cell(ws, row, 1, v, f.kind)?;
@@ -330,7 +417,7 @@ fn write_grid_sheet(ws: &mut Worksheet, grid: &Grid, formats: &RoleFormats, foot
     for cell in &grid.cells {
         write_grid_cell(ws, cell, formats.of(cell))?;
         if let Role::Input(input) = &cell.role {
-            add_input(ws, cell, input)?;
+            add_input(ws, cell, input, grid.fiscal_year)?;
         }
     }
     let last_row = grid.rows.len().saturating_sub(1) as u32;
@@ -366,36 +453,42 @@ fn write_grid_cell(ws: &mut Worksheet, cell: &GridCell, fmt: &Format) -> Result<
     Ok(())
 }
 
-fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input) -> Result<(), Error> {
+/// The data validation (prompt, dropdown) of an input cell; `fiscal_year`
+/// is the sheet's ([`Grid::fiscal_year`]), for the example in date prompts.
+fn add_input(ws: &mut Worksheet, cell: &GridCell, input: &Input, fiscal_year: Option<i32>) -> Result<(), Error> {
     let title = grid::utf16_prefix(&input.label, 32);
     let required = if input.required { "（必須）" } else { "" };
     let dv = match input.kind {
         InputKind::Choice(list) => DataValidation::new()
             .allow_list_strings(list)
             .map_err(xerr)?
-            .set_input_message(&format!("一覧から選んでください{required}。"))
+            .set_input_message(format!("一覧から選んでください{required}。"))
             .map_err(xerr)?
             .set_error_title("選べない値です")
             .map_err(xerr)?
-            .set_error_message(&format!("一覧から選んでください: {}", list.join("、")))
+            .set_error_message(format!("一覧から選んでください: {}", list.join("、")))
             .map_err(xerr)?,
         InputKind::Short => DataValidation::new()
             .allow_any_value()
-            .set_input_message(&format!("数と単位（例: 24地区、1回）か、実施状況を入力します{required}。"))
+            .set_input_message(format!("数と単位（例: 24地区、1回）か、実施状況を入力します{required}。"))
             .map_err(xerr)?,
-        InputKind::Date => DataValidation::new()
-            .allow_any_value()
-            .set_input_message(&format!(
-                "日付を 2026/7/31 のように入力します（令和8年7月31日 と表示されます）{required}。"
-            ))
-            .map_err(xerr)?,
+        InputKind::Date => {
+            let how = match fiscal_year {
+                Some(fy) => {
+                    let (seireki, wareki) = crate::wareki::example_date(fy);
+                    format!("日付を {seireki} のように入力します（{wareki} と表示されます）")
+                }
+                None => "日付を 年/月/日 の形で入力します（和暦で表示されます）".to_string(),
+            };
+            DataValidation::new().allow_any_value().set_input_message(format!("{how}{required}。")).map_err(xerr)?
+        }
         InputKind::Text => DataValidation::new()
             .allow_any_value()
-            .set_input_message(&format!("1 行で入力します{required}。"))
+            .set_input_message(format!("1 行で入力します{required}。"))
             .map_err(xerr)?,
         InputKind::LongText => DataValidation::new()
             .allow_any_value()
-            .set_input_message(&format!("文章で入力します。セル内の改行は Alt+Enter です{required}。"))
+            .set_input_message(format!("文章で入力します。セル内の改行は Alt+Enter です{required}。"))
             .map_err(xerr)?,
     };
     let dv = dv.set_input_title(&title).map_err(xerr)?;
@@ -636,4 +729,27 @@ fn insert_bar_chart(ws: &mut Worksheet, spec: &BarChart, at_col: u16) -> Result<
     chart.set_width(640).set_height(height);
     ws.insert_chart(1, at_col, &chart).map_err(xerr)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlong_json_strings_are_named_by_their_place_in_the_json() {
+        let long = "あ".repeat(40_000);
+        let data = serde_json::json!({"sections": [{"paragraphs": ["短い", long]}], "title": "x".repeat(32_767)});
+        let e = check_json_fits_cells("データ.json", &data).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.message.starts_with(
+                "データ.json の sections[0].paragraphs[1]: 40,000 文字あります。Excel のセルには 32,767 文字までしか入りません。"
+            ),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("title"), "32,767 fits: {}", e.message);
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 }

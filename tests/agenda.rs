@@ -16,6 +16,8 @@ enum C {
     S(&'static str),
     N(f64),
     D(u16, u8, u8),
+    /// A date cell with a number format: a format code, or a built-in id as `#55`.
+    DF(u16, u8, u8, &'static str),
     F(&'static str, &'static str),
     E,
 }
@@ -40,6 +42,13 @@ fn xlsx_bytes(sheets: &[SheetSpec]) -> Vec<u8> {
                     }
                     D(y, m, d) => {
                         let f = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d");
+                        ws.write_datetime_with_format(r, c, &ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &f).unwrap();
+                    }
+                    DF(y, m, d, num) => {
+                        let f = match num.strip_prefix('#') {
+                            Some(id) => rust_xlsxwriter::Format::new().set_num_format_index(id.parse().unwrap()),
+                            None => rust_xlsxwriter::Format::new().set_num_format(*num),
+                        };
                         ws.write_datetime_with_format(r, c, &ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &f).unwrap();
                     }
                     F(formula, result) => {
@@ -229,10 +238,73 @@ fn full_width_digits_wareki_text_formulas_and_loose_headers_are_read() {
         "区と話し合います。情報を共有します。",
         "日程内容",
         "令和２年６月１日総会",
-        "令和2年7月懇談会",
+        "令和２年７月懇談会",
     ] {
         assert!(text.contains(want), "{want} in {text}");
     }
+}
+
+/// The 日程 column of each schedule row, as handed to the template.
+fn schedule_dates(file: &Path, dir: &Path) -> Vec<String> {
+    let out = dir.join("out.pdf");
+    let data = dir.join("data.json");
+    let o = keikaku(
+        &["agenda", file.to_str().unwrap(), "-o", out.to_str().unwrap(), "--emit-data", data.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&data).unwrap()).unwrap();
+    let rows = v["sections"].as_array().unwrap().iter().flat_map(|s| s["schedule"].as_array().unwrap().clone());
+    rows.map(|r| r["date"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn month_only_date_cells_print_year_and_month_without_an_invented_day() {
+    let mut spec = valid();
+    let rows = [
+        DF(2025, 9, 1, "yyyy\"年\"m\"月\""),
+        DF(2025, 10, 1, "[$-ja-JP]ggge\"年\"m\"月\""),
+        DF(2025, 11, 1, "yyyy/m"),
+        DF(2025, 12, 1, "#55"),
+        DF(2026, 1, 1, "#57"),
+        DF(2026, 2, 3, "[$-411]ggge\"年\"m\"月\"d\"日\""),
+    ];
+    for (i, c) in rows.into_iter().enumerate() {
+        spec = with_cell(spec, "日程", 3 + i, 0, c);
+        spec = with_cell(spec, "日程", 3 + i, 1, S("研修"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "月.xlsx", &xlsx_bytes(&spec));
+    let dates = schedule_dates(&file, dir.path());
+    assert_eq!(
+        dates[2..],
+        ["令和７年９月", "令和７年１０月", "令和７年１１月", "令和７年１２月", "令和８年１月１日", "令和８年２月３日"]
+    );
+}
+
+#[test]
+fn schedule_text_dates_print_like_date_cells() {
+    let mut spec = valid();
+    for (i, t) in ["2025-06-14", "2025/11/3", "R7.9", "令和7年9月", "毎月第２水曜日"].into_iter().enumerate()
+    {
+        spec = with_cell(spec, "日程", 3 + i, 0, S(t));
+        spec = with_cell(spec, "日程", 3 + i, 1, S("研修"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "文字.xlsx", &xlsx_bytes(&spec));
+    let dates = schedule_dates(&file, dir.path());
+    assert_eq!(
+        dates,
+        [
+            "令和２年６月１日",
+            "令和２年７月",
+            "令和７年６月１４日",
+            "令和７年１１月３日",
+            "令和７年９月",
+            "令和７年９月",
+            "毎月第２水曜日"
+        ]
+    );
 }
 
 #[test]
@@ -504,6 +576,35 @@ fn value_in_a_column_without_header_is_not_dropped() {
 fn chapter_split_in_two_places() {
     let spec = with_cell(valid(), "本文", 4, 0, S("はじめに"));
     assert_refused(&xlsx_bytes(&spec), "split.xlsx", &["「本文」シート A5: 章「はじめに」が離れた 2 か所にあります"]);
+}
+
+#[test]
+fn characters_no_font_has_are_reported_at_their_cells_all_at_once() {
+    let mut spec = valid();
+    spec = with_cell(spec, "議案", 2, 1, S("テスト連絡会😀"));
+    spec = with_cell(spec, "本文", 1, 3, S("一つ目の段落です。🙂"));
+    spec = with_cell(spec, "日程", 2, 1, S("懇談会😀"));
+    assert_refused(
+        &xlsx_bytes(&spec),
+        "glyph.xlsx",
+        &[
+            "フォントにない文字が 3 か所のセルにあります",
+            "glyph.xlsx 「議案」シート B3: 「😀」(U+1F600) 「テスト連絡会😀」",
+            "glyph.xlsx 「本文」シート D2: 「🙂」(U+1F642)",
+            "glyph.xlsx 「日程」シート B3: 「😀」(U+1F600) 「懇談会😀」",
+        ],
+    );
+}
+
+#[test]
+fn an_excel_error_value_is_reported_once() {
+    let spec = with_cell(valid(), "本文", 2, 3, F("=NA()", "#N/A"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "na.xlsx", &xlsx_bytes(&spec));
+    let (code, err, _) = agenda(&file, dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.matches("#N/A").count(), 1, "{err}");
+    assert!(err.contains("「本文」シート D3: 本文のセルが Excel のエラー値 #N/A です"), "{err}");
 }
 
 #[test]

@@ -734,15 +734,6 @@ fn group_digits(n: usize) -> String {
     out
 }
 
-/// An example 記入日 in the plan's own 年度 (7月31日 of its first year):
-/// `("2025/7/31", "令和7年7月31日")`.
-pub fn example_date(fiscal_year: i32) -> (String, String) {
-    let wareki = crate::wareki::Date::new(fiscal_year, 7, 31)
-        .map(|d| crate::wareki::format_date(d, crate::wareki::Digits::Ascii))
-        .unwrap_or_default();
-    (format!("{fiscal_year}/7/31"), wareki)
-}
-
 /// A 記入日: a date cell, or a date typed as text (和暦 or 西暦), which is
 /// read and noted. The value is ISO (`2026-07-31`). Hints show dates of the
 /// plan's 年度.
@@ -755,9 +746,18 @@ fn date_value<K>(
     sub: &mut Submission<K>,
 ) -> Option<String> {
     use crate::wareki::{self, ParsedDate};
-    let (example, example_wareki) = example_date(fiscal_year);
+    let (example, example_wareki) = wareki::example_date(fiscal_year);
     match raw {
         Value::Date(d) | Value::DateTime(d, _) => Some(crate::workbook::cell::iso(*d)),
+        Value::YearMonth(..) => {
+            sub.problem(
+                Severity::Fix,
+                Some(sheet),
+                Some(at),
+                format!("{label}が年と月だけです（{}）。{example} のように日まで入力してください。", raw.display()),
+            );
+            None
+        }
         Value::Number(n) => match wareki::Date::from_excel_serial(*n) {
             Some(d) => Some(crate::workbook::cell::iso(d)),
             None => {

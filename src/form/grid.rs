@@ -155,6 +155,10 @@ pub struct Grid {
     pub cells: Vec<GridCell>,
     /// Rows repeated at the top of every printed page (first, last).
     pub title_rows: (u32, u32),
+    /// The fiscal year the sheet is filled in, when it has one: date inputs
+    /// then prompt with an example date inside that year
+    /// ([`crate::wareki::example_date`]).
+    pub fiscal_year: Option<i32>,
 }
 
 impl Grid {
@@ -181,7 +185,16 @@ pub struct GridBuilder {
 impl GridBuilder {
     /// A grid with these column widths.
     pub fn new(sheet: impl Into<String>, columns: Vec<f64>) -> GridBuilder {
-        GridBuilder { grid: Grid { sheet: sheet.into(), columns, rows: vec![], cells: vec![], title_rows: (0, 0) } }
+        GridBuilder {
+            grid: Grid {
+                sheet: sheet.into(),
+                columns,
+                rows: vec![],
+                cells: vec![],
+                title_rows: (0, 0),
+                fiscal_year: None,
+            },
+        }
     }
 
     /// The next free row.
@@ -204,6 +217,11 @@ impl GridBuilder {
     /// The width of columns `col..col + cols`.
     pub fn width(&self, col: u32, cols: u32) -> f64 {
         self.grid.width(col, cols)
+    }
+
+    /// Sets the fiscal year the sheet is filled in ([`Grid::fiscal_year`]).
+    pub fn fiscal_year(&mut self, fy: i32) {
+        self.grid.fiscal_year = Some(fy);
     }
 
     /// Sets the printed title rows.

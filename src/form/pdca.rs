@@ -184,6 +184,7 @@ pub fn sheet(master: &Master, centre_name: &str, project: &Project, sheet_name: 
     columns.extend(years.iter().map(|_| COL_YEAR));
     let last_col = columns.len() as u32;
     let mut g = GridBuilder::new(sheet_name, columns);
+    g.fiscal_year(plan.fiscal_year);
     // From the 取組み column to the right edge: the wide text area.
     let body = last_col - 2;
     let body_width = g.width(2, body);

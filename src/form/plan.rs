@@ -135,6 +135,7 @@ fn text(s: &str) -> Content {
 /// The 「I 目標」 sheet: who filled it in, when, and the overall goal.
 fn overall_sheet(master: &Master, centre_name: &str, sheet: &str) -> Grid {
     let mut g = GridBuilder::new(sheet, vec![COL_LABEL, COL_GOAL, COL_ACTIONS]);
+    g.fiscal_year(master.plan.fiscal_year);
     let r = g.rows(&[26.0]);
     g.cell(r, 0, 1, 3, text(&title(master, centre_name)), Role::Title);
     g.title_rows(0, 0);
@@ -161,6 +162,7 @@ fn overall_sheet(master: &Master, centre_name: &str, sheet: &str) -> Grid {
 /// The sheet of one section with the items a centre answers.
 fn section_sheet(master: &Master, centre_name: &str, section: &Section, items: &[&Item], sheet: &str) -> Grid {
     let mut g = GridBuilder::new(sheet, vec![COL_LABEL, COL_GOAL, COL_ACTIONS]);
+    g.fiscal_year(master.plan.fiscal_year);
     let wide = g.width(1, 2);
     let r = g.rows(&[26.0]);
     g.cell(r, 0, 1, 3, text(&title(master, centre_name)), Role::Title);

@@ -16,10 +16,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
 use crate::error::Error;
+use crate::fonts::{Family, FontSet};
 use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::wareki::{self, ParsedDate};
 use crate::workbook::shape::{KeyValues, Table};
-use crate::workbook::{convert, Sheet, Workbook};
+use crate::workbook::{convert, CellRef, Sheet, Workbook};
 
 /// The 種別 choices of the 本文 sheet.
 pub const KINDS: &[&str] = &["段落", "項目", "日程表"];
@@ -38,7 +39,7 @@ pub const SHEET_AGENDA: SheetForm = SheetForm {
         Field::new("団体名", "議案を出す団体の名前。表題の 1 行目になります。", true, FieldKind::Text, 0.0),
         Field::new(
             "年度",
-            "計画の年度。西暦でも和暦でもかまいません（2020、令和2年度、R2）。表題では「令和二年度」と書かれます。",
+            "計画の年度。西暦でも和暦でもかまいません（2026、令和8年度、R8）。表題では「令和八年度」と書かれます。",
             true,
             FieldKind::FiscalYear,
             0.0,
@@ -82,7 +83,7 @@ pub const SHEET_SCHEDULE: SheetForm = SheetForm {
     shape: Shape::Table(&[
         Field::new(
             "日程",
-            "日付のセル（和暦で表示されます: 令和元年６月１日）か、「令和元年７月」のような文字。見出しは「日　　程」のように空白を入れてもかまいません。",
+            "日付のセル（和暦で表示されます: 令和８年６月１日。年と月だけの書式なら 令和８年７月）か、「令和８年７月」「R8.7」「毎月第２水曜日」のような文字。見出しは「日　　程」のように空白を入れてもかまいません。",
             true,
             FieldKind::DateOrText,
             24.0,
@@ -91,7 +92,8 @@ pub const SHEET_SCHEDULE: SheetForm = SheetForm {
     ]),
 };
 
-/// The whole input workbook.
+/// The whole input workbook. The examples in its notes are in the year of
+/// [`Agenda::example`] (2026, 令和8年度), the example row of a blank workbook.
 pub const FORM: [SheetForm; 3] = [SHEET_AGENDA, SHEET_BODY, SHEET_SCHEDULE];
 
 /// A 議案.
@@ -322,7 +324,7 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
                         )));
                     }
                     schedule_used = true;
-                    let (header, rows) = read_schedule(&schedule)?;
+                    let (header, rows) = read_schedule(&schedule, fiscal_year)?;
                     s.schedule = rows;
                     s.schedule_header = Some(header);
                 }
@@ -347,14 +349,83 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
     Ok(AgendaInput { agenda: Agenda { number, organisation, fiscal_year, title, sections }, fields, sheets })
 }
 
+/// How many cells with characters no font has one message lists.
+const MAX_LISTED_GLYPH_CELLS: usize = 30;
+
+/// Checks the text an agenda prints — 団体名 and 表題 of the 「議案」 sheet,
+/// 章, 見出し and 本文 of 「本文」, and 日程 and 内容 of 「日程」 with their
+/// headers — against the fonts, before templating, so that a character no
+/// font has is reported at its cell (`議案.xlsx 「本文」シート D3`) rather than
+/// at a line of the generated markup. Every such cell is reported at once.
+/// `wb` is a workbook [`read`] accepted.
+pub fn check_glyphs(wb: &Workbook, fonts: &FontSet) -> Result<(), Error> {
+    let mut found: Vec<String> = Vec::new();
+    let mut check = |v: Option<&crate::workbook::Value>, at: &crate::workbook::Origin| {
+        let Some(crate::workbook::Value::Text(s)) = v else { return };
+        let mut missing: Vec<char> = Vec::new();
+        for c in s.chars() {
+            if !c.is_control() && fonts.resolve(Family::Mincho, c).is_none() && !missing.contains(&c) {
+                missing.push(c);
+            }
+        }
+        if missing.is_empty() {
+            return;
+        }
+        let chars: Vec<String> = missing.iter().map(|c| format!("「{c}」(U+{:04X})", *c as u32)).collect();
+        let context: String = s.chars().filter(|c| !c.is_control()).take(20).collect();
+        let more = if s.chars().count() > 20 { "…" } else { "" };
+        found.push(format!("  {at}: {} 「{context}{more}」", chars.join("")));
+    };
+    if let Some(sheet) = wb.sheet(SHEET_AGENDA.name) {
+        if let Ok(kv) = KeyValues::find(sheet) {
+            for name in ["団体名", "表題"] {
+                if let Some(e) = kv.get(name) {
+                    check(e.value.as_ref(), &e.origin);
+                }
+            }
+        }
+    }
+    for (form, columns) in [(&SHEET_BODY, &["章", "見出し", "本文"][..]), (&SHEET_SCHEDULE, &["日程", "内容"][..])]
+    {
+        let Some(sheet) = wb.sheet(form.name) else { continue };
+        let Ok(t) = Table::find(sheet, &form.headers()) else { continue };
+        for h in columns {
+            if let Some(i) = t.column(h) {
+                let at = sheet.origin(CellRef::new(t.header_row, t.columns[i].col));
+                check(sheet.get(at.cell), &at);
+            }
+        }
+        for r in &t.records {
+            for h in columns {
+                check(t.value(r, h), &t.origin(r, h));
+            }
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    let n = found.len();
+    found.truncate(MAX_LISTED_GLYPH_CELLS);
+    if n > MAX_LISTED_GLYPH_CELLS {
+        found.push(format!("  …ほか {} か所", n - MAX_LISTED_GLYPH_CELLS));
+    }
+    Err(Error::input(format!(
+        "フォントにない文字が {n} か所のセルにあります。このままでは PDF で空白や□になるため、出力しませんでした。\n{}\n\
+         セルの文字を置き換える（例: 絵文字を削る、外字を常用漢字にする）か、--mincho / --gothic でその文字を含むフォントを指定してください。",
+        found.join("\n")
+    )))
+}
+
 fn records_json(t: &Table) -> Json {
     Json::Array(t.records.iter().map(|r| Json::Object(t.record_json(r))).collect())
 }
 
 /// The schedule rows and headers for a 日程表 row, from the 「日程」 sheet
-/// (with the result of finding its table).
+/// (with the result of finding its table); `fiscal_year` is the agenda's,
+/// for the example in messages.
 fn read_schedule(
     schedule: &Result<(&Sheet, Result<Table, Error>), Error>,
+    fiscal_year: i32,
 ) -> Result<(Vec<String>, Vec<ScheduleRow>), Error> {
     let (sheet, found) = schedule.as_ref().map_err(|e| Error {
         message: format!("{}（「本文」シートに日程表の行があるため、日程の表が必要です）", e.message),
@@ -367,11 +438,13 @@ fn read_schedule(
             sheet.place()
         )));
     }
+    // The example is a month of the agenda's own year.
+    let example = wareki::format_year_month(fiscal_year, 7, wareki::Digits::Zenkaku).unwrap_or_default();
     let mut rows = Vec::new();
     for r in &t.records {
         let date = convert::date_or_text(t.value(r, "日程"), &t.origin(r, "日程"), "日程")?.ok_or_else(|| {
             Error::input(format!(
-                "{}: 日程が空です。日付か「令和元年７月」のような文字を入れてください。",
+                "{}: 日程が空です。日付か「{example}」のような文字を入れてください。",
                 t.origin(r, "日程")
             ))
         })?;
@@ -393,7 +466,7 @@ fn text(s: &str) -> Option<CellData> {
 
 impl Agenda {
     /// The agenda as input sheets (the inverse of [`read`]), in [`FORM`] order.
-    /// Schedule dates that are full dates become date cells.
+    /// Schedule dates that are full dates from 1900 on become date cells.
     pub fn to_sheets(&self) -> Vec<SheetData> {
         let head = SheetData::KeyValue(vec![
             Some(CellData::Number(self.number as f64)),
@@ -423,7 +496,8 @@ impl Agenda {
                 schedule_header = s.schedule_header.clone();
                 for r in &s.schedule {
                     let date = match wareki::parse(&r.date) {
-                        Some(ParsedDate::Date(d)) => CellData::Date(d),
+                        // Excel has no dates before 1900: older ones stay text.
+                        Some(ParsedDate::Date(d)) if d.year >= 1900 => CellData::Date(d),
                         _ => CellData::Text(r.date.clone()),
                     };
                     schedule.push(vec![Some(date), text(&r.content)]);

@@ -17,7 +17,7 @@
 //! cell (unknown centres, indicators for unknown 事業, duplicate IDs, years
 //! outside the plan period) before anything is written.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -439,13 +439,25 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
 
     // 「センター」
     let mut centres = Vec::new();
+    // Centres whose row has a problem (already reported), and whether some
+    // centre's ID could not be read at all: references to them are not
+    // reported again as unknown centres.
+    let mut rejected_centres: HashSet<String> = HashSet::new();
+    let mut centre_id_unreadable = false;
     if let Some(table) = table(p, wb, &SHEET_CENTRES) {
         let mut centre_at: HashMap<String, Origin> = HashMap::new();
         for r in &table.records {
+            let before = p.count();
             let at = table.origin(r, "ID");
             let id = p.required(table.value(r, "ID"), &at, "ID", max::CENTRE_ID).map(|s| hankaku(&s));
             let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::CENTRE_NAME);
             let contact = p.text(table.value(r, "連絡先"), &table.origin(r, "連絡先"), "連絡先", max::CONTACT);
+            if p.count() != before {
+                match &id {
+                    Some(id) => _ = rejected_centres.insert(id_key(id)),
+                    None => centre_id_unreadable = true,
+                }
+            }
             let (Some(id), Some(name)) = (id, name) else { continue };
             if id.contains(ID_SEPARATORS) {
                 p.push(&at, format!("ID「{id}」に区切りの文字（空白、「、」「,」「・」など）は使えません。"));
@@ -474,7 +486,9 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
     let mut projects: Vec<Project> = Vec::new();
     let mut project_at: HashMap<String, (usize, Origin)> = HashMap::new();
     // 事業 whose row has a problem (already reported): their 達成目標 rows are not reported again.
-    let mut rejected: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut rejected: HashSet<String> = HashSet::new();
+    // Whether some 事業's 番号 could not be read (already reported).
+    let mut number_unreadable = false;
     if let Some(table) = table(p, wb, &SHEET_PROJECTS) {
         for r in &table.records {
             let before = p.count();
@@ -495,6 +509,7 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
                     match canonical.get(&id_key(&id)) {
                         Some(c) if ids.contains(c) => {}
                         Some(c) => ids.push(c.clone()),
+                        None if centre_id_unreadable || rejected_centres.contains(&id_key(&id)) => {}
                         None => p.push(
                             &centre_at,
                             format!("担当センター「{id}」は「センター」シートにありません。ID を確かめてください。"),
@@ -510,8 +525,9 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
             let (Some(number), Some(key), Some(name), Some(goal), Some(area), Some(situation), Some(policy), true) =
                 (number, key.clone(), name, goal, area, situation, policy, complete)
             else {
-                if let Some(k) = key {
-                    rejected.insert(k);
+                match key {
+                    Some(k) => _ = rejected.insert(k),
+                    None => number_unreadable = true,
                 }
                 continue;
             };
@@ -551,10 +567,19 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
             }
             let at = sheet.origin(CellRef::new(table.header_row, c.col));
             match convert::parse_fiscal_year(&c.header) {
-                None => p.push(
-                    &at,
-                    format!("列の見出し「{}」は年度として読めません。年度の列の見出しは R5 や 令和5年度 のようにしてください。", c.header),
-                ),
+                None => {
+                    // The example is a year of the plan's own period when it is known.
+                    let y = period.map(|(a, _)| a).unwrap_or(2023);
+                    p.push(
+                        &at,
+                        format!(
+                            "列の見出し「{}」は年度として読めません。年度の列の見出しは {} や {} のようにしてください。",
+                            c.header,
+                            wareki::format_fiscal_year_short(y),
+                            wareki::format_fiscal_year(y, Digits::Ascii)
+                        ),
+                    )
+                }
                 Some(y) => match period {
                     Some((a, b)) if !(a..=b).contains(&y) => p.push(
                         &at,
@@ -568,7 +593,10 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
                     ),
                     _ => {
                         if year_cols.insert(y, i).is_some() {
-                            p.push(&at, format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)));
+                            p.push(
+                                &at,
+                                format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)),
+                            );
                         }
                     }
                 },
@@ -602,7 +630,7 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
             let key = crate::form::pdca::project_key(&number);
             match project_at.get(&key) {
                 Some((i, _)) => projects[*i].indicators.push(Indicator { name, plan }),
-                None if rejected.contains(&key) => {}
+                None if number_unreadable || rejected.contains(&key) => {}
                 None => {
                     p.push(&at, format!("事業番号「{number}」は「事業」シートにありません。番号を確かめてください。"))
                 }

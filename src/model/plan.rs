@@ -19,7 +19,7 @@
 //! (part I of the document). [`read`] checks the whole master and reports
 //! every problem with its cell before anything is written.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -398,14 +398,26 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
 
     // 「センター」
     let mut centres = Vec::new();
+    // Centres whose row has a problem (already reported), and whether some
+    // centre's ID could not be read: an item's 回答するセンター that may name
+    // such a centre is not reported again.
+    let mut rejected_centres: HashSet<String> = HashSet::new();
+    let mut centre_id_unreadable = false;
     if let Some(table) = table(p, wb, &SHEET_CENTRES) {
         let mut seen: HashMap<String, Origin> = HashMap::new();
         for r in &table.records {
+            let before = p.count();
             let at = table.origin(r, "ID");
             let id = p.required(table.value(r, "ID"), &at, "ID", max::CENTRE_ID).map(|s| hankaku(&s));
             let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::CENTRE_NAME);
             let short = p.text(table.value(r, "略称"), &table.origin(r, "略称"), "略称", max::SHORT);
             let kind = p.take(convert::choice(table.value(r, "種別"), &table.origin(r, "種別"), "種別", KINDS));
+            if p.count() != before {
+                match &id {
+                    Some(id) => _ = rejected_centres.insert(id_key(id)),
+                    None => centre_id_unreadable = true,
+                }
+            }
             let (Some(id), Some(name), Some(kind)) = (id, name, kind) else { continue };
             if id.contains(ID_SEPARATORS) {
                 p.push(&at, format!("ID「{id}」に区切りの文字（空白、「、」「,」「・」など）は使えません。"));
@@ -433,13 +445,24 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
     // 「区分」
     let mut sections: Vec<Section> = Vec::new();
     let mut section_at: HashMap<String, Origin> = HashMap::new();
+    // 区分 whose row has a problem (already reported), and whether some
+    // 区分's 番号 could not be read: items in them are not reported again.
+    let mut rejected_sections: HashSet<String> = HashSet::new();
+    let mut section_number_unreadable = false;
     if let Some(table) = table(p, wb, &SHEET_SECTIONS) {
         for r in &table.records {
+            let before = p.count();
             let at = table.origin(r, "番号");
             let number = p.required(table.value(r, "番号"), &at, "番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
             let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::SECTION_NAME);
             let description = p.text(table.value(r, "説明"), &table.origin(r, "説明"), "説明", max::LINE);
             let note = p.text(table.value(r, "注記"), &table.origin(r, "注記"), "注記", max::LINE);
+            if p.count() != before {
+                match &number {
+                    Some(n) => _ = rejected_sections.insert(id_key(n)),
+                    None => section_number_unreadable = true,
+                }
+            }
             let (Some(number), Some(name)) = (number, name) else { continue };
             if let Some(prev) = section_at.get(&id_key(&number)) {
                 p.push(&at, format!("区分の番号「{number}」が {} と重複しています。", prev.cell));
@@ -489,7 +512,8 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
                 }),
             };
             if let Some(s) = &section {
-                if !section_at.contains_key(&id_key(s)) {
+                let reported = section_number_unreadable || rejected_sections.contains(&id_key(s));
+                if !section_at.contains_key(&id_key(s)) && !reported {
                     p.push(
                         &section_origin,
                         format!("区分「{s}」は「区分」シートにありません。番号を確かめてください。"),
@@ -497,7 +521,11 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
                 }
             }
             let answered_by = answered_by.unwrap_or_default();
+            let centres_incomplete = centre_id_unreadable || !rejected_centres.is_empty();
             match respondents(&answered_by, &centres) {
+                Err(unknown)
+                    if centre_id_unreadable || unknown.iter().all(|id| rejected_centres.contains(&id_key(id))) => {}
+                Ok(found) if found.is_empty() && centres_incomplete => {}
                 Err(unknown) => p.push(
                     &by_at,
                     format!(

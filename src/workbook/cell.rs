@@ -70,6 +70,10 @@ pub enum Value {
     Date(Date),
     /// A date-time cell; `seconds` since midnight.
     DateTime(Date, u32),
+    /// A date cell whose number format shows only the year and month
+    /// (`yyyy"年"m"月"`, what Japanese Excel makes of typing 2025/9): 西暦
+    /// year and month. The day Excel stores (the 1st) is not part of it.
+    YearMonth(i32, u32),
     /// An Excel error value such as `#DIV/0!`.
     Error(String),
 }
@@ -91,13 +95,17 @@ impl Value {
             Value::DateTime(d, s) => {
                 format!("{} {}:{:02}", wareki::format_date(*d, wareki::Digits::Zenkaku), s / 3600, (s / 60) % 60)
             }
+            Value::YearMonth(y, m) => {
+                wareki::format_year_month(*y, *m, wareki::Digits::Zenkaku).unwrap_or_else(|| format!("{y}-{m:02}"))
+            }
             Value::Error(e) => e.clone(),
         }
     }
 
     /// The value for templates: text as a string, numbers as JSON numbers
     /// (integers without a fraction), booleans, dates as ISO text
-    /// (`2020-06-01`, which the `wareki` and `nendo` helpers read).
+    /// (`2020-06-01`, which the `wareki` and `nendo` helpers read), year-months
+    /// as `2025-09`.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match self {
@@ -114,6 +122,7 @@ impl Value {
             Value::DateTime(d, s) => {
                 J::String(format!("{}T{:02}:{:02}:{:02}", iso(*d), s / 3600, (s / 60) % 60, s % 60))
             }
+            Value::YearMonth(y, m) => J::String(format!("{y:04}-{m:02}")),
             Value::Error(e) => J::String(e.clone()),
         }
     }
@@ -130,6 +139,7 @@ impl Value {
             Value::Bool(b) => format!("真偽値 {}", if *b { "TRUE" } else { "FALSE" }),
             Value::Date(d) => format!("日付 {}", iso(*d)),
             Value::DateTime(d, s) => format!("日時 {} {}:{:02}", iso(*d), s / 3600, (s / 60) % 60),
+            Value::YearMonth(y, m) => format!("年月 {y:04}-{m:02}"),
             Value::Error(e) => format!("エラー値 {e}"),
         }
     }
@@ -179,5 +189,7 @@ mod tests {
         assert_eq!(Value::Date(Date::new(2019, 6, 1).unwrap()).to_json(), serde_json::json!("2019-06-01"));
         assert_eq!(Value::Number(12.0).display(), "12");
         assert!(Value::Text(" \u{3000}".into()).is_blank());
+        assert_eq!(Value::YearMonth(2025, 9).display(), "令和７年９月");
+        assert_eq!(Value::YearMonth(2025, 9).to_json(), serde_json::json!("2025-09"));
     }
 }

@@ -63,6 +63,7 @@ pub fn fiscal_year(v: Option<&Value>, origin: &Origin, field: &str) -> Result<i3
         Some(v) if v.is_blank() => Err(err(origin, format!("{field}が空です。{how}。"))),
         Some(Value::Number(n)) if n.fract() == 0.0 && (1868.0..=2200.0).contains(n) => Ok(*n as i32),
         Some(Value::Date(d)) | Some(Value::DateTime(d, _)) => Ok(d.fiscal_year()),
+        Some(Value::YearMonth(y, m)) => Ok(if *m >= 4 { *y } else { *y - 1 }),
         Some(Value::Text(s)) => parse_fiscal_year(s).ok_or_else(|| bad(v.map(Value::describe).unwrap_or_default())),
         Some(other) => Err(bad(other.describe())),
     }
@@ -131,6 +132,9 @@ pub fn date(v: Option<&Value>, origin: &Origin, field: &str) -> Result<Date, Err
     match v {
         None => Err(err(origin, format!("{field}が空です。{how}。"))),
         Some(Value::Date(d)) | Some(Value::DateTime(d, _)) => Ok(*d),
+        Some(v @ Value::YearMonth(..)) => {
+            Err(err(origin, format!("{field}に日がありません（入力: 年月だけの日付 {}）。{how}。", v.display())))
+        }
         Some(Value::Text(s)) => match wareki::parse(s) {
             Some(ParsedDate::Date(d)) => Ok(d),
             Some(_) => Err(err(origin, format!("{field}に日がありません（入力: 「{s}」）。{how}。"))),
@@ -148,14 +152,19 @@ pub fn date(v: Option<&Value>, origin: &Origin, field: &str) -> Result<Date, Err
 }
 
 /// A 日程-style value: a date cell becomes 和暦 with full-width digits
-/// (令和元年６月１日); text is kept as typed (令和元年７月, 毎月第２水曜日),
-/// after checking that text which looks like a date is a real one.
+/// (令和元年６月１日), a year-month cell 令和７年９月. Text that is a date or a
+/// year and month (2025-06-14, 2025/11/3, R7.9, 令和7年9月) is printed the
+/// same way; other text is kept as typed (毎月第２水曜日), after checking
+/// that text which looks like a date is a real one.
 pub fn date_or_text(v: Option<&Value>, origin: &Origin, field: &str) -> Result<Option<String>, Error> {
+    let zen = wareki::Digits::Zenkaku;
     match v {
-        Some(Value::Date(d)) | Some(Value::DateTime(d, _)) => {
-            Ok(Some(wareki::format_date(*d, wareki::Digits::Zenkaku)))
-        }
+        Some(Value::Date(d)) | Some(Value::DateTime(d, _)) => Ok(Some(wareki::format_date(*d, zen))),
+        Some(Value::YearMonth(y, m)) => Ok(wareki::format_year_month(*y, *m, zen).or_else(|| v.map(Value::display))),
         Some(Value::Text(s)) => {
+            if let Some(t) = schedule_date_text(s) {
+                return Ok(Some(t));
+            }
             if looks_like_date(s) && wareki::parse(s).is_none() {
                 return Err(err(
                     origin,
@@ -168,6 +177,18 @@ pub fn date_or_text(v: Option<&Value>, origin: &Origin, field: &str) -> Result<O
             text(v, origin, field)
         }
         _ => text(v, origin, field),
+    }
+}
+
+/// Text that is a date or a year and month (2025-06-14, R7.9, 令和7年9月) in
+/// the form 日程 prints it: 和暦 with full-width digits (令和７年６月１４日,
+/// 令和７年９月). `None` for other text, which [`date_or_text`] keeps as typed.
+pub fn schedule_date_text(s: &str) -> Option<String> {
+    let zen = wareki::Digits::Zenkaku;
+    match wareki::parse(s)? {
+        ParsedDate::Date(d) => Some(wareki::format_date(d, zen)),
+        ParsedDate::YearMonth(y, m) => wareki::format_year_month(y, m, zen),
+        ParsedDate::Year(_) => None,
     }
 }
 
@@ -271,6 +292,25 @@ mod tests {
         assert_eq!(date_or_text(Some(&d), &o(), "日程").unwrap().unwrap(), "令和元年６月１日");
         assert_eq!(date_or_text(Some(&t("令和元年７月")), &o(), "日程").unwrap().unwrap(), "令和元年７月");
         assert_eq!(date_or_text(Some(&t("毎月第2水曜日")), &o(), "日程").unwrap().unwrap(), "毎月第2水曜日");
+        assert_eq!(date_or_text(Some(&t("未定")), &o(), "日程").unwrap().unwrap(), "未定");
+        assert_eq!(date_or_text(Some(&t("令和2年")), &o(), "日程").unwrap().unwrap(), "令和2年");
+    }
+
+    #[test]
+    fn schedule_text_dates_print_like_date_cells() {
+        for (typed, printed) in [
+            ("2025-06-14", "令和７年６月１４日"),
+            ("2025/11/3", "令和７年１１月３日"),
+            ("R7.9", "令和７年９月"),
+            ("令和7年9月", "令和７年９月"),
+            ("２０２５/９", "令和７年９月"),
+            (" 令和7年9月1日 ", "令和７年９月１日"),
+        ] {
+            assert_eq!(date_or_text(Some(&t(typed)), &o(), "日程").unwrap().unwrap(), printed, "{typed}");
+        }
+        assert_eq!(date_or_text(Some(&Value::YearMonth(2025, 9)), &o(), "日程").unwrap().unwrap(), "令和７年９月");
+        let e = date(Some(&Value::YearMonth(2025, 9)), &o(), "開催日").unwrap_err();
+        assert!(e.message.contains("開催日に日がありません"), "{}", e.message);
         assert!(date_or_text(Some(&t("令和2年2月30日")), &o(), "日程").is_err());
         assert!(date_or_text(Some(&t("平成32年1月1日")), &o(), "日程").is_err());
     }

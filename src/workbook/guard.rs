@@ -39,9 +39,10 @@ const RESAVE: &str =
 /// The file's kind from its bytes, with the zip or OLE checks done.
 pub fn check(bytes: &[u8]) -> Result<Checked, Refusal> {
     if bytes.is_empty() {
-        return Err(format!(
+        return Err(
             "空のファイルです（0 バイト）。保存が途中で止まったか、別のファイルを指定していないか確かめてください。"
-        ));
+                .to_string(),
+        );
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!(
@@ -179,9 +180,9 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
     let mut properties = Vec::new();
     let mut ods_content = None;
     let mut real_total: u64 = 0;
-    for i in 0..zip.len() {
+    for (i, name) in names.iter().enumerate() {
         let mut f = zip.by_index(i).map_err(broken_zip)?;
-        let name = names[i].clone();
+        let name = name.clone();
         let declared = f.size();
         let keep =
             (format == Format::Xlsx && name == "xl/workbook.xml") || (format == Format::Ods && name == "content.xml");
@@ -705,11 +706,7 @@ fn check_biff(data: &[u8]) -> Result<(), Refusal> {
                 offsets.push(u32_at(body, 0) as usize);
             }
             0x0042 | 0x0022 if len < 2 => return Err(broken_xls("CODEPAGE / DATEMODE")),
-            0x00E5 => {
-                if len < 2 || 2 + u16_at(body, 0) as usize * 8 > len {
-                    return Err(broken_xls("MERGECELLS"));
-                }
-            }
+            0x00E5 if len < 2 || 2 + u16_at(body, 0) as usize * 8 > len => return Err(broken_xls("MERGECELLS")),
             0x0200 => {
                 let (rf, rl, cf, cl) = match len {
                     10 => (u16_at(body, 0), u16_at(body, 2), u16_at(body, 4), u16_at(body, 6)),

@@ -233,11 +233,7 @@ impl Workbook {
         })
     }
 
-    fn parse(
-        file: &Arc<str>,
-        bytes: &[u8],
-        checked: &guard::Checked,
-    ) -> Result<(Vec<Sheet>, Vec<(String, String)>), String> {
+    fn parse(file: &Arc<str>, bytes: &[u8], checked: &guard::Checked) -> Result<SheetsAndNames, String> {
         let file = file.clone();
         match checked.format {
             Format::Xlsx => read_xlsx(&file, bytes, checked.date1904),
@@ -279,6 +275,9 @@ impl Workbook {
         })
     }
 }
+
+/// A workbook's worksheets and its defined names (name, what it refers to).
+type SheetsAndNames = (Vec<Sheet>, Vec<(String, String)>);
 
 fn broken(e: &dyn std::fmt::Display) -> String {
     format!("ブックの中身が壊れていて読めません（{e}）。Excel で開いて保存し直してください。")
@@ -326,7 +325,7 @@ fn defined_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Re
 
 /// Streams each xlsx worksheet with calamine's cell reader, checking every
 /// cell's position before keeping it. Also returns the defined names.
-fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<(Vec<Sheet>, Vec<(String, String)>), String> {
+fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<SheetsAndNames, String> {
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => guard::encrypted_message(),
         e => broken(&e),
@@ -338,6 +337,7 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<(Vec<Sheet
         let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| broken(&e))?;
         let mut cells = BTreeMap::new();
         let mut uncomputed = Vec::new();
+        let mut dates = Vec::new();
         let mut scanned = 0usize;
         while let Some(c) =
             reader.next_cell_with_formula_metadata().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
@@ -356,7 +356,16 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<(Vec<Sheet
                 }
                 None => continue,
             };
+            if let Value::Date(d) = &value {
+                dates.push((at, *d));
+            }
             keep_cell(&name, &mut cells, &mut text_bytes, at, value)?;
+        }
+        drop(reader);
+        if !dates.is_empty() {
+            for (at, year, month) in month_only_dates(&mut wb, &name, &dates)? {
+                cells.insert(at, Value::YearMonth(year, month));
+            }
         }
         uncomputed.sort();
         uncomputed.dedup();
@@ -366,9 +375,86 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<(Vec<Sheet
     Ok((sheets, names))
 }
 
+/// The date cells of a sheet (`dates`, in stream order) whose number format
+/// shows only a year and a month, as year-months. calamine's value reader
+/// does not give the style, so the sheet is streamed once more for the
+/// style ids (only sheets with date cells are).
+fn month_only_dates(
+    wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    dates: &[(CellRef, Date)],
+) -> Result<Vec<(CellRef, i32, u32)>, String> {
+    let wanted: BTreeMap<CellRef, Date> = dates.iter().copied().collect();
+    let mut reader = wb.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
+    let styles = reader.styles().to_vec();
+    let mut found = Vec::new();
+    let mut scanned = 0usize;
+    while let Some((row, col, style)) = reader.next_style_id().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
+    {
+        scanned += 1;
+        if scanned > limits::MAX_SCANNED_CELLS {
+            return Err(guard::too_many_cells(&format!("「{name}」シート")));
+        }
+        let at = CellRef::new(row, col);
+        let Some(d) = wanted.get(&at) else { continue };
+        let month_only = styles
+            .get(style)
+            .and_then(|s| s.number_format.as_ref())
+            .is_some_and(|f| is_year_month_format(&f.format_code, f.format_id));
+        if month_only {
+            found.push((at, d.year, d.month));
+        }
+    }
+    Ok(found)
+}
+
+/// Built-in number format ids that show only a year and a month: 17
+/// (`mmm-yy`) and, in Japanese Excel, 34, 52 and 55 (`yyyy"年"m"月"`).
+/// (57 is `[$-411]ge.m.d` and 58 `[$-411]ggge"年"m"月"d"日"`: full dates.)
+const BUILTIN_YEAR_MONTH_IDS: [u32; 4] = [17, 34, 52, 55];
+
+/// Whether a date number format shows a year and a month but no day:
+/// `yyyy/m`, `yyyy"年"m"月"`, `[$-ja-JP]ggge"年"m"月"`, `mmm-yy`, or one of
+/// [`BUILTIN_YEAR_MONTH_IDS`]. Only the first section (before `;`) counts;
+/// quoted text, `[…]` locale and colour codes and escaped characters are
+/// skipped. A format with hours or seconds is a time, not a month.
+pub fn is_year_month_format(code: &str, id: Option<u32>) -> bool {
+    if code.is_empty() || code.eq_ignore_ascii_case("general") {
+        return id.is_some_and(|id| BUILTIN_YEAR_MONTH_IDS.contains(&id));
+    }
+    let mut tokens = String::new();
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ';' => break,
+            '"' => {
+                for q in chars.by_ref() {
+                    if q == '"' {
+                        break;
+                    }
+                }
+            }
+            '[' => {
+                for q in chars.by_ref() {
+                    if q == ']' {
+                        break;
+                    }
+                }
+            }
+            '\\' | '_' | '*' => {
+                chars.next();
+            }
+            c => tokens.push(c.to_ascii_lowercase()),
+        }
+    }
+    let has = |c: char| tokens.contains(c);
+    let year = has('y') || has('e') || has('g');
+    year && has('m') && !has('d') && !has('a') && !has('h') && !has('s')
+}
+
 /// `.xls` and `.ods`: the guard has bounded every sheet's extent, so the
 /// dense ranges calamine builds are small.
-fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<(Vec<Sheet>, Vec<(String, String)>), String>
+fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<SheetsAndNames, String>
 where
     R: Reader<Cursor<&'b [u8]>>,
     R::Error: std::fmt::Display,
@@ -452,6 +538,38 @@ fn iso_datetime(s: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn year_month_formats() {
+        for code in [
+            "yyyy/m",
+            "yyyy\"年\"m\"月\"",
+            "[$-ja-JP]ggge\"年\"m\"月\"",
+            "[$-411]ggge\"年\"m\"月\"",
+            "mmm-yy",
+            "yyyy\\-mm",
+        ] {
+            assert!(is_year_month_format(code, Some(176)), "{code}");
+        }
+        for code in [
+            "yyyy/m/d",
+            "[$-411]ggge\"年\"m\"月\"d\"日\"",
+            "m\"月\"d\"日\"",
+            "h:mm",
+            "yyyy/m/d h:mm",
+            "\"day\" yyyy",
+            "0.00",
+            "yyyy\"年\"m\"月\"(aaa)",
+            "[$-411]ge.m.d",
+        ] {
+            assert!(!is_year_month_format(code, Some(176)), "{code}");
+        }
+        assert!(is_year_month_format("General", Some(55)));
+        assert!(is_year_month_format("General", Some(34)));
+        assert!(!is_year_month_format("General", Some(57)));
+        assert!(!is_year_month_format("General", Some(58)));
+        assert!(!is_year_month_format("General", Some(14)));
+    }
 
     #[test]
     fn ods_date_times_with_absurd_times_stay_text() {

@@ -73,7 +73,9 @@ pub struct Table<'a> {
 fn text_of(v: &Value) -> Option<String> {
     match v {
         Value::Text(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(_) | Value::Bool(_) | Value::Date(_) | Value::DateTime(..) => Some(v.display()),
+        Value::Number(_) | Value::Bool(_) | Value::Date(_) | Value::DateTime(..) | Value::YearMonth(..) => {
+            Some(v.display())
+        }
         _ => None,
     }
 }
