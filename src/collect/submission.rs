@@ -818,6 +818,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_date_input_needs_a_day_and_hints_use_the_plans_year() {
+        let mut sub: Submission<()> = Submission::empty("x.xlsx");
+        let at = CellRef::new(4, 2);
+        assert_eq!(date_value(&Value::YearMonth(2025, 9), "記入日", "s", at, 2025, &mut sub), None);
+        assert_eq!(sub.problems.len(), 1);
+        assert_eq!(sub.problems[0].severity, Severity::Fix);
+        assert!(
+            sub.problems[0].message.contains("年と月だけです（令和７年９月）。2025/7/31 のように"),
+            "{:?}",
+            sub.problems
+        );
+        let text = Value::Text("きのう".into());
+        assert_eq!(date_value(&text, "記入日", "s", at, 2019, &mut sub), None);
+        assert!(sub.problems[1].message.contains("2019/7/31 や 令和元年7月31日"), "{:?}", sub.problems[1]);
+        let typed = Value::Text("R7.8.1".into());
+        assert_eq!(date_value(&typed, "記入日", "s", at, 2025, &mut sub).as_deref(), Some("2025-08-01"));
+        assert_eq!(sub.problems[2].severity, Severity::Noted);
+    }
+
+    #[test]
     fn references() {
         assert_eq!(
             parse_reference("='4-1-1 福祉会議事業'!$C$22"),
