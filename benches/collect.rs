@@ -51,7 +51,6 @@ mod generated;
 mod measure;
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::collections::HashMap;

@@ -17,7 +17,6 @@
 //! - `KEIKAKU_BENCH_KEEP=DIR`: keep the generated input and outputs there.
 
 #[path = "../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 #[path = "measure/mod.rs"]
 mod measure;

@@ -42,14 +42,14 @@ fn xlsx_bytes(sheets: &[SheetSpec]) -> Vec<u8> {
                     }
                     D(y, m, d) => {
                         let f = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d");
-                        ws.write_datetime_with_format(r, c, &ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &f).unwrap();
+                        ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &f).unwrap();
                     }
                     DF(y, m, d, num) => {
                         let f = match num.strip_prefix('#') {
                             Some(id) => rust_xlsxwriter::Format::new().set_num_format_index(id.parse().unwrap()),
                             None => rust_xlsxwriter::Format::new().set_num_format(*num),
                         };
-                        ws.write_datetime_with_format(r, c, &ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &f).unwrap();
+                        ws.write_datetime_with_format(r, c, ExcelDateTime::from_ymd(*y, *m, *d).unwrap(), &f).unwrap();
                     }
                     F(formula, result) => {
                         ws.write_formula(r, c, Formula::new(*formula).set_result(*result)).unwrap();

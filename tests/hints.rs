@@ -19,7 +19,7 @@ fn pdca_date_prompts_show_a_date_in_the_plans_year() {
     let mut master = keikaku::model::pdca::Master::example();
     master.plan.fiscal_year = 2025;
     let projects: Vec<_> = master.projects.iter().collect();
-    let sheets = keikaku::form::pdca::sheets_of(&master, &projects);
+    let sheets = keikaku::form::pdca::sheets_of(&master, "勝田", &projects);
     let book = keikaku::xlsx::FormBook { title: "t", footer: "f", properties: &[], sheets: &sheets, created: None };
     let xml = sheet_xml(&keikaku::xlsx::write_grids(&book).unwrap());
     assert!(xml.contains("日付を 2025/7/31 のように入力します（令和7年7月31日 と表示されます）"), "R7 example");

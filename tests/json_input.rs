@@ -62,11 +62,15 @@ fn render_data_saved_by_notepad_with_a_bom_is_read() {
     assert!(out.exists());
 }
 
+/// A form kind, its sample JSON, the message expected, and the edit that
+/// makes one string too long.
+type LongCase<'a> = (&'a str, &'a str, &'a str, Box<dyn Fn(&mut serde_json::Value)>);
+
 #[test]
 fn init_from_json_with_text_too_long_for_a_cell_exits_2_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let huge = "あ".repeat(700_000); // 2.1 MB of UTF-8
-    let cases: [(&str, &str, &str, Box<dyn Fn(&mut serde_json::Value)>); 3] = [
+    let cases: [LongCase; 3] = [
         ("agenda", "agenda.json", "sections[0].paragraphs[1]: 700,000 文字あります", {
             let huge = huge.clone();
             Box::new(move |v| v["sections"][0]["paragraphs"][1] = huge.clone().into())
