@@ -1,0 +1,131 @@
+//! Outputs never destroy inputs (issue 15): `distribute` refuses to replace
+//! returned or foreign workbooks and the master (by file identity),
+//! `agenda` and `render` refuse to write over their input, a run that
+//! fails with exit 2 creates no output folder, and an interrupted final
+//! move is finished by the next run (fault injection through
+//! `KEIKAKU_FAULT_AFTER_MOVES`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{keikaku, root, stderr};
+
+/// (command words, sample master, shipped returned workbooks) of both
+/// distribute kinds.
+fn kinds() -> [(&'static [&'static str], PathBuf, PathBuf); 2] {
+    let r = root();
+    [
+        (&["pdca", "distribute"], r.join("samples/pdca_master.xlsx"), r.join("samples/pdca_returns")),
+        (&["plan", "distribute"], r.join("samples/plan_master.xlsx"), r.join("samples/plan_submissions")),
+    ]
+}
+
+fn distribute(words: &[&str], master: &Path, out: &Path, env: &[(&str, &str)]) -> std::process::Output {
+    let mut args = words.to_vec();
+    args.extend([master.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    keikaku(&args, env)
+}
+
+/// The file names in a folder, sorted (hidden ones included).
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+/// Every file of a folder with its bytes.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    names(dir).into_iter().map(|n| (n.clone(), std::fs::read(dir.join(&n)).unwrap())).collect()
+}
+
+#[test]
+fn distribute_refuses_to_replace_returned_workbooks_and_names_them() {
+    for (words, master, returns) in kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("配布");
+        let o = distribute(words, &master, &out, &[]);
+        assert!(o.status.success(), "{words:?}: {}", stderr(&o));
+        // A centre sends its filled workbook back into the same folder.
+        let returned: Vec<String> = names(&returns).into_iter().filter(|n| out.join(n).exists()).collect();
+        assert!(!returned.is_empty(), "{words:?}: the shipped returns are named like the outputs");
+        for n in &returned {
+            std::fs::copy(returns.join(n), out.join(n)).unwrap();
+        }
+        let before = contents(&out);
+        let o = distribute(words, &master, &out, &[]);
+        let msg = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{words:?}: {msg}");
+        for n in &returned {
+            assert!(msg.contains(n.as_str()), "{words:?}: {n} named in: {msg}");
+        }
+        assert!(msg.contains("提出されたブック") && msg.contains("入力があります") && msg.contains("シート"), "{msg}");
+        assert_eq!(contents(&out), before, "{words:?}: nothing written, no staging folder");
+    }
+}
+
+#[test]
+fn distribute_refuses_to_replace_a_workbook_it_did_not_write_in_that_form() {
+    for (k, (words, master, _)) in kinds().into_iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("配布");
+        let o = distribute(words, &master, &out, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut targets = names(&out).into_iter().filter(|n| n.ends_with(".xlsx"));
+        let (a, b, c) = (targets.next().unwrap(), targets.next().unwrap(), targets.next().unwrap());
+        // Not a workbook at all; a workbook of another kind; the other
+        // distribute kind's blank workbook.
+        std::fs::write(out.join(&a), b"not a workbook").unwrap();
+        std::fs::copy(root().join("samples/agenda.xlsx"), out.join(&b)).unwrap();
+        let (other_words, other_master, _) = &kinds()[1 - k];
+        let other = dir.path().join("other");
+        assert!(distribute(other_words, other_master, &other, &[]).status.success());
+        let other_file = names(&other).into_iter().find(|n| n.ends_with(".xlsx")).unwrap();
+        std::fs::copy(other.join(other_file), out.join(&c)).unwrap();
+        let before = contents(&out);
+        let o = distribute(words, &master, &out, &[]);
+        let msg = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{words:?}: {msg}");
+        for n in [&a, &b, &c] {
+            assert!(msg.contains(n.as_str()), "{words:?}: {n} named in: {msg}");
+        }
+        assert_eq!(contents(&out), before, "{words:?}");
+    }
+}
+
+#[test]
+fn distribute_replaces_its_own_blank_workbooks() {
+    for (words, master, _) in kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("配布");
+        assert!(distribute(words, &master, &out, &[]).status.success());
+        let first = contents(&out);
+        let o = distribute(words, &master, &out, &[]);
+        assert!(o.status.success(), "{words:?}: {}", stderr(&o));
+        assert_eq!(contents(&out).len(), first.len());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn distribute_never_replaces_the_master_reached_through_a_link() {
+    for (words, master, _) in kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("配布");
+        assert!(distribute(words, &master, &out, &[]).status.success());
+        let target = names(&out).into_iter().find(|n| n.ends_with(".xlsx")).unwrap();
+        // The master lives elsewhere under another name; the output folder
+        // holds a hard link to it under a centre's file name.
+        let kept = dir.path().join("マスター.xlsx");
+        std::fs::copy(&master, &kept).unwrap();
+        std::fs::remove_file(out.join(&target)).unwrap();
+        std::fs::hard_link(&kept, out.join(&target)).unwrap();
+        let before = std::fs::read(&kept).unwrap();
+        let o = distribute(words, &kept, &out, &[]);
+        let msg = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{words:?}: {msg}");
+        assert!(msg.contains(&target) && msg.contains("マスターブック"), "{msg}");
+        assert_eq!(std::fs::read(&kept).unwrap(), before);
+    }
+}
