@@ -129,3 +129,60 @@ fn distribute_never_replaces_the_master_reached_through_a_link() {
         assert_eq!(std::fs::read(&kept).unwrap(), before);
     }
 }
+
+/// The staging folders (`.keikaku-*`) in a folder.
+fn staging_folders(dir: &Path) -> Vec<String> {
+    names(dir).into_iter().filter(|n| n.starts_with(".keikaku-")).collect()
+}
+
+#[test]
+fn a_distribute_killed_during_the_final_move_is_finished_by_the_next_run() {
+    let (old_env, new_env) = ([("SOURCE_DATE_EPOCH", "1700000000")], [("SOURCE_DATE_EPOCH", "1800000000")]);
+    for (words, master, _) in kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old_out, new_out) = (dir.path().join("old"), dir.path().join("new"));
+        assert!(distribute(words, &master, &old_out, &old_env).status.success());
+        assert!(distribute(words, &master, &new_out, &new_env).status.success());
+        let (old, new) = (contents(&old_out), contents(&new_out));
+        assert_eq!(old.len(), new.len());
+        assert!(old.iter().zip(&new).all(|(a, b)| a.0 == b.0 && a.1 != b.1), "the two versions differ");
+        for n in 0..=old.len() {
+            let out = dir.path().join(format!("out{n}"));
+            assert!(distribute(words, &master, &out, &old_env).status.success());
+            let moves = n.to_string();
+            let o = distribute(words, &master, &out, &[new_env[0], ("KEIKAKU_FAULT_AFTER_MOVES", &moves)]);
+            assert!(!o.status.success() && o.status.code().is_none(), "{words:?} n={n}: killed by abort");
+            // At the crash: every centre's file, old or new, and the staging folder.
+            for ((name, o), (_, w)) in old.iter().zip(&new) {
+                let got = std::fs::read(out.join(name)).unwrap_or_else(|_| panic!("n={n}: {name} missing"));
+                assert!(&got == o || &got == w, "{words:?} n={n}: {name} is neither version");
+            }
+            assert_eq!(staging_folders(&out).len(), 1, "n={n}");
+            // The next run finishes the interrupted commit (roll forward)…
+            keikaku::output::recover(&out).unwrap();
+            assert_eq!(contents(&out), new, "{words:?} n={n}: rolled forward, no staging folder");
+            // …and a distribute after a crash leaves no staging folder either.
+            assert!(distribute(words, &master, &out, &[new_env[0], ("KEIKAKU_FAULT_AFTER_MOVES", &moves)])
+                .status
+                .code()
+                .is_none());
+            let o = distribute(words, &master, &out, &new_env);
+            assert!(o.status.success(), "{}", stderr(&o));
+            assert_eq!(contents(&out), new, "{words:?} n={n}");
+        }
+    }
+}
+
+#[test]
+fn a_distribute_that_fails_with_bad_input_creates_no_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(templates.join("pdca.hbs"), "<document><page>{{#each}}</page></document>").unwrap();
+    let out = dir.path().join("配布");
+    let master = root().join("samples/pdca_master.xlsx");
+    let o =
+        distribute(&["pdca", "distribute", "--pdf", "--templates", templates.to_str().unwrap()], &master, &out, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!out.exists(), "no empty output folder left: {}", stderr(&o));
+}

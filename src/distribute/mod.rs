@@ -279,6 +279,9 @@ pub fn distribute_centres(
 
     let stems: Vec<String> = centres.iter().map(|(id, name)| centre_stem(id, name)).collect();
     check_file_names(centres, &stems)?;
+    // What an interrupted earlier run left is finished first, so the
+    // files checked are the ones this run would replace.
+    crate::output::recover(out_dir)?;
     let targets: Vec<String> = stems
         .iter()
         .zip(busy)
