@@ -186,3 +186,58 @@ fn a_distribute_that_fails_with_bad_input_creates_no_output_folder() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(!out.exists(), "no empty output folder left: {}", stderr(&o));
 }
+
+#[test]
+fn agenda_refuses_to_write_its_pdf_over_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    // An input workbook named like the PDF that `-o DIR/` makes from it.
+    let input = dir.path().join("agenda.pdf");
+    std::fs::copy(root().join("samples/agenda.xlsx"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let o = keikaku(&["agenda", input.to_str().unwrap(), "-o", &format!("{}/", dir.path().display())], &[]);
+    let msg = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{msg}");
+    assert!(msg.contains("agenda.pdf") && msg.contains("同じファイル"), "{msg}");
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    // The same file under another name (a hard link), and --emit-data onto it.
+    #[cfg(unix)]
+    {
+        let xlsx = dir.path().join("議案.xlsx");
+        std::fs::copy(root().join("samples/agenda.xlsx"), &xlsx).unwrap();
+        let link = dir.path().join("link.pdf");
+        std::fs::hard_link(&xlsx, &link).unwrap();
+        let before = std::fs::read(&xlsx).unwrap();
+        for args in [
+            vec!["agenda", xlsx.to_str().unwrap(), "-o", link.to_str().unwrap()],
+            vec!["agenda", xlsx.to_str().unwrap(), "-o", "x.pdf", "--emit-data", link.to_str().unwrap()],
+        ] {
+            let o = keikaku(&args, &[]);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            assert!(stderr(&o).contains("link.pdf"), "{}", stderr(&o));
+            assert_eq!(std::fs::read(&xlsx).unwrap(), before);
+        }
+    }
+}
+
+#[test]
+fn render_refuses_to_write_over_its_template_or_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.hbs");
+    let d = dir.path().join("d.json");
+    std::fs::write(&t, "<document><page><p>{{x}}</p></page></document>").unwrap();
+    std::fs::write(&d, r#"{"x": "本文"}"#).unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let other_d = dir.path().join("sub/../d.json");
+    for (out, markup) in [(&other_d, None), (&dir.path().join("out.pdf"), Some(&t))] {
+        let mut args = vec!["render", "--template", t.to_str().unwrap(), "--data", d.to_str().unwrap()];
+        args.extend(["-o", out.to_str().unwrap()]);
+        if let Some(m) = markup {
+            args.extend(["--emit-markup", m.to_str().unwrap()]);
+        }
+        let o = keikaku(&args, &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("同じファイル"), "{}", stderr(&o));
+        assert_eq!(std::fs::read_to_string(&d).unwrap(), r#"{"x": "本文"}"#);
+        assert_eq!(std::fs::read_to_string(&t).unwrap(), "<document><page><p>{{x}}</p></page></document>");
+    }
+}
