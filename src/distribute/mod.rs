@@ -214,7 +214,7 @@ fn not_replaceable(path: &Path, form: &FormKind) -> Option<String> {
 /// by name) or that would replace a file keikaku must not replace (see
 /// [`not_replaceable`]). Every such file is named in one error.
 pub fn check_targets(out_dir: &Path, names: &[String], form: &FormKind, inputs: &[&Path]) -> Result<(), Error> {
-    let mut problems = Vec::new();
+    use rayon::prelude::*;
     for name in names {
         let path = out_dir.join(name);
         if let Some(input) = inputs.iter().find(|i| same_file(i, &path)) {
@@ -223,10 +223,15 @@ pub fn check_targets(out_dir: &Path, names: &[String], form: &FormKind, inputs: 
                 input.display()
             )));
         }
-        if let Some(why) = not_replaceable(&path, form) {
-            problems.push(format!("  - {}: {why}", path.display()));
-        }
     }
+    // Re-distributing into a full folder reads every earlier workbook: in parallel.
+    let problems: Vec<String> = names
+        .par_iter()
+        .filter_map(|name| {
+            let path = out_dir.join(name);
+            not_replaceable(&path, form).map(|why| format!("  - {}: {why}", path.display()))
+        })
+        .collect();
     if problems.is_empty() {
         return Ok(());
     }
