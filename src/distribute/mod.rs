@@ -188,7 +188,11 @@ fn not_replaceable(path: &Path, form: &FormKind) -> Option<String> {
     }
     let wb = match crate::workbook::Workbook::open(path) {
         Ok(wb) => wb,
-        Err(e) => return Some(format!("keikaku が配ったブックとして読めません（{e}）")),
+        Err(e) => {
+            let prefix = format!("{}: ", path.display());
+            let why = e.message.strip_prefix(&prefix).unwrap_or(&e.message);
+            return Some(format!("keikaku が配ったブックとして読めません。{why}"));
+        }
     };
     let kind = wb.properties.iter().find(|(k, _)| k == property::FORM).map(|(_, v)| v.as_str());
     if kind != Some(form.kind) {
