@@ -410,6 +410,9 @@ impl Staging {
             .map(|n| Move { name: n.clone(), replaces: std::fs::symlink_metadata(dir.join(n)).is_ok() })
             .collect();
         std::fs::create_dir(st.join(REPLACED)).map_err(fail)?;
+        // The staged files' names reach the disk before the journal that
+        // promises them (for a power cut; a killed process loses nothing).
+        sync_dir(&st);
         let pending = st.join(".journal.tmp");
         std::fs::write(&pending, journal_text(&moves)).map_err(fail)?;
         std::fs::File::open(&pending).and_then(|f| f.sync_all()).map_err(fail)?;
