@@ -244,7 +244,44 @@ fn require_folder(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Refuses to run when an output is one of the inputs: the same file
+/// (device and inode, or canonical path), whatever the paths look like, so
+/// that no run writes over what it reads.
+fn check_outputs_not_inputs(outputs: &[&Path], inputs: &[(&str, &Path)]) -> Result<(), Error> {
+    for out in outputs {
+        if let Some((what, input)) = inputs.iter().find(|(_, i)| output::same_file(i, out)) {
+            return Err(Error::input(format!(
+                "出力先 {} は入力の{what} {} と同じファイルです。上書きすると入力が失われるため、何も書きません。別の出力先を指定してください。",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl FontArgs {
+    /// The font files given, for [`check_outputs_not_inputs`].
+    fn paths(&self) -> Vec<PathBuf> {
+        [&self.mincho, &self.gothic]
+            .into_iter()
+            .flatten()
+            .filter_map(|s| FontSpec::parse(s).ok())
+            .map(|f| f.path)
+            .collect()
+    }
+}
+
 fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
+    let dest = pdf_destination(&args.output, &args.data)?;
+    let template = args.templates.as_ref().map(|d| d.join("agenda.hbs"));
+    let fonts = args.fonts.paths();
+    let mut inputs: Vec<(&str, &Path)> = vec![("ブック", &args.data)];
+    inputs.extend(template.as_deref().map(|t| ("テンプレート", t)));
+    inputs.extend(fonts.iter().map(|f| ("フォント", f.as_path())));
+    let outputs: Vec<&Path> =
+        std::iter::once(dest.as_path()).chain(args.emit_data.as_deref()).chain(args.emit_markup.as_deref()).collect();
+    check_outputs_not_inputs(&outputs, &inputs)?;
     let wb = Workbook::open(&args.data)?;
     let input = agenda::read(&wb)?;
     let fonts = args.fonts.load()?;
@@ -252,7 +289,6 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
     let data = input.template_data();
     let markup = template::render_named("agenda.hbs", args.templates.as_deref(), &data)?;
     let bytes = crate::markup_to_pdf(&markup, "agenda.hbs を展開したマークアップ", &fonts, &PdfOptions::from_env()?)?;
-    let dest = pdf_destination(&args.output, &args.data)?;
     if let Some(p) = &args.emit_data {
         let json = serde_json::to_string_pretty(&data).map_err(|e| Error::internal(e.to_string()))?;
         output::write_atomic(p, json.as_bytes())?;
@@ -385,6 +421,9 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
             "{} はすでにあります。入力済みのブックを消さないよう、上書きしません（上書きするときは --force）。",
             args.output.display()
         )));
+    }
+    if let Some(from) = &args.from {
+        check_outputs_not_inputs(&[&args.output], &[("データ", from)])?;
     }
     let (forms, bytes) = match args.kind {
         InitKind::Agenda => (&agenda::FORM[..], init_agenda(args)?),
@@ -577,6 +616,11 @@ fn run_plan_distribute(args: &PlanDistributeArgs) -> Result<String, Error> {
 }
 
 fn render(args: &RenderArgs) -> Result<String, Error> {
+    let fonts = args.fonts.paths();
+    let mut inputs: Vec<(&str, &Path)> = vec![("テンプレート", &args.template), ("データ", &args.data)];
+    inputs.extend(fonts.iter().map(|f| ("フォント", f.as_path())));
+    let outputs: Vec<&Path> = std::iter::once(args.output.as_path()).chain(args.emit_markup.as_deref()).collect();
+    check_outputs_not_inputs(&outputs, &inputs)?;
     let data = read_json(&args.data)?;
     let markup = template::render_file(&args.template, &data)?;
     if let Some(p) = &args.emit_markup {

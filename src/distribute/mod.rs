@@ -18,12 +18,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value as Json};
 
+use crate::collect::submission::{parse_reference, FormKind};
 use crate::error::Error;
 use crate::fonts::FontSet;
 use crate::form::grid::Grid;
 use crate::form::pdca::{self, property};
 use crate::model::pdca::{paragraphs, Centre, Master, Project};
-use crate::output::{safe_file_stem, Staging};
+use crate::output::{safe_file_stem, same_file, Staging};
 use crate::pdf::PdfOptions;
 use crate::wareki;
 use crate::{template, xlsx};
@@ -177,19 +178,78 @@ pub struct Options<'a> {
     pub master_path: Option<&'a Path>,
 }
 
-/// Refuses to run when an output would replace the master itself (the
-/// master kept in the output folder under a centre's file name).
-fn check_master_kept(master_path: &Path, out_dir: &Path, names: &[String]) -> Result<(), Error> {
-    let Ok(master) = master_path.canonicalize() else { return Ok(()) };
+/// Why an existing file in the output folder must not be replaced by a
+/// blank `form` workbook, or `None` when it may: it is a workbook keikaku
+/// wrote for this form (`keikaku.form` is `form.kind`) and none of its
+/// input cells (the cells its defined names point at) holds a value.
+fn not_replaceable(path: &Path, form: &FormKind) -> Option<String> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if meta.is_dir() {
+        return Some("同じ名前のフォルダーです".into());
+    }
+    let is_workbook = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if !is_workbook {
+        return None;
+    }
+    let wb = match crate::workbook::Workbook::open(path) {
+        Ok(wb) => wb,
+        Err(e) => {
+            let prefix = format!("{}: ", path.display());
+            let why = e.message.strip_prefix(&prefix).unwrap_or(&e.message);
+            return Some(format!("keikaku が配ったブックとして読めません。{why}"));
+        }
+    };
+    let kind = wb.properties.iter().find(|(k, _)| k == property::FORM).map(|(_, v)| v.as_str());
+    if kind != Some(form.kind) {
+        return Some(format!(
+            "keikaku が配った{}ではありません（Excel で作り直したブックや別の様式のブックは上書きしません）",
+            form.label
+        ));
+    }
+    for (_, formula) in &wb.names {
+        let Some((sheet, cell)) = parse_reference(formula) else { continue };
+        let filled = wb.sheets.iter().find(|s| *s.name == *sheet).and_then(|s| s.get(cell)).is_some();
+        if filled {
+            return Some(format!(
+                "提出されたブックです（入力があります: 「{sheet}」シート {cell}）。上書きすると回答が失われます"
+            ));
+        }
+    }
+    None
+}
+
+/// Refuses, before anything is written, any output `names` in `out_dir`
+/// that is one of the `inputs` (the master, compared by file identity, not
+/// by name) or that would replace a file keikaku must not replace (see
+/// [`not_replaceable`]). Every such file is named in one error.
+pub fn check_targets(out_dir: &Path, names: &[String], form: &FormKind, inputs: &[&Path]) -> Result<(), Error> {
+    use rayon::prelude::*;
     for name in names {
-        if out_dir.join(name).canonicalize().is_ok_and(|p| p == master) {
+        let path = out_dir.join(name);
+        if let Some(input) = inputs.iter().find(|i| same_file(i, &path)) {
             return Err(Error::input(format!(
                 "出力の「{name}」がマスターブック {} と同じファイルになります。別の出力先フォルダーを指定してください。",
-                master_path.display()
+                input.display()
             )));
         }
     }
-    Ok(())
+    // Re-distributing into a full folder reads every earlier workbook: in parallel.
+    let problems: Vec<String> = names
+        .par_iter()
+        .filter_map(|name| {
+            let path = out_dir.join(name);
+            not_replaceable(&path, form).map(|why| format!("  - {}: {why}", path.display()))
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "出力先 {} に、上書きできないファイルが {} 個あります。配布は行わず、ファイルは 1 つも書いていません。別のフォルダーを出力先にしてください。\n{}",
+        out_dir.display(),
+        problems.len(),
+        problems.join("\n")
+    )))
 }
 
 /// Checks that no two centres end up with the same file name (on a
@@ -214,8 +274,12 @@ pub type CentreFiles = (Vec<(&'static str, Vec<u8>)>, usize);
 /// that `busy` marks, `make` gives its files, named `ID_名称.ext`; they are
 /// made in parallel into a staging folder inside `out_dir` and moved into
 /// place only when every centre succeeded. `extensions` are the file
-/// extensions `make` may give (checked against the master first).
+/// extensions `make` may give: before anything is made, every such file
+/// already in `out_dir` is checked with [`check_targets`] (never the
+/// master, never a workbook that is not a blank `form` workbook).
+#[allow(clippy::too_many_arguments)]
 pub fn distribute_centres(
+    form: &FormKind,
     centres: &[(&str, &str)],
     busy: &[bool],
     extensions: &[&str],
@@ -229,15 +293,16 @@ pub fn distribute_centres(
 
     let stems: Vec<String> = centres.iter().map(|(id, name)| centre_stem(id, name)).collect();
     check_file_names(centres, &stems)?;
-    if let Some(m) = master_path {
-        let names: Vec<String> = stems
-            .iter()
-            .zip(busy)
-            .filter(|(_, b)| **b)
-            .flat_map(|(stem, _)| extensions.iter().map(move |e| format!("{stem}.{e}")))
-            .collect();
-        check_master_kept(m, out_dir, &names)?;
-    }
+    // What an interrupted earlier run left is finished first, so the
+    // files checked are the ones this run would replace.
+    crate::output::recover(out_dir)?;
+    let targets: Vec<String> = stems
+        .iter()
+        .zip(busy)
+        .filter(|(_, b)| **b)
+        .flat_map(|(stem, _)| extensions.iter().map(move |e| format!("{stem}.{e}")))
+        .collect();
+    check_targets(out_dir, &targets, form, &master_path.into_iter().collect::<Vec<_>>())?;
     let staging = Staging::new(out_dir)?;
     let done = AtomicUsize::new(0);
     // Per centre: the file names written and the sheet count, or the error.
@@ -298,5 +363,14 @@ pub fn distribute(
         }
         Ok((files, projects.len()))
     };
-    distribute_centres(&centres, &busy, extensions, out_dir, opts.master_path, make, progress)
+    distribute_centres(
+        &crate::collect::pdca::FORM,
+        &centres,
+        &busy,
+        extensions,
+        out_dir,
+        opts.master_path,
+        make,
+        progress,
+    )
 }

@@ -68,5 +68,5 @@ pub fn distribute(
         let (sheets, bytes) = centre_workbook(master, &master.centres[c], &by_centre[c], created)?;
         Ok((vec![("xlsx", bytes)], sheets.len()))
     };
-    distribute_centres(&centres, &busy, &["xlsx"], out_dir, master_path, make, progress)
+    distribute_centres(&crate::collect::plan::FORM, &centres, &busy, &["xlsx"], out_dir, master_path, make, progress)
 }
