@@ -581,3 +581,26 @@ fn messages_quote_long_values_short_so_every_output_holds_them() {
     assert!(tmp.path().join("out/集計.xlsx").exists());
     assert_eq!(std::fs::read_dir(tmp.path().join("returns")).unwrap().count(), 1);
 }
+
+#[test]
+fn collect_never_writes_over_an_input_reached_through_a_link() {
+    let m = Master::example();
+    let tmp = tempfile::tempdir().unwrap();
+    let master = tmp.path().join("マスター.xlsx");
+    std::fs::copy(common::root().join("samples/pdca_master.xlsx"), &master).unwrap();
+    let before = std::fs::read(&master).unwrap();
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("C01.xlsx"), fill(&distributed(&m, "C01"), &m, "C01", &complete_answers(&m, "C01")))
+        .unwrap();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::hard_link(&master, out.join("集計.xlsx")).unwrap();
+    let o = common::keikaku(
+        &["pdca", "collect", master.to_str().unwrap(), inbox.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    assert!(common::stderr(&o).contains("入力のファイルと同じです"), "{}", common::stderr(&o));
+    assert_eq!(std::fs::read(&master).unwrap(), before, "the master is untouched");
+}

@@ -638,11 +638,14 @@ pub fn returns_file_name(id: &str, name: &str) -> String {
     format!("{}_差戻し.xlsx", crate::distribute::centre_stem(id, name))
 }
 
-/// Refuses a run whose outputs would replace one of its inputs.
+/// Refuses a run whose outputs would replace one of its inputs: the same
+/// file by identity ([`crate::output::FileId`]: a hard or symbolic link to
+/// an input is the input), not by name.
 fn check_inputs_kept(outputs: &[PathBuf], inputs: &[PathBuf]) -> Result<(), Error> {
-    let inputs: Vec<PathBuf> = inputs.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    use crate::output::FileId;
+    let inputs: std::collections::HashSet<FileId> = inputs.iter().filter_map(|p| FileId::of(p)).collect();
     for out in outputs {
-        if out.canonicalize().is_ok_and(|p| inputs.contains(&p)) {
+        if FileId::of(out).is_some_and(|id| inputs.contains(&id)) {
             return Err(Error::input(format!(
                 "出力の {} が入力のファイルと同じです。入力を上書きしないよう、別の出力先を指定してください。",
                 out.display()
