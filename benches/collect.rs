@@ -12,13 +12,13 @@
 //! The input is made as in real use: a master of N centres, each with the
 //! sample's six 事業 and numbers of its own (as `benches/distribute.rs`),
 //! written as a master workbook and read back with
-//! [`keikaku::model::pdca::read`]; for every centre the workbook
-//! `distribute` gives it ([`keikaku::distribute::centre_workbook`]), filled
+//! [`keikaku::forms::pdca::master::read`]; for every centre the workbook
+//! `distribute` gives it ([`keikaku::forms::pdca::distribute::centre_workbook`]), filled
 //! in every input the way a centre does (`tests/common/fill.rs`: typed text
 //! as inline string cells keeping the cell's style), named as `distribute`
 //! names it, all in one folder that is passed as SUBMISSIONS. One generated
 //! workbook of each master is read back with
-//! [`keikaku::collect::read_submission`] before timing: it must return
+//! [`keikaku::forms::pdca::collect::read_submission`] before timing: it must return
 //! exactly what was filled and no problems.
 //!
 //! Submissions do not depend on the size of the master (a centre's
@@ -62,9 +62,9 @@ use rayon::prelude::*;
 
 use common::fill::{complete_answers, fill};
 use generated::{generated_master, PROJECTS_PER_CENTRE};
-use keikaku::collect::read_submission;
-use keikaku::distribute::{centre_workbook, file_stem};
-use keikaku::model::pdca::{Centre, Master, Project, FORM};
+use keikaku::forms::pdca::collect::read_submission;
+use keikaku::forms::pdca::distribute::{centre_workbook, file_stem};
+use keikaku::forms::pdca::master::{Centre, Master, Project, SHEETS as FORM};
 use keikaku::workbook::Workbook;
 
 const DEFAULT_COUNTS: &[usize] = &[1_000, 5_000];
@@ -80,7 +80,7 @@ fn write_master(centres: usize, path: &Path) -> Master {
     std::fs::write(path, &bytes).unwrap_or_else(|e| fail(&format!("{}: {e}", path.display())));
     let wb = Workbook::from_bytes("master.xlsx", &bytes)
         .unwrap_or_else(|e| fail(&format!("the generated master does not open: {e}")));
-    let read = keikaku::model::pdca::read(&wb)
+    let read = keikaku::forms::pdca::master::read(&wb)
         .unwrap_or_else(|e| fail(&format!("the generated master is refused by pdca::read: {e}")));
     if read != generated {
         println!("note: the master as read back differs from the generated one; submissions use the one read back");

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 mod generated;
 
 use generated::generated_master;
-use keikaku::model::pdca::FORM;
+use keikaku::forms::pdca::master::SHEETS as FORM;
 
 const CENTRES: usize = 600;
 

@@ -14,7 +14,7 @@ mod generated;
 mod measure;
 
 use generated::generated_master;
-use keikaku::model::pdca::FORM;
+use keikaku::forms::pdca::master::SHEETS as FORM;
 
 const CENTRES: usize = 1_000;
 

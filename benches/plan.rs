@@ -4,7 +4,7 @@
 //!
 //! The input is made as in real use: a master of N centres (the first
 //! 直営, the others 委託) with the sample's sections and items, written as a
-//! master workbook and read back with [`keikaku::model::plan::read`]; for
+//! master workbook and read back with [`keikaku::forms::plan::master::read`]; for
 //! every centre the workbook `plan distribute` gives it, filled with the
 //! sample's answers of a centre of the same kind (the reference document's
 //! goals and actions, numbered per centre so no two centres write the
@@ -28,7 +28,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use common::plan::{filled, sample_answers, values, CentreAnswers};
-use keikaku::model::plan::{Centre, Master};
+use keikaku::forms::plan::master::{Centre, Master};
 use keikaku::workbook::Workbook;
 
 /// The target for 300 centres, seconds.
@@ -77,12 +77,16 @@ fn answers_for(i: usize, sample: &std::collections::BTreeMap<String, CentreAnswe
 
 fn write_input(n: usize, dir: &Path) -> (PathBuf, PathBuf, Master) {
     let generated = generated_master(n);
-    let bytes = keikaku::xlsx::write_form("センター計画 マスター", &keikaku::model::plan::FORM, &generated.to_sheets())
-        .unwrap_or_else(|e| fail(&format!("writing the master: {e}")));
+    let bytes = keikaku::xlsx::write_form(
+        "センター計画 マスター",
+        &keikaku::forms::plan::master::SHEETS,
+        &generated.to_sheets(),
+    )
+    .unwrap_or_else(|e| fail(&format!("writing the master: {e}")));
     let master_path = dir.join(format!("plan_master_{n}.xlsx"));
     std::fs::write(&master_path, &bytes).unwrap_or_else(|e| fail(&e.to_string()));
     let wb = Workbook::from_bytes("master.xlsx", &bytes).unwrap_or_else(|e| fail(&e.to_string()));
-    let master = keikaku::model::plan::read(&wb).unwrap_or_else(|e| fail(&format!("master refused: {e}")));
+    let master = keikaku::forms::plan::master::read(&wb).unwrap_or_else(|e| fail(&format!("master refused: {e}")));
     let sample = sample_answers();
     let folder = dir.join(format!("plans_{n}"));
     let _ = std::fs::remove_dir_all(&folder);
@@ -95,7 +99,7 @@ fn write_input(n: usize, dir: &Path) -> (PathBuf, PathBuf, Master) {
     // One workbook reads back as filled, with nothing to fix.
     let c = &master.centres[1];
     let bytes = std::fs::read(folder.join(format!("{}_{}.xlsx", c.id, c.name))).unwrap();
-    let sub = keikaku::collect::plan::read_submission(&master, &Workbook::from_bytes("x.xlsx", &bytes).unwrap());
+    let sub = keikaku::forms::plan::collect::read_submission(&master, &Workbook::from_bytes("x.xlsx", &bytes).unwrap());
     let filled_count = values(&master, &c.id, &answers_for(1, &sample)).len();
     if !sub.problems.is_empty() || sub.answers.iter().filter(|a| a.text().is_some()).count() != filled_count {
         fail(&format!("generated submission does not read back cleanly: {:?}", sub.problems));

@@ -7,10 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
 use crate::fonts::{FontSet, FontSpec};
-use crate::model::{agenda, pdca, plan};
+use crate::forms::agenda::input as agenda;
+use crate::forms::pdca::distribute;
+use crate::forms::pdca::master as pdca;
+use crate::forms::plan::master as plan;
 use crate::pdf::PdfOptions;
 use crate::workbook::Workbook;
-use crate::{distribute, output, template, xlsx};
+use crate::{output, template, xlsx};
 
 /// keikaku（計画）: 介護・福祉の計画書類（議案、PDCA シート、センター計画）を Excel から作ります。
 #[derive(Debug, Parser)]
@@ -323,7 +326,7 @@ fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
         None => None,
     };
     let a = from.clone().unwrap_or_else(agenda::Agenda::example);
-    let bytes = xlsx::write_form("議案 入力ブック", &agenda::FORM, &a.to_sheets())?;
+    let bytes = xlsx::write_form("議案 入力ブック", &agenda::SHEETS, &a.to_sheets())?;
     // Read the workbook back: what init writes must be what agenda reads.
     let name = args.output.display().to_string();
     let back = Workbook::from_bytes(&name, &bytes).and_then(|wb| agenda::read(&wb)).map_err(|e| {
@@ -360,9 +363,9 @@ fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
 fn init_master<M: serde::de::DeserializeOwned + PartialEq>(
     args: &InitArgs,
     title: &str,
-    form: &[crate::form::SheetForm],
-    blank: impl FnOnce() -> Vec<crate::form::SheetData>,
-    to_sheets: impl Fn(&M) -> Vec<crate::form::SheetData>,
+    form: &[crate::forms::SheetForm],
+    blank: impl FnOnce() -> Vec<crate::forms::SheetData>,
+    to_sheets: impl Fn(&M) -> Vec<crate::forms::SheetData>,
     read: impl Fn(&Workbook) -> Result<M, Error>,
     sample: &str,
     lost: &str,
@@ -393,7 +396,7 @@ fn init_pdca(args: &InitArgs) -> Result<Vec<u8>, Error> {
     init_master(
         args,
         "PDCA マスター",
-        &pdca::FORM,
+        &pdca::SHEETS,
         || pdca::Master::blank_sheets(pdca::Master::example().plan.first_year),
         pdca::Master::to_sheets,
         pdca::read,
@@ -406,7 +409,7 @@ fn init_plan(args: &InitArgs) -> Result<Vec<u8>, Error> {
     init_master(
         args,
         "センター計画 マスター",
-        &plan::FORM,
+        &plan::SHEETS,
         plan::Master::blank_sheets,
         plan::Master::to_sheets,
         plan::read,
@@ -426,9 +429,9 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
         check_outputs_not_inputs(&[&args.output], &[("データ", from)])?;
     }
     let (forms, bytes) = match args.kind {
-        InitKind::Agenda => (&agenda::FORM[..], init_agenda(args)?),
-        InitKind::Pdca => (&pdca::FORM[..], init_pdca(args)?),
-        InitKind::Plan => (&plan::FORM[..], init_plan(args)?),
+        InitKind::Agenda => (&agenda::SHEETS[..], init_agenda(args)?),
+        InitKind::Pdca => (&pdca::SHEETS[..], init_pdca(args)?),
+        InitKind::Plan => (&plan::SHEETS[..], init_plan(args)?),
     };
     output::write_atomic(&args.output, &bytes)?;
     let names: Vec<String> = forms.iter().map(|f| format!("「{}」", f.name)).collect();
@@ -456,7 +459,7 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
     }
     let fonts = if args.pdf { Some(args.fonts.load()?) } else { None };
     let pdf_opts = PdfOptions::from_env()?;
-    let opts = distribute::Options {
+    let opts = crate::jobs::distribute::Options {
         pdf: fonts.as_ref().map(|f| (f, &pdf_opts)),
         templates: args.templates.as_deref(),
         created: saved.as_deref(),
@@ -494,7 +497,7 @@ pub const EXIT_PARTIAL: i32 = 3;
 /// What every collect run needs before it reads: the master, the files,
 /// the fonts and the options.
 struct CollectRun {
-    files: Vec<crate::collect::Found>,
+    files: Vec<crate::jobs::collect::Found>,
     fonts: Option<FontSet>,
     pdf_opts: PdfOptions,
     saved: Option<String>,
@@ -513,9 +516,9 @@ impl CollectRun {
         let saved = wb.saved.clone();
         drop(wb);
         stages.done("master");
-        let files = crate::collect::find_files(&args.submissions)?;
+        let files = crate::jobs::collect::find_files(&args.submissions)?;
         let master_path = args.master.canonicalize().ok();
-        let files: Vec<crate::collect::Found> =
+        let files: Vec<crate::jobs::collect::Found> =
             files.into_iter().filter(|f| f.path.canonicalize().ok() != master_path).collect();
         if files.is_empty() {
             return Err(Error::input(format!(
@@ -529,8 +532,8 @@ impl CollectRun {
         Ok((master, run))
     }
 
-    fn options<'a>(&'a self, args: &'a CollectArgs) -> crate::collect::Options<'a> {
-        crate::collect::Options {
+    fn options<'a>(&'a self, args: &'a CollectArgs) -> crate::jobs::collect::Options<'a> {
+        crate::jobs::collect::Options {
             pdf: self.fonts.as_ref().map(|f| (f, &self.pdf_opts)),
             templates: args.templates.as_deref(),
             created: self.saved.as_deref(),
@@ -556,10 +559,10 @@ impl CollectRun {
     fn finish<K>(
         &self,
         args: &CollectArgs,
-        roster: &crate::collect::Roster,
-        outcome: &crate::collect::Outcome<K>,
+        roster: &crate::jobs::collect::Roster,
+        outcome: &crate::jobs::collect::Outcome<K>,
     ) -> (String, i32) {
-        let mut msg = crate::collect::status_text(roster, &outcome.collection);
+        let mut msg = crate::jobs::collect::status_text(roster, &outcome.collection);
         let written: Vec<String> = outcome.files.iter().map(|p| p.display().to_string()).collect();
         msg.push_str(&format!("{} 個のファイルを読み、{} を作成しました。", self.files.len(), written.join("、")));
         if !outcome.returns.is_empty() {
@@ -581,17 +584,19 @@ impl CollectRun {
 fn run_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
     let (master, run) = CollectRun::prepare(args, pdca::read)?;
     let bar = run.bar();
-    let result = crate::collect::pdca::collect(&master, &run.files, &args.output, &run.options(args), |_| bar.inc(1));
+    let result =
+        crate::forms::pdca::collect::collect(&master, &run.files, &args.output, &run.options(args), |_| bar.inc(1));
     bar.finish_and_clear();
-    Ok(run.finish(args, &crate::collect::pdca::roster(&master), &result?))
+    Ok(run.finish(args, &crate::forms::pdca::collect::roster(&master), &result?))
 }
 
 fn run_plan_collect(args: &CollectArgs) -> Result<(String, i32), Error> {
     let (master, run) = CollectRun::prepare(args, plan::read)?;
     let bar = run.bar();
-    let result = crate::collect::plan::collect(&master, &run.files, &args.output, &run.options(args), |_| bar.inc(1));
+    let result =
+        crate::forms::plan::collect::collect(&master, &run.files, &args.output, &run.options(args), |_| bar.inc(1));
     bar.finish_and_clear();
-    Ok(run.finish(args, &crate::collect::plan::roster(&master), &result?))
+    Ok(run.finish(args, &crate::forms::plan::collect::roster(&master), &result?))
 }
 
 fn run_plan_distribute(args: &PlanDistributeArgs) -> Result<String, Error> {
@@ -600,7 +605,13 @@ fn run_plan_distribute(args: &PlanDistributeArgs) -> Result<String, Error> {
     let master = plan::read(&wb)?;
     let saved = wb.saved.clone();
     drop(wb);
-    let summary = distribute::plan::distribute(&master, &args.output, saved.as_deref(), Some(&args.master), |_| {})?;
+    let summary = crate::forms::plan::distribute::distribute(
+        &master,
+        &args.output,
+        saved.as_deref(),
+        Some(&args.master),
+        |_| {},
+    )?;
     let mut msg = format!(
         "{} に {} センター分、{} シートを作成しました（ファイル {} 個、{}）。",
         args.output.display(),

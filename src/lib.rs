@@ -26,15 +26,14 @@
 //! - [`cli`]: the command line.
 
 pub mod cli;
-pub mod collect;
-pub mod distribute;
 pub mod error;
 pub mod fonts;
-pub mod form;
+pub mod forms;
+pub mod grouping;
 pub mod japanese;
+pub mod jobs;
 pub mod layout;
 pub mod markup;
-pub mod model;
 pub mod output;
 pub mod pdf;
 pub mod template;

@@ -204,7 +204,7 @@ fn lines_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, 
 }
 
 /// `(group_by rows "章" "項")`: flat records → nested groups (see
-/// [`crate::model::group_json`]). Used as a subexpression in `#each`.
+/// [`crate::grouping::group_json`]). Used as a subexpression in `#each`.
 struct GroupBy;
 
 impl handlebars::HelperDef for GroupBy {
@@ -224,7 +224,7 @@ impl handlebars::HelperDef for GroupBy {
         if keys.is_empty() {
             return Err(RenderErrorReason::ParamNotFoundForIndex("group_by", 1).into());
         }
-        Ok(handlebars::ScopedJson::Derived(crate::model::group_json(&rows, &keys)))
+        Ok(handlebars::ScopedJson::Derived(crate::grouping::group_json(&rows, &keys)))
     }
 }
 

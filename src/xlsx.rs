@@ -12,8 +12,8 @@ use rust_xlsxwriter::{
 };
 
 use crate::error::Error;
-use crate::form::grid::{self, Content, Grid, GridCell, Input, InputKind, Role};
-use crate::form::{CellData, FieldKind, Shape, SheetData, SheetForm};
+use crate::forms::grid::{self, Content, Grid, GridCell, Input, InputKind, Role};
+use crate::forms::{CellData, FieldKind, Shape, SheetData, SheetForm};
 use crate::workbook::CellRef;
 
 /// Rows that carry validation below a table header (room to add rows).
@@ -214,7 +214,7 @@ fn validation(kind: FieldKind, name: &str, note: &str) -> Result<Option<DataVali
 
 fn write_key_value(
     ws: &mut Worksheet,
-    fields: &[crate::form::Field],
+    fields: &[crate::forms::Field],
     values: &[Option<CellData>],
 ) -> Result<(), Error> {
     let h = header_format();
@@ -245,7 +245,7 @@ fn write_key_value(
 
 fn write_table(
     ws: &mut Worksheet,
-    fields: &[crate::form::Field],
+    fields: &[crate::forms::Field],
     headers: Option<&[String]>,
     rows: &[Vec<Option<CellData>>],
 ) -> Result<(), Error> {

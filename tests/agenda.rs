@@ -151,9 +151,9 @@ fn the_sample_workbook_holds_exactly_the_sample_data() {
     // samples/agenda.xlsx was written by `init agenda --from samples/agenda.json`;
     // reading it back gives the same agenda, so both samples tell one story.
     let wb = keikaku::workbook::Workbook::open(&root().join("samples/agenda.xlsx")).unwrap();
-    let got = keikaku::model::agenda::read(&wb).unwrap().agenda;
+    let got = keikaku::forms::agenda::input::read(&wb).unwrap().agenda;
     let json = std::fs::read_to_string(root().join("samples/agenda.json")).unwrap();
-    let want: keikaku::model::agenda::Agenda = serde_json::from_str(&json).unwrap();
+    let want: keikaku::forms::agenda::input::Agenda = serde_json::from_str(&json).unwrap();
     assert_eq!(got, want);
 }
 

@@ -1,4 +1,4 @@
-//! Reading returned PDCA workbooks (`keikaku::collect`): the sample is
+//! Reading returned PDCA workbooks (`keikaku::jobs::collect`): the sample is
 //! distributed, then filled the way centres do (values typed into the input
 //! cells, by editing the sheet XML of the distributed file), then read back
 //! against the master.
@@ -8,9 +8,10 @@ mod common;
 use common::fill::{complete_answers, distributed, fill, replace_in};
 use common::xlsx_entries;
 
-use keikaku::collect::pdca::Submission;
-use keikaku::collect::{read_submission, Severity};
-use keikaku::model::pdca::Master;
+use keikaku::forms::pdca::collect::read_submission;
+use keikaku::forms::pdca::collect::Submission;
+use keikaku::forms::pdca::master::Master;
+use keikaku::jobs::collect::Severity;
 use keikaku::workbook::{CellRef, Workbook};
 
 fn read(bytes: &[u8], master: &Master) -> Submission {
@@ -314,7 +315,7 @@ fn collect_combines_the_samples_and_reports_what_each_centre_must_fix() {
     assert!(cell_text(&c02_411_r8[14]).ends_with("C02_大原地域ステーション.xlsx"));
     assert_eq!(cell_text(&c02_411_r8[15]), "4-1-1 福祉会議事業（地区ケア会議）");
     assert_eq!(cell_text(&c02_411_r8[16]), "H10");
-    let sha = keikaku::collect::sha256_hex(
+    let sha = keikaku::jobs::collect::sha256_hex(
         &std::fs::read(common::root().join("samples/pdca_returns/C02_大原地域ステーション.xlsx")).unwrap(),
     );
     assert_eq!(cell_text(&c02_411_r8[17]), sha);

@@ -23,8 +23,8 @@ fn problems(message: &str) -> Vec<&str> {
 
 #[test]
 fn an_error_value_in_a_master_is_reported_once() {
-    let pdca = |sheet, cell| keikaku::model::pdca::read(&with_error("samples/pdca_master.xlsx", sheet, cell));
-    let plan = |sheet, cell| keikaku::model::plan::read(&with_error("samples/plan_master.xlsx", sheet, cell));
+    let pdca = |sheet, cell| keikaku::forms::pdca::master::read(&with_error("samples/pdca_master.xlsx", sheet, cell));
+    let plan = |sheet, cell| keikaku::forms::plan::master::read(&with_error("samples/plan_master.xlsx", sheet, cell));
     let cases = [
         (
             "pdca センター A2",

@@ -2,7 +2,7 @@
 
 mod common;
 
-use keikaku::form::{CellData, SheetData};
+use keikaku::forms::{CellData, SheetData};
 use keikaku::workbook::Workbook;
 
 /// The text of every sheet part of an xlsx.
@@ -16,10 +16,10 @@ fn sheet_xml(bytes: &[u8]) -> String {
 
 #[test]
 fn pdca_date_prompts_show_a_date_in_the_plans_year() {
-    let mut master = keikaku::model::pdca::Master::example();
+    let mut master = keikaku::forms::pdca::master::Master::example();
     master.plan.fiscal_year = 2025;
     let projects: Vec<_> = master.projects.iter().collect();
-    let sheets = keikaku::form::pdca::sheets_of(&master, "勝田", &projects);
+    let sheets = keikaku::forms::pdca::sheets::sheets_of(&master, "勝田", &projects);
     let book = keikaku::xlsx::FormBook { title: "t", footer: "f", properties: &[], sheets: &sheets, created: None };
     let xml = sheet_xml(&keikaku::xlsx::write_grids(&book).unwrap());
     assert!(xml.contains("日付を 2025/7/31 のように入力します（令和7年7月31日 と表示されます）"), "R7 example");
@@ -28,10 +28,10 @@ fn pdca_date_prompts_show_a_date_in_the_plans_year() {
 
 #[test]
 fn plan_date_prompts_show_a_date_in_the_plans_year() {
-    let master = keikaku::model::plan::Master::example();
+    let master = keikaku::forms::plan::master::Master::example();
     assert_eq!(master.plan.fiscal_year, 2021);
     let items: Vec<usize> = (0..master.items.len()).collect();
-    let sheets = keikaku::form::plan::sheets_of(&master, &master.centres[0].name, &items);
+    let sheets = keikaku::forms::plan::sheets::sheets_of(&master, &master.centres[0].name, &items);
     let book = keikaku::xlsx::FormBook { title: "t", footer: "f", properties: &[], sheets: &sheets, created: None };
     let xml = sheet_xml(&keikaku::xlsx::write_grids(&book).unwrap());
     assert!(xml.contains("日付を 2021/7/31 のように入力します（令和3年7月31日 と表示されます）"), "R3 example");
@@ -40,7 +40,7 @@ fn plan_date_prompts_show_a_date_in_the_plans_year() {
 
 #[test]
 fn an_unreadable_year_header_is_answered_with_a_year_of_the_period() {
-    let mut s = keikaku::model::pdca::Master::example().to_sheets();
+    let mut s = keikaku::forms::pdca::master::Master::example().to_sheets();
     if let SheetData::KeyValue(values) = &mut s[0] {
         for v in values.iter_mut() {
             if matches!(v, Some(CellData::Text(t)) if t.contains('～')) {
@@ -51,9 +51,9 @@ fn an_unreadable_year_header_is_answered_with_a_year_of_the_period() {
     if let SheetData::Table { headers: Some(h), .. } = &mut s[3] {
         h[6] = "来年".into();
     }
-    let bytes = keikaku::xlsx::write_form("t", &keikaku::model::pdca::FORM, &s).unwrap();
+    let bytes = keikaku::xlsx::write_form("t", &keikaku::forms::pdca::master::SHEETS, &s).unwrap();
     let wb = Workbook::from_bytes("m.xlsx", &bytes).unwrap();
-    let e = keikaku::model::pdca::read(&wb).unwrap_err();
+    let e = keikaku::forms::pdca::master::read(&wb).unwrap_err();
     assert!(
         e.message.contains(
             "列の見出し「来年」は年度として読めません。年度の列の見出しは R7 や 令和7年度 のようにしてください。"
@@ -65,24 +65,24 @@ fn an_unreadable_year_header_is_answered_with_a_year_of_the_period() {
 
 #[test]
 fn an_empty_schedule_date_is_answered_with_a_month_of_the_agendas_year() {
-    let mut a = keikaku::model::agenda::Agenda::example();
+    let mut a = keikaku::forms::agenda::input::Agenda::example();
     assert_eq!(a.fiscal_year, 2026);
     a.fiscal_year = 2025;
     let mut sheets = a.to_sheets();
     if let SheetData::Table { rows, .. } = &mut sheets[2] {
         rows[0][0] = None;
     }
-    let bytes = keikaku::xlsx::write_form("t", &keikaku::model::agenda::FORM, &sheets).unwrap();
+    let bytes = keikaku::xlsx::write_form("t", &keikaku::forms::agenda::input::SHEETS, &sheets).unwrap();
     let wb = Workbook::from_bytes("議案.xlsx", &bytes).unwrap();
-    let e = keikaku::model::agenda::read(&wb).unwrap_err();
+    let e = keikaku::forms::agenda::input::read(&wb).unwrap_err();
     assert!(e.message.contains("日程が空です。日付か「令和７年７月」のような文字を入れてください。"), "{}", e.message);
 }
 
 #[test]
 fn agenda_notes_give_examples_in_the_year_of_the_example_row() {
     use keikaku::wareki::{self, Digits};
-    let fy = keikaku::model::agenda::Agenda::example().fiscal_year;
-    let notes: String = keikaku::model::agenda::FORM
+    let fy = keikaku::forms::agenda::input::Agenda::example().fiscal_year;
+    let notes: String = keikaku::forms::agenda::input::SHEETS
         .iter()
         .flat_map(|f| f.fields().iter().map(|x| x.note.to_string()).collect::<Vec<_>>())
         .collect();

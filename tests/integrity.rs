@@ -8,18 +8,19 @@ mod common;
 use common::fill::{complete_answers, distributed, fill, replace_in, rezip, saved_at, xml_escape};
 use common::{sheet_paths, xlsx_entries};
 
-use keikaku::collect::{read_submission, Severity, Submission};
-use keikaku::model::pdca::Master;
+use keikaku::forms::pdca::collect::read_submission;
+use keikaku::forms::pdca::master::Master;
+use keikaku::jobs::collect::{Severity, Submission};
 use keikaku::workbook::Workbook;
 
-fn read(bytes: &[u8], master: &Master) -> keikaku::collect::pdca::Submission {
+fn read(bytes: &[u8], master: &Master) -> keikaku::forms::pdca::collect::Submission {
     let wb = Workbook::from_bytes("提出.xlsx", bytes).unwrap();
     read_submission(master, &wb)
 }
 
-fn read_plan(bytes: &[u8], master: &keikaku::model::plan::Master) -> keikaku::collect::plan::Submission {
+fn read_plan(bytes: &[u8], master: &keikaku::forms::plan::master::Master) -> keikaku::forms::plan::collect::Submission {
     let wb = Workbook::from_bytes("提出.xlsx", bytes).unwrap();
-    keikaku::collect::plan::read_submission(master, &wb)
+    keikaku::forms::plan::collect::read_submission(master, &wb)
 }
 
 fn rejected<K>(sub: &Submission<K>) -> String {
@@ -144,7 +145,7 @@ fn the_file_name_is_a_hint_never_the_proof() {
 
 #[test]
 fn a_plan_workbook_whose_centre_property_was_edited_is_nobodys() {
-    let m = keikaku::model::plan::Master::example();
+    let m = keikaku::forms::plan::master::Master::example();
     let (a, b) = (&m.centres[0], &m.centres[1]);
     let values = common::plan::values(&m, &a.id, &common::plan::sample_answers()[&a.id]);
     let filled = common::plan::filled(&m, &a.id, &values);
@@ -215,9 +216,11 @@ fn rows_inserted_without_moving_the_names_are_found_and_not_read() {
         "{fixes:?}"
     );
     // Nothing of the drifted sheet is read; the other sheets are.
-    let sheet = |s: &keikaku::collect::pdca::Submission, a: &keikaku::collect::pdca::Answer| s.sheet_of(a).to_string();
+    let sheet = |s: &keikaku::forms::pdca::collect::Submission, a: &keikaku::forms::pdca::collect::Answer| {
+        s.sheet_of(a).to_string()
+    };
     assert!(sub.answers.iter().all(|a| sheet(&sub, a) != SHEET));
-    let seen = |s: &keikaku::collect::pdca::Submission| -> Vec<_> {
+    let seen = |s: &keikaku::forms::pdca::collect::Submission| -> Vec<_> {
         s.answers
             .iter()
             .filter(|a| sheet(s, a) != SHEET)
@@ -238,11 +241,11 @@ fn a_locked_cell_edited_after_removing_the_protection_is_named() {
     let m = Master::example();
     let bytes = fill(&distributed(&m, "C01"), &m, "C01", &complete_answers(&m, "C01"));
     // The 30地区 計画 of the first indicator (a locked value), rewritten.
-    let grid = &keikaku::form::pdca::centre_sheets(&m, "C01")[0];
+    let grid = &keikaku::forms::pdca::sheets::centre_sheets(&m, "C01")[0];
     let cell = grid
         .cells
         .iter()
-        .find(|c| c.role == keikaku::form::grid::Role::Value && c.content != keikaku::form::grid::Content::Empty)
+        .find(|c| c.role == keikaku::forms::grid::Role::Value && c.content != keikaku::forms::grid::Content::Empty)
         .unwrap();
     let at = cell.at().to_string();
     let edited = edit_sheet(&bytes, SHEET, |x| common::fill::set_cell(x, &at, "100地区"));
@@ -255,13 +258,13 @@ fn a_locked_cell_edited_after_removing_the_protection_is_named() {
     assert_eq!(p.severity, Severity::Fix);
     assert!(p.message.contains("「100地区」になっています"), "{}", p.message);
     // A label of the plan sheet, too.
-    let pm = keikaku::model::plan::Master::example();
+    let pm = keikaku::forms::plan::master::Master::example();
     let c = &pm.centres[0];
     let values = common::plan::values(&pm, &c.id, &common::plan::sample_answers()[&c.id]);
     let filled = common::plan::filled(&pm, &c.id, &values);
-    let grids = keikaku::form::plan::sheets_of(&pm, &c.name, &pm.items_by_centre()[0]);
+    let grids = keikaku::forms::plan::sheets::sheets_of(&pm, &c.name, &pm.items_by_centre()[0]);
     let g = &grids[1];
-    let label = g.cells.iter().find(|c| c.role == keikaku::form::grid::Role::Header).unwrap();
+    let label = g.cells.iter().find(|c| c.role == keikaku::forms::grid::Role::Header).unwrap();
     let at = label.at().to_string();
     let edited = edit_sheet(&filled, &g.sheet, |x| common::fill::set_cell(x, &at, "書き換えた見出し"));
     let sub = read_plan(&edited, &pm);
@@ -275,11 +278,11 @@ fn a_locked_cell_edited_after_removing_the_protection_is_named() {
 
 #[test]
 fn plan_rows_inserted_without_moving_the_names_are_found() {
-    let pm = keikaku::model::plan::Master::example();
+    let pm = keikaku::forms::plan::master::Master::example();
     let c = &pm.centres[0];
     let values = common::plan::values(&pm, &c.id, &common::plan::sample_answers()[&c.id]);
     let filled = common::plan::filled(&pm, &c.id, &values);
-    let grids = keikaku::form::plan::sheets_of(&pm, &c.name, &pm.items_by_centre()[0]);
+    let grids = keikaku::forms::plan::sheets::sheets_of(&pm, &c.name, &pm.items_by_centre()[0]);
     let g = &grids[1];
     let shifted = edit_sheet(&filled, &g.sheet, |x| shift_cells(x, 5, 1, u32::MAX, 0));
     let sub = read_plan(&shifted, &pm);
@@ -347,10 +350,10 @@ fn a_formula_saved_without_its_result_is_named_cell_by_cell() {
     let m = Master::example();
     let answers = complete_answers(&m, "C01");
     let bytes = fill(&distributed(&m, "C01"), &m, "C01", &answers);
-    let grid = &keikaku::form::pdca::centre_sheets(&m, "C01")[0];
+    let grid = &keikaku::forms::pdca::sheets::centre_sheets(&m, "C01")[0];
     let inputs: Vec<String> = grid
         .inputs()
-        .filter(|(_, i)| i.kind == keikaku::form::grid::InputKind::LongText)
+        .filter(|(_, i)| i.kind == keikaku::forms::grid::InputKind::LongText)
         .take(2)
         .map(|(c, _)| c.at().to_string())
         .collect();
@@ -403,7 +406,8 @@ fn a_workbook_with_none_of_the_centres_sheets_is_refused() {
     let wb_xml = String::from_utf8(parts.iter().find(|(n, _)| n == "xl/workbook.xml").unwrap().1.clone()).unwrap();
     // Every sheet renamed and every defined name removed.
     let mut edited = bytes.clone();
-    for (k, name) in keikaku::form::pdca::centre_sheets(&m, "C01").iter().map(|g| g.sheet.clone()).enumerate() {
+    for (k, name) in keikaku::forms::pdca::sheets::centre_sheets(&m, "C01").iter().map(|g| g.sheet.clone()).enumerate()
+    {
         let from = format!("name=\"{}\"", xml_escape(&name));
         assert!(wb_xml.contains(&from), "{from}");
         edited = replace_in(&edited, "xl/workbook.xml", &from, &format!("name=\"別{k}\""));
@@ -496,7 +500,7 @@ fn a_character_no_font_has_is_that_centres_fix_not_the_end_of_the_run() {
     let (o, tmp) = collect_files("pdca", "samples/pdca_master.xlsx", &[("C01.xlsx", c01), ("C02.xlsx", c02)], &[]);
     let err = common::stderr(&o);
     assert_eq!(o.status.code(), Some(3), "{err}");
-    let cell = keikaku::form::pdca::centre_sheets(&m, "C01")
+    let cell = keikaku::forms::pdca::sheets::centre_sheets(&m, "C01")
         .iter()
         .find_map(|g| g.inputs().find(|(_, i)| i.name == name).map(|(c, _)| c.at().to_string()))
         .unwrap();
@@ -511,10 +515,11 @@ fn a_character_no_font_has_is_that_centres_fix_not_the_end_of_the_run() {
 
 #[test]
 fn a_character_no_font_has_in_a_centre_plan_is_that_centres_fix() {
-    let pm = keikaku::model::plan::Master::example();
+    let pm = keikaku::forms::plan::master::Master::example();
     let c = &pm.centres[0];
     let mut values = common::plan::values(&pm, &c.id, &common::plan::sample_answers()[&c.id]);
-    let overall = values.iter_mut().find(|(n, _)| n == &keikaku::form::plan::Field::Overall.name(None)).unwrap();
+    let overall =
+        values.iter_mut().find(|(n, _)| n == &keikaku::forms::plan::sheets::Field::Overall.name(None)).unwrap();
     overall.1 = format!("{}🙂", overall.1);
     let filled = common::plan::filled(&pm, &c.id, &values);
     let (o, tmp) = collect_files("plan", "samples/plan_master.xlsx", &[("a.xlsx", filled)], &[]);
@@ -527,20 +532,20 @@ fn a_character_no_font_has_in_a_centre_plan_is_that_centres_fix() {
 
 #[test]
 fn plan_limits_and_formulas_are_that_centres_fix() {
-    let pm = keikaku::model::plan::Master::example();
+    let pm = keikaku::forms::plan::master::Master::example();
     let c = &pm.centres[0];
     let mut values = common::plan::values(&pm, &c.id, &common::plan::sample_answers()[&c.id]);
-    let overall = keikaku::form::plan::Field::Overall.name(None);
+    let overall = keikaku::forms::plan::sheets::Field::Overall.name(None);
     values.iter_mut().find(|(n, _)| *n == overall).unwrap().1 = "𠮷".repeat(20_000);
     let filled = common::plan::filled(&pm, &c.id, &values);
     let sub = read_plan(&filled, &pm);
     let p = sub.problems.iter().find(|p| p.message.contains("長すぎます")).expect("a 差戻し");
     assert_eq!(p.severity, Severity::Fix);
     assert!(p.message.contains("40,000 文字"), "a character outside the BMP counts two: {}", p.message);
-    let a = sub.answers.iter().find(|a| a.key.field == keikaku::form::plan::Field::Overall).unwrap();
+    let a = sub.answers.iter().find(|a| a.key.field == keikaku::forms::plan::sheets::Field::Overall).unwrap();
     assert_eq!(a.text(), None);
     // A formula without its result in the first goal of the second sheet.
-    let grids = keikaku::form::plan::sheets_of(&pm, &c.name, &pm.items_by_centre()[0]);
+    let grids = keikaku::forms::plan::sheets::sheets_of(&pm, &c.name, &pm.items_by_centre()[0]);
     let (cell, _) = grids[1].inputs().next().unwrap();
     let at = cell.at().to_string();
     let values = common::plan::values(&pm, &c.id, &common::plan::sample_answers()[&c.id]);

@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 
 use calamine::Reader;
 use common::{keikaku, page_count, pdftotext, root, squash, stderr};
-use keikaku::distribute::file_stem;
-use keikaku::form::grid::{Content, Grid, InputKind, Role};
-use keikaku::form::pdca::{self, property};
-use keikaku::form::SheetData;
-use keikaku::model::pdca::{Centre, Master, FORM};
+use keikaku::forms::grid::{Content, Grid, InputKind, Role};
+use keikaku::forms::pdca::distribute::file_stem;
+use keikaku::forms::pdca::master::{Centre, Master, SHEETS as FORM};
+use keikaku::forms::pdca::sheets::{self as pdca, property};
+use keikaku::forms::SheetData;
 use keikaku::workbook::{CellRef, Value, Workbook};
 
 fn sample_master() -> PathBuf {
@@ -99,13 +99,13 @@ fn check_workbook(master: &Master, centre: &Centre, bytes: &[u8]) {
 
     // Custom properties identify the workbook.
     let props = custom_properties(bytes);
-    assert_eq!(props[property::FORM], pdca::FORM_KIND);
-    assert_eq!(props[property::SCHEMA], pdca::SCHEMA_VERSION.to_string());
+    assert_eq!(props[property::FORM], keikaku::forms::pdca::FORM.kind);
+    assert_eq!(props[property::SCHEMA], keikaku::forms::pdca::FORM.schema.to_string());
     assert_eq!(props[property::CENTRE], centre.id);
     assert_eq!(props[property::FISCAL_YEAR], master.plan.fiscal_year.to_string());
     assert_eq!(
         props[property::PLAN_HASH],
-        pdca::plan_hash(&master.plan, keikaku::distribute::recipient(centre), projects.iter().copied())
+        pdca::plan_hash(&master.plan, keikaku::forms::pdca::distribute::recipient(centre), projects.iter().copied())
     );
     assert_eq!(props.len(), 5, "{props:?}");
 
@@ -242,7 +242,7 @@ fn distributed_workbooks_read_back_as_the_master_says() {
 #[test]
 fn the_sample_master_is_the_sample_json_and_init_reproduces_it() {
     let wb = Workbook::open(&sample_master()).unwrap();
-    assert_eq!(keikaku::model::pdca::read(&wb).unwrap(), Master::example());
+    assert_eq!(keikaku::forms::pdca::master::read(&wb).unwrap(), Master::example());
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.xlsx");
     let json = root().join("samples/pdca_master.json");
@@ -348,15 +348,15 @@ fn assert_refused(sheets: &[SheetData], expected: &[&str]) {
     assert_eq!(std::fs::read(&m).unwrap(), before, "input unchanged");
 }
 
-fn rows(sheets: &mut [SheetData], i: usize) -> &mut Vec<Vec<Option<keikaku::form::CellData>>> {
+fn rows(sheets: &mut [SheetData], i: usize) -> &mut Vec<Vec<Option<keikaku::forms::CellData>>> {
     match &mut sheets[i] {
         SheetData::Table { rows, .. } => rows,
         _ => unreachable!(),
     }
 }
 
-fn text(s: &str) -> Option<keikaku::form::CellData> {
-    Some(keikaku::form::CellData::Text(s.into()))
+fn text(s: &str) -> Option<keikaku::forms::CellData> {
+    Some(keikaku::forms::CellData::Text(s.into()))
 }
 
 #[test]
@@ -422,7 +422,7 @@ fn full_width_ids_and_wareki_fiscal_year_are_accepted() {
     }
     let dir = tempfile::tempdir().unwrap();
     let m = master_file(dir.path(), &s);
-    let read = keikaku::model::pdca::read(&Workbook::open(&m).unwrap()).unwrap();
+    let read = keikaku::forms::pdca::master::read(&Workbook::open(&m).unwrap()).unwrap();
     assert_eq!(read, Master::example());
 }
 
@@ -645,7 +645,7 @@ fn control_characters_from_pasted_text_are_cleaned() {
     m.projects[0].situation = "一行目\u{0B}二行目\tです".into();
     let dir = tempfile::tempdir().unwrap();
     let master = master_file(dir.path(), &m.to_sheets());
-    let read = keikaku::model::pdca::read(&Workbook::open(&master).unwrap()).unwrap();
+    let read = keikaku::forms::pdca::master::read(&Workbook::open(&master).unwrap()).unwrap();
     assert_eq!(read.projects[0].name, "福祉会議事業（地区ケア会議）");
     assert_eq!(read.projects[0].situation, "一行目\n二行目 です");
     let out = dir.path().join("out");

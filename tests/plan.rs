@@ -10,10 +10,10 @@ use std::path::{Path, PathBuf};
 use common::plan::{filled, sample_answers, sample_submissions, values};
 use common::{assert_in_order, squash};
 
-use keikaku::collect::plan::{goals_of, read_submission, Key, Submission};
-use keikaku::collect::Severity;
-use keikaku::form::plan::Field;
-use keikaku::model::plan::Master;
+use keikaku::forms::plan::collect::{goals_of, read_submission, Key, Submission};
+use keikaku::forms::plan::master::Master;
+use keikaku::forms::plan::sheets::Field;
+use keikaku::jobs::collect::Severity;
 use keikaku::workbook::Workbook;
 
 fn read(bytes: &[u8], master: &Master) -> Submission {
@@ -205,7 +205,7 @@ fn other_centres_years_forms_and_edited_structure_are_reported() {
     assert!(!sub.usable());
     assert!(sub.problems[0].message.contains("令和2年度 のブックです。今回は 令和3年度"), "{:?}", sub.problems);
     // A PDCA sheet sent by mistake.
-    let pdca = common::fill::distributed(&keikaku::model::pdca::Master::example(), "C01");
+    let pdca = common::fill::distributed(&keikaku::forms::pdca::master::Master::example(), "C01");
     let sub = read(&pdca, &m);
     assert!(sub.problems[0].message.contains("配布した センター事業計画シートではありません"), "{:?}", sub.problems);
     // A centre of another master.
@@ -241,9 +241,9 @@ fn reading_pages(pdf: &Path, m: &Master) -> Vec<String> {
             let s = m.section_of(i).unwrap();
             squash(&format!("（{}. {} {}・続き）", s.number, s.name, i.name))
         }))
-        .chain([squash(&format!("（{}・続き）", keikaku::form::plan::OVERALL_HEADING))])
+        .chain([squash(&format!("（{}・続き）", keikaku::forms::plan::sheets::OVERALL_HEADING))])
         .collect();
-    let (goal, actions) = (keikaku::form::plan::GOAL_HEADER, keikaku::form::plan::ACTIONS_HEADER);
+    let (goal, actions) = (keikaku::forms::plan::sheets::GOAL_HEADER, keikaku::forms::plan::sheets::ACTIONS_HEADER);
     furniture.push(squash(&format!("項目センター{goal}{actions}")));
     furniture.push(squash(&format!("センター{goal}{actions}")));
     (1..=common::page_count(pdf))
@@ -407,7 +407,7 @@ fn collect_writes_a_tidy_workbook_with_provenance_and_a_print_sheet() {
     assert_eq!(rows.len(), 1 + 100, "one row per action of the reference");
     let first = &rows[1];
     let file = "S01_白井市地域包括支援センター.xlsx";
-    let sha = keikaku::collect::sha256_hex(&std::fs::read(inbox.join(file)).unwrap());
+    let sha = keikaku::jobs::collect::sha256_hex(&std::fs::read(inbox.join(file)).unwrap());
     assert_eq!(first[0], "2021");
     assert_eq!(first[1], "令和3年度");
     assert_eq!((first[2].as_str(), first[3].as_str()), ("1", "基本項目"));
@@ -536,7 +536,7 @@ fn plan_distribute_makes_one_protected_workbook_per_centre() {
     // The 直営-only items are on the 直営 centre's section 4 sheet only.
     let count_inputs = |id: &str| {
         let c = m.centres.iter().position(|c| c.id == id).unwrap();
-        keikaku::form::plan::sheets_of(&m, &m.centres[c].name, &m.items_by_centre()[c])
+        keikaku::forms::plan::sheets::sheets_of(&m, &m.centres[c].name, &m.items_by_centre()[c])
             .iter()
             .map(|g| g.inputs().count())
             .sum::<usize>()
@@ -546,8 +546,8 @@ fn plan_distribute_makes_one_protected_workbook_per_centre() {
 
 /// The master read back from a workbook made of `m` (as `init plan --from`).
 fn read_master(m: &Master) -> Result<Master, keikaku::Error> {
-    let bytes = keikaku::xlsx::write_form("マスター", &keikaku::model::plan::FORM, &m.to_sheets()).unwrap();
-    keikaku::model::plan::read(&Workbook::from_bytes("マスター.xlsx", &bytes).unwrap())
+    let bytes = keikaku::xlsx::write_form("マスター", &keikaku::forms::plan::master::SHEETS, &m.to_sheets()).unwrap();
+    keikaku::forms::plan::master::read(&Workbook::from_bytes("マスター.xlsx", &bytes).unwrap())
 }
 
 #[test]

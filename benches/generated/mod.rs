@@ -1,7 +1,7 @@
 //! The generated master shared by the benchmarks: the sample's six 事業
 //! copied for every centre, each copy with numbers of its own.
 
-use keikaku::model::pdca::{Centre, Indicator, Master, Project};
+use keikaku::forms::pdca::master::{Centre, Indicator, Master, Project};
 
 /// 事業 per generated centre.
 pub const PROJECTS_PER_CENTRE: usize = 6;

@@ -159,9 +159,42 @@ pub fn format_number(n: f64) -> String {
     }
 }
 
+/// `'4-1-1 福祉会議事業'!$C$22` → (sheet, cell). `None` for anything else
+/// (ranges, formulas, `#REF!` after the cell was deleted).
+pub fn parse_reference(formula: &str) -> Option<(String, CellRef)> {
+    let f = formula.trim().trim_start_matches('=');
+    let (sheet, cell) = f.rsplit_once('!')?;
+    let sheet = match sheet.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        Some(quoted) => quoted.replace("''", "'"),
+        None => sheet.to_string(),
+    };
+    let cell = cell.replace('$', "");
+    let split = cell.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = cell.split_at(split);
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let row: u32 = digits.parse().ok().filter(|r| *r >= 1)?;
+    let col = letters.bytes().fold(0u32, |a, b| a * 26 + u32::from(b - b'A' + 1)) - 1;
+    Some((sheet, CellRef::new(row - 1, col)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references() {
+        assert_eq!(
+            parse_reference("='4-1-1 福祉会議事業'!$C$22"),
+            Some(("4-1-1 福祉会議事業".into(), CellRef::new(21, 2)))
+        );
+        assert_eq!(parse_reference("Sheet1!$AA$3"), Some(("Sheet1".into(), CellRef::new(2, 26))));
+        assert_eq!(parse_reference("'it''s'!B2"), Some(("it's".into(), CellRef::new(1, 1))));
+        assert_eq!(parse_reference("'s'!#REF!"), None);
+        assert_eq!(parse_reference("'s'!$C$2:$D$3"), None);
+        assert_eq!(parse_reference("#REF!"), None);
+    }
 
     #[test]
     fn column_names() {

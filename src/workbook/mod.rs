@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use calamine::{Data, Reader};
 
-pub use cell::{CellRef, Origin, Value};
+pub use cell::{parse_reference, CellRef, Origin, Value};
 
 use crate::error::Error;
 use crate::wareki::Date;

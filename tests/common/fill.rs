@@ -5,10 +5,10 @@
 
 use std::io::{Cursor, Write};
 
-use keikaku::distribute::centre_workbook;
-use keikaku::form::grid::InputKind;
-use keikaku::form::pdca;
-use keikaku::model::pdca::Master;
+use keikaku::forms::grid::InputKind;
+use keikaku::forms::pdca::distribute::centre_workbook;
+use keikaku::forms::pdca::master::Master;
+use keikaku::forms::pdca::sheets as pdca;
 
 use super::{sheet_paths, xlsx_entries};
 
@@ -62,7 +62,7 @@ pub fn fill(bytes: &[u8], master: &Master, centre: &str, values: &[(String, Stri
 
 /// Fills inputs of a distributed workbook of any form, whose sheets are
 /// `grids`: (defined name, text).
-pub fn fill_grids(bytes: &[u8], grids: &[keikaku::form::grid::Grid], values: &[(String, String)]) -> Vec<u8> {
+pub fn fill_grids(bytes: &[u8], grids: &[keikaku::forms::grid::Grid], values: &[(String, String)]) -> Vec<u8> {
     let mut parts = xlsx_entries(bytes);
     let paths = sheet_paths(&parts);
     for (name, text) in values {
@@ -109,7 +109,7 @@ pub fn replace_in(bytes: &[u8], part: &str, from: &str, to: &str) -> Vec<u8> {
 /// write them: 記入日 as a date, 結果 near the 計画 (`28地区` for
 /// `30地区`, `実施` for text plans), DO, CHECK and ACTION sentences.
 pub fn sample_answers(master: &Master, centre: &str) -> Vec<(String, String)> {
-    use keikaku::form::pdca::Field;
+    use keikaku::forms::pdca::sheets::Field;
     let c = master.centres.iter().find(|c| c.id == centre).unwrap();
     let mut v = Vec::new();
     for p in master.projects_of(centre) {
@@ -121,7 +121,7 @@ pub fn sample_answers(master: &Master, centre: &str) -> Vec<(String, String)> {
         for (i, ind) in p.indicators.iter().enumerate() {
             for (k, y) in years.iter().enumerate().filter(|(_, y)| **y <= fy) {
                 let plan = ind.plan.get(k).cloned().flatten().unwrap_or_default();
-                let result = match keikaku::collect::tables::quantity(&plan) {
+                let result = match keikaku::forms::pdca::tables::quantity(&plan) {
                     Some(q) if q.value >= 10.0 => {
                         format!("{}{}", q.value as i64 - (2 + k as i64 + i as i64) % 4, q.unit)
                     }

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use keikaku::distribute::plan::centre_workbook;
-use keikaku::form::plan::{sheets_of, Field};
-use keikaku::model::plan::Master;
+use keikaku::forms::plan::distribute::centre_workbook;
+use keikaku::forms::plan::master::Master;
+use keikaku::forms::plan::sheets::{sheets_of, Field};
 
 use super::fill::{fill_grids, saved_at};
 

@@ -4,7 +4,7 @@
 //! split and compared the same way.
 
 use crate::error::Error;
-use crate::form::SheetForm;
+use crate::forms::SheetForm;
 use crate::japanese::hankaku;
 use crate::workbook::shape::{normalize, Table};
 use crate::workbook::{convert, Origin, Value, Workbook};

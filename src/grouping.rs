@@ -1,15 +1,7 @@
-//! Typed plan data, read from workbooks and handed to templates.
-//!
-//! - [`agenda`]: the 議案 (agenda item) job;
-//! - [`pdca`]: the PDCA master (事業, centres, yearly targets);
-//! - [`plan`]: the centre plan master (sections, items, centres);
-//! - [`group_consecutive`]: flat rows → nested sections, as users lay out
-//!   sheets (a 章 column filled on the first row of each 章, or on every row).
-
-pub mod agenda;
-pub mod pdca;
-pub mod plan;
-mod read;
+//! Flat rows → nested sections, as users lay out sheets: a 章 column
+//! filled on the first row of each 章 (or on every row) groups the rows
+//! below it. Used by the 議案 reader ([`group_consecutive`]) and by the
+//! templates' `group_by` helper ([`group_json`]).
 
 /// Groups items by key, in order. A `None` key continues the group above
 /// (users often fill a 章 cell only on its first row). Returns the groups
@@ -17,7 +9,7 @@ mod read;
 /// item that starts the second run (so the caller can report it).
 ///
 /// ```
-/// use keikaku::model::group_consecutive;
+/// use keikaku::grouping::group_consecutive;
 /// let rows = vec![(Some("はじめに"), 1), (None, 2), (Some("基本方針"), 3), (Some("基本方針"), 4)];
 /// let (groups, split) = group_consecutive(rows);
 /// assert_eq!(groups, vec![("はじめに", vec![1, 2]), ("基本方針", vec![3, 4])]);

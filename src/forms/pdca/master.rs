@@ -2,7 +2,7 @@
 //! their yearly targets, from which `keikaku pdca distribute` makes one
 //! workbook per centre.
 //!
-//! The master has four sheets, described once in [`FORM`]:
+//! The master has four sheets, described once in [`SHEETS`]:
 //!
 //! - 「計画」 (項目 | 値 | 説明): 計画名, 団体名, 計画期間 (R5～R9), 記入年度,
 //!   CHECK時点 (毎年度7月末時点);
@@ -22,12 +22,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
+use crate::forms::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::japanese::hankaku;
 use crate::wareki::{self, Digits};
 use crate::workbook::shape::{normalize, KeyValues};
 
-use super::read::{id_key, split_ids, table, Problems, ID_SEPARATORS};
+use crate::forms::read::{id_key, split_ids, table, Problems, ID_SEPARATORS};
 use crate::workbook::{convert, CellRef, Origin, Workbook};
 
 /// The longest plan period, in years.
@@ -132,7 +132,7 @@ pub const SHEET_TARGETS: SheetForm = SheetForm {
 };
 
 /// The whole master workbook.
-pub const FORM: [SheetForm; 4] = [SHEET_PLAN, SHEET_CENTRES, SHEET_PROJECTS, SHEET_TARGETS];
+pub const SHEETS: [SheetForm; 4] = [SHEET_PLAN, SHEET_CENTRES, SHEET_PROJECTS, SHEET_TARGETS];
 
 /// The CHECK time used when the master leaves it empty.
 pub const DEFAULT_CHECK_POINT: &str = "毎年度7月末時点";
@@ -324,6 +324,13 @@ impl Master {
             SheetData::Table { headers: Some(headers), rows: vec![] },
         ]
     }
+}
+
+/// The 事業 number as used in defined names: ASCII letters, digits and `_`
+/// (4-1-1 → 4_1_1). Two 事業 whose keys are equal cannot be distributed
+/// together; the master reader refuses them.
+pub fn project_key(number: &str) -> String {
+    crate::forms::name_key(number)
 }
 
 /// A 計画 value as a cell: a number that reads back as the same text (12,
@@ -520,7 +527,7 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
                     p.push(&centre_at, format!("担当センター「{text}」に ID がありません。センターの ID を入れてください（例: C01、C03）。"));
                 }
             }
-            let key = number.as_deref().map(crate::form::pdca::project_key);
+            let key = number.as_deref().map(project_key);
             let complete = p.count() == before;
             let (Some(number), Some(key), Some(name), Some(goal), Some(area), Some(situation), Some(policy), true) =
                 (number, key.clone(), name, goal, area, situation, policy, complete)
@@ -627,7 +634,7 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
                 }
             }
             let (Some(number), Some(name)) = (number, name) else { continue };
-            let key = crate::form::pdca::project_key(&number);
+            let key = project_key(&number);
             match project_at.get(&key) {
                 Some((i, _)) => projects[*i].indicators.push(Indicator { name, plan }),
                 None if number_unreadable || rejected.contains(&key) => {}
@@ -651,7 +658,8 @@ impl Master {
     /// The shipped sample: 基本目標 4 of a social welfare council's plan
     /// (`shared/reference/pdca_mimasaka.txt`), assigned to three centres.
     pub fn example() -> Master {
-        serde_json::from_str(include_str!("../../samples/pdca_master.json")).expect("samples/pdca_master.json is valid")
+        serde_json::from_str(include_str!("../../../samples/pdca_master.json"))
+            .expect("samples/pdca_master.json is valid")
     }
 }
 

@@ -1,6 +1,6 @@
 //! The 議案 (agenda item): 「第３号議案 ○○連絡会 令和二年度事業計画(案)」.
 //!
-//! The input workbook has three sheets, described once in [`FORM`]:
+//! The input workbook has three sheets, described once in [`SHEETS`]:
 //!
 //! - 「議案」 (項目 | 値 | 説明): 議案番号, 団体名, 年度, 表題;
 //! - 「本文」 (章 | 種別 | 見出し | 本文): one row per paragraph or numbered
@@ -17,7 +17,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::error::Error;
 use crate::fonts::{Family, FontSet};
-use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
+use crate::forms::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::wareki::{self, ParsedDate};
 use crate::workbook::shape::{KeyValues, Table};
 use crate::workbook::{convert, CellRef, Sheet, Workbook};
@@ -94,7 +94,7 @@ pub const SHEET_SCHEDULE: SheetForm = SheetForm {
 
 /// The whole input workbook. The examples in its notes are in the year of
 /// [`Agenda::example`] (2026, 令和8年度), the example row of a blank workbook.
-pub const FORM: [SheetForm; 3] = [SHEET_AGENDA, SHEET_BODY, SHEET_SCHEDULE];
+pub const SHEETS: [SheetForm; 3] = [SHEET_AGENDA, SHEET_BODY, SHEET_SCHEDULE];
 
 /// A 議案.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,7 +251,7 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
         let text = convert::text(table.value(r, "本文"), &table.origin(r, "本文"), "本文")?;
         keyed.push((chapter, Row { kind, heading, text, at: i }));
     }
-    let (groups, split) = crate::model::group_consecutive(keyed);
+    let (groups, split) = crate::grouping::group_consecutive(keyed);
     if let Some(i) = split {
         let r = &table.records[i];
         let name = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?.unwrap_or_default();
@@ -465,7 +465,7 @@ fn text(s: &str) -> Option<CellData> {
 }
 
 impl Agenda {
-    /// The agenda as input sheets (the inverse of [`read`]), in [`FORM`] order.
+    /// The agenda as input sheets (the inverse of [`read`]), in [`SHEETS`] order.
     /// Schedule dates that are full dates from 1900 on become date cells.
     pub fn to_sheets(&self) -> Vec<SheetData> {
         let head = SheetData::KeyValue(vec![

@@ -4,18 +4,17 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::master::Master;
+use super::sheets::{self as pdca, Field};
 use crate::error::Error;
-use crate::form::grid::Input;
-use crate::form::pdca::{self, Field};
-use crate::model::pdca::Master;
+use crate::forms::grid::Input;
 use crate::output::Staging;
 use crate::workbook::Workbook;
 
-use super::submission::{read_form, Expected, FormKind};
-use super::{commit_outputs, gather, report, returns_books, tables, Found, Options, Outcome, Roster};
+use crate::jobs::collect::submission::{read_form, Expected};
+use crate::jobs::collect::{commit_outputs, gather, returns_books, Found, Options, Outcome, Roster};
 
-/// The PDCA sheet as the collector knows it.
-pub const FORM: FormKind = FormKind { kind: pdca::FORM_KIND, schema: pdca::SCHEMA_VERSION, label: "PDCA シート" };
+use super::{report, tables, FORM};
 
 /// What a PDCA input is: the 事業 (its position in [`Master::projects`])
 /// and the field of its sheet.
@@ -35,9 +34,9 @@ impl Key {
 }
 
 /// A returned PDCA workbook, read.
-pub type Submission = super::Submission<Key>;
+pub type Submission = crate::jobs::collect::Submission<Key>;
 /// One PDCA input, read.
-pub type Answer = super::Answer<Key>;
+pub type Answer = crate::jobs::collect::Answer<Key>;
 
 /// What [`read_submission_in`] needs to find a centre and its 事業 without
 /// scanning the master for every file.
@@ -80,7 +79,7 @@ pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -
     let sheets =
         |centre: usize| pdca::sheets_of(master, &master.centres[centre].name, &projects(centre).collect::<Vec<_>>());
     let hash = |centre: usize| {
-        pdca::plan_hash(&master.plan, crate::distribute::recipient(&master.centres[centre]), projects(centre))
+        pdca::plan_hash(&master.plan, super::distribute::recipient(&master.centres[centre]), projects(centre))
     };
     let key = |centre: usize, k: usize, input: &Input| -> Option<Key> {
         let &p = index.projects[centre].get(k)?;
@@ -116,9 +115,9 @@ pub mod file {
 }
 
 /// A PDCA collection.
-pub type Collection = super::Collection<Key>;
+pub type Collection = crate::jobs::collect::Collection<Key>;
 /// One returned PDCA file.
-pub type Received = super::Received<Key>;
+pub type Received = crate::jobs::collect::Received<Key>;
 
 /// Reads `files` against the master (in parallel, each file dropped once
 /// read) and writes 集計.xlsx, 結果報告.pdf and the 差戻し workbooks.
@@ -136,7 +135,7 @@ pub fn collect(
     let read = |wb: &Workbook| {
         let mut sub = read_submission_in(master, &index, wb);
         if let Some((fonts, _)) = opts.pdf {
-            super::check_glyphs(&mut sub, fonts, file::REPORT);
+            crate::jobs::collect::check_glyphs(&mut sub, fonts, file::REPORT);
         }
         sub
     };
@@ -155,7 +154,7 @@ pub fn collect(
         },
         || -> Result<bool, Error> {
             let Some((fonts, pdf_opts)) = opts.pdf else { return Ok(false) };
-            let printable = super::printable(&collection, fonts);
+            let printable = crate::jobs::collect::printable(&collection, fonts);
             let data = report::ReportData::new(master, printable.as_ref().unwrap_or(&collection));
             let document = crate::template::render_named("report.hbs", opts.templates, &data.document(&index))?;
             let part = crate::template::Template::named("report_project.hbs", opts.templates)?;

@@ -1,18 +1,15 @@
-//! The data of 結果報告.pdf (for `templates/report.hbs`) and the per-centre
-//! 差戻し workbooks.
+//! The data of 結果報告.pdf (for `templates/report.hbs`).
 
 use std::collections::HashMap;
 
 use serde_json::{json, Value as Json};
 
-use crate::collect::pdca::{Answer, Collection, Key, MasterIndex};
-use crate::collect::tables::{achievement, answers_by_field, centre_achievement, quantity};
-use crate::collect::{problem_line, Severity, State};
-use crate::error::Error;
-use crate::form::pdca::{Field, DIRECTIONS};
-use crate::model::pdca::Master;
+use super::collect::{Answer, Collection, Key, MasterIndex};
+use super::master::Master;
+use super::sheets::{Field, DIRECTIONS};
+use super::tables::{achievement, answers_by_field, centre_achievement, quantity};
+use crate::jobs::collect::{problem_line, Severity};
 use crate::wareki::{format_fiscal_year, format_fiscal_year_short, Digits};
-use crate::xlsx::{Column, DataBook, DataSheet, Datum};
 
 fn percent(rate: Option<f64>) -> String {
     rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_default()
@@ -201,70 +198,12 @@ impl<'a> ReportData<'a> {
             "name": p.name,
             "goal": p.goal,
             "area": p.area,
-            "paragraphs_situation": crate::model::pdca::paragraphs(&p.situation),
-            "paragraphs_policy": crate::model::pdca::paragraphs(&p.policy),
+            "paragraphs_situation": super::master::paragraphs(&p.situation),
+            "paragraphs_policy": super::master::paragraphs(&p.policy),
             "indicators": indicators,
             "centres": centre_answers,
             "centre_count": centres.len(),
         });
         json!({ "plan": self.plan, "project": project })
     }
-}
-
-/// The columns of a 差戻し workbook.
-const RETURN_COLUMNS: &[Column] = &[
-    Column { header: "区分", width: 9.0 },
-    Column { header: "シート", width: 30.0 },
-    Column { header: "セル", width: 7.0 },
-    Column { header: "直すこと", width: 90.0 },
-];
-
-/// A centre's 差戻し workbook (any form kind): every problem of the file
-/// used for it (and of its refused files), 差戻し first, with sheet and
-/// cell; `None` when the centre has nothing to fix. `what` names the form in the
-/// title (「美作市地域福祉活動計画 PDCAシート」), `form_kind` marks the file
-/// as keikaku's own output.
-pub fn returns_book<K>(
-    roster: &crate::collect::Roster,
-    col: &crate::collect::Collection<K>,
-    k: usize,
-    what: &str,
-    form_kind: &str,
-    created: Option<&str>,
-) -> Result<Option<Vec<u8>>, Error> {
-    let c = &col.centres[k];
-    if !matches!(c.state, State::ToFix | State::Unusable) {
-        return Ok(None);
-    }
-    let (id, name) = roster.centres[c.centre];
-    let mut problems: Vec<&crate::collect::Problem> =
-        col.problem_files(c).into_iter().flat_map(|r| &r.submission.problems).collect();
-    problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
-    let rows: Vec<Vec<Datum>> = problems
-        .iter()
-        .map(|p| {
-            let label = p.severity.label();
-            let t = |s: Option<&String>| s.map_or(Datum::Empty, |s| Datum::Text(s.clone()));
-            vec![Datum::Text(label.into()), t(p.sheet.as_ref()), t(p.cell.as_ref()), Datum::Text(p.message.clone())]
-        })
-        .collect();
-    let title = format!("{what} 差戻し（{id} {name}、{}）", format_fiscal_year(roster.fiscal_year, Digits::Ascii));
-    let book = DataBook {
-        title: &title,
-        properties: vec![
-            (crate::form::property::FORM, form_kind.to_string()),
-            (crate::form::property::CENTRE, id.to_string()),
-        ],
-        sheets: vec![DataSheet {
-            name: "差戻し",
-            columns: RETURN_COLUMNS,
-            rows: Box::new(rows.into_iter()),
-            fit_rows: true,
-        }],
-        chart: None,
-        print: &[],
-        footer: "",
-        created,
-    };
-    crate::xlsx::write_data(book).map(Some)
 }

@@ -1,19 +1,48 @@
-//! Input workbook forms, described once.
+//! The forms keikaku writes and reads, one folder per form kind, and what
+//! they share.
 //!
-//! A [`SheetForm`] says which sheets an input workbook has, their shape,
-//! their headers, what goes in each column and which columns have fixed
-//! choices. The same description drives the writer (`keikaku init`, the
-//! shipped samples: [`crate::xlsx::write_form`]) and the reader (the header
-//! names and choices the model looks for), so the two cannot drift apart.
+//! - [`pdca`]: the PDCA sheet (one sheet per 事業, per centre);
+//! - [`plan`]: the centre plan sheet (a goals sheet and one sheet per
+//!   section, per centre);
+//! - [`agenda`]: the 議案 input workbook.
+//!
+//! Each form folder owns its master or input description (`master.rs`,
+//! `input.rs`), its printed sheets (`sheets.rs`: [`grid::Grid`]s), its
+//! distribution and collect steps and its report data. The generic jobs
+//! ([`crate::jobs`]) know only a form's [`FormKind`] and the functions it
+//! passes them.
+//!
+//! Shared here: a [`SheetForm`] says which sheets an input workbook has,
+//! their shape, their headers, what goes in each column and which columns
+//! have fixed choices. The same description drives the writer (`keikaku
+//! init`, the shipped samples: [`crate::xlsx::write_form`]) and the reader
+//! (the header names and choices the master readers look for, [`read`]),
+//! so the two cannot drift apart. A printed form sheet is a [`grid::Grid`],
+//! which drives both the xlsx writer and the collector.
 
+pub mod agenda;
 pub mod grid;
 pub mod pdca;
 pub mod plan;
+pub mod read;
+
+/// A kind of form that `distribute` writes and `collect` reads back: the
+/// PDCA sheet, the centre plan sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormKind {
+    /// The `keikaku.form` property of its workbooks.
+    pub kind: &'static str,
+    /// The layout version ([`property::SCHEMA`]): raised whenever cells move,
+    /// so the collector can tell a workbook from an older layout.
+    pub schema: i32,
+    /// What the form is called in messages: 「PDCA シート」.
+    pub label: &'static str,
+}
 
 /// The custom document properties of every workbook `distribute` writes
 /// (whatever the form), which the collector checks before it reads a cell.
 pub mod property {
-    /// Form kind: [`super::pdca::FORM_KIND`], [`super::plan::FORM_KIND`].
+    /// Form kind: [`super::pdca::FORM`], [`super::plan::FORM`] (`FormKind::kind`).
     pub const FORM: &str = "keikaku.form";
     /// Layout version: raised whenever cells move.
     pub const SCHEMA: &str = "keikaku.schema";

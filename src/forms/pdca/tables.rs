@@ -12,10 +12,11 @@
 
 use std::collections::HashMap;
 
-use crate::collect::pdca::{Answer, Collection, Key, MasterIndex, Received, OUTPUT_FORM_KIND};
-use crate::collect::{Roster, Severity};
-use crate::form::pdca::Field;
-use crate::model::pdca::Master;
+use super::collect::{Answer, Collection, Key, MasterIndex, Received, OUTPUT_FORM_KIND};
+use super::master::Master;
+use super::sheets::Field;
+use crate::jobs::collect::tables::{opt_text, problem_rows, status_row, text, PROBLEM_COLUMNS, STATUS_COLUMNS};
+use crate::jobs::collect::Roster;
 use crate::wareki::{format_fiscal_year, Digits};
 use crate::xlsx::{BarChart, Column, DataBook, DataSheet, Datum};
 
@@ -39,7 +40,7 @@ const PREFIXES: &[&str] = &["年", "月", "週", "毎年", "毎月", "毎週", "
 /// characters without digits. `None` for anything else (検討, →, R6実施).
 ///
 /// ```
-/// use keikaku::collect::tables::quantity;
+/// use keikaku::forms::pdca::tables::quantity;
 /// assert_eq!(quantity("30地区").unwrap().value, 30.0);
 /// assert_eq!(quantity("年２回").unwrap().unit, "年□回");
 /// assert!(quantity("検討").is_none());
@@ -70,19 +71,6 @@ pub fn achievement(plan: Option<&Quantity>, result: Option<&Quantity>) -> Option
     let (p, r) = (plan?, result?);
     let same_unit = p.unit == r.unit || r.unit.is_empty();
     (same_unit && p.value > 0.0).then(|| r.value / p.value)
-}
-
-/// A text cell; an empty text is an empty cell.
-pub(crate) fn text(s: &str) -> Datum {
-    if s.is_empty() {
-        Datum::Empty
-    } else {
-        Datum::Text(s.to_string())
-    }
-}
-
-fn opt_text(s: Option<&str>) -> Datum {
-    s.map_or(Datum::Empty, text)
 }
 
 /// The columns of the 達成目標 sheet.
@@ -133,30 +121,6 @@ pub const RATE_COLUMNS: &[Column] = &[
     Column { header: "平均達成率", width: 10.0 },
     Column { header: "達成率のある取組み数", width: 12.0 },
     Column { header: "達成した取組み数", width: 12.0 },
-];
-
-/// The columns of the 提出状況 sheet.
-pub const STATUS_COLUMNS: &[Column] = &[
-    Column { header: "センターID", width: 10.0 },
-    Column { header: "センター名", width: 22.0 },
-    Column { header: "状況", width: 9.0 },
-    Column { header: "提出ファイル", width: 30.0 },
-    Column { header: "保存日時", width: 18.0 },
-    Column { header: "差戻し件数", width: 9.0 },
-    Column { header: "注記件数", width: 9.0 },
-    Column { header: "使わなかったファイル", width: 50.0 },
-    Column { header: "SHA-256", width: 20.0 },
-];
-
-/// The columns of the 差戻し一覧 sheet.
-pub const PROBLEM_COLUMNS: &[Column] = &[
-    Column { header: "センターID", width: 10.0 },
-    Column { header: "センター名", width: 22.0 },
-    Column { header: "区分", width: 9.0 },
-    Column { header: "ファイル", width: 30.0 },
-    Column { header: "シート", width: 28.0 },
-    Column { header: "セル", width: 6.0 },
-    Column { header: "内容", width: 80.0 },
 ];
 
 /// A centre's answers by key (事業 and field).
@@ -312,60 +276,6 @@ fn rate_row(master: &Master, index: &MasterIndex, col: &Collection, c: usize) ->
     ]
 }
 
-/// One centre's 提出状況 row (any form kind).
-pub fn status_row<K>(roster: &Roster, col: &super::Collection<K>, c: usize) -> Vec<Datum> {
-    let result = &col.centres[c];
-    let (id, name) = roster.centres[result.centre];
-    let used = col.used(result);
-    let count = |s: Severity| {
-        used.map_or(Datum::Empty, |r| {
-            Datum::Number(r.submission.problems.iter().filter(|p| p.severity == s).count() as f64)
-        })
-    };
-    let unused: Vec<String> =
-        result.unused.iter().map(|(i, why)| format!("{}（{why}）", col.received[*i].source.name)).collect();
-    vec![
-        text(id),
-        text(name),
-        text(result.state.label()),
-        used.map_or(Datum::Empty, |r| text(&r.source.name)),
-        used.map_or(Datum::Empty, |r| opt_text(r.source.saved.as_deref())),
-        count(Severity::Fix),
-        count(Severity::Noted),
-        text(&unused.join("\n")),
-        used.map_or(Datum::Empty, |r| text(&r.source.sha256)),
-    ]
-}
-
-/// The 差戻し一覧 rows: every problem of every file, by centre, then the
-/// files that belong to no centre (any form kind).
-pub fn problem_rows<K>(roster: &Roster, col: &super::Collection<K>) -> Vec<Vec<Datum>> {
-    let mut rows = Vec::new();
-    let mut add = |id: &str, name: &str, r: &super::Received<K>| {
-        for p in &r.submission.problems {
-            rows.push(vec![
-                text(id),
-                text(name),
-                text(p.severity.label()),
-                text(&r.source.name),
-                opt_text(p.sheet.as_deref()),
-                opt_text(p.cell.as_deref()),
-                text(&p.message),
-            ]);
-        }
-    };
-    for c in &col.centres {
-        let (id, name) = roster.centres[c.centre];
-        for r in col.problem_files(c) {
-            add(id, name, r);
-        }
-    }
-    for &i in &col.stray {
-        add("", "", &col.received[i]);
-    }
-    rows
-}
-
 /// Sheet names of 集計.xlsx.
 pub mod sheet {
     /// Tidy 計画/結果/達成率.
@@ -374,10 +284,7 @@ pub mod sheet {
     pub const TEXTS: &str = "記述";
     /// Mean 達成率 per centre, with the chart.
     pub const RATES: &str = "達成率";
-    /// One row per centre.
-    pub const STATUS: &str = "提出状況";
-    /// Every problem.
-    pub const PROBLEMS: &str = "差戻し一覧";
+    pub use crate::jobs::collect::tables::sheet::{PROBLEMS, STATUS};
 }
 
 /// Writes 集計.xlsx into the file at `path`.
@@ -408,8 +315,8 @@ fn summary_book<'a>(
     DataBook {
         title,
         properties: vec![
-            (crate::form::property::FORM, OUTPUT_FORM_KIND.to_string()),
-            (crate::form::property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
+            (crate::forms::property::FORM, OUTPUT_FORM_KIND.to_string()),
+            (crate::forms::property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
         ],
         sheets: vec![
             DataSheet {

@@ -3,7 +3,7 @@
 //! `keikaku plan collect` the combined document
 //! (`shared/reference/centre_plans_shiroi_2021.txt`).
 //!
-//! The master has four sheets, described once in [`FORM`]:
+//! The master has four sheets, described once in [`SHEETS`]:
 //!
 //! - 「計画」 (項目 | 値 | 説明): 年度, 市町村, 表題;
 //! - 「センター」 (ID | 名称 | 略称 | 種別): the centres, 直営 or 委託;
@@ -24,12 +24,12 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::form::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
+use crate::forms::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::japanese::hankaku;
 use crate::workbook::shape::KeyValues;
 use crate::workbook::{convert, CellRef, Origin, Workbook};
 
-use super::read::{id_key, split_ids, table, Problems, ID_SEPARATORS};
+use crate::forms::read::{id_key, split_ids, table, Problems, ID_SEPARATORS};
 
 /// The kinds of centre: run by the city itself, or contracted out.
 pub const KINDS: &[&str] = &["直営", "委託"];
@@ -143,7 +143,7 @@ pub const SHEET_ITEMS: SheetForm = SheetForm {
 };
 
 /// The whole master workbook.
-pub const FORM: [SheetForm; 4] = [SHEET_PLAN, SHEET_CENTRES, SHEET_SECTIONS, SHEET_ITEMS];
+pub const SHEETS: [SheetForm; 4] = [SHEET_PLAN, SHEET_CENTRES, SHEET_SECTIONS, SHEET_ITEMS];
 
 /// The plan itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -346,7 +346,8 @@ impl Master {
     /// The shipped sample: the 令和3年度 plan of 白井市's three centres
     /// (`shared/reference/centre_plans_shiroi_2021.txt`).
     pub fn example() -> Master {
-        serde_json::from_str(include_str!("../../samples/plan_master.json")).expect("samples/plan_master.json is valid")
+        serde_json::from_str(include_str!("../../../samples/plan_master.json"))
+            .expect("samples/plan_master.json is valid")
     }
 }
 
@@ -545,7 +546,7 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
             let (Some(section), Some(number), Some(goals), true) = (section, number, goals, complete) else {
                 continue;
             };
-            let key = crate::form::name_key(&number);
+            let key = crate::forms::name_key(&number);
             if let Some((i, prev)) = item_at.get(&key) {
                 let first = &items[*i].number;
                 p.push(
@@ -591,7 +592,7 @@ pub fn read(wb: &Workbook) -> Result<Master, Error> {
                 }
             } else if of.len() > 1 && of.iter().any(|i| i.name.is_empty()) {
                 let unnamed = of.iter().find(|i| i.name.is_empty()).map(|i| i.number.clone()).unwrap_or_default();
-                if let Some((_, o)) = item_at.get(&crate::form::name_key(&unnamed)) {
+                if let Some((_, o)) = item_at.get(&crate::forms::name_key(&unnamed)) {
                     p.push(
                         o,
                         format!("区分「{}」には項目名のない項目「{unnamed}」と他の項目があります。区分全体で答えるときは項目を 1 つにし、分けるときは項目名を入れてください。", s.number),

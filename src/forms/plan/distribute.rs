@@ -1,29 +1,29 @@
 //! `keikaku plan distribute`: one protected centre plan workbook per
-//! centre, from a checked plan master ([`crate::model::plan`]), through the
+//! centre, from a checked plan master ([`super::master`]), through the
 //! same staging and naming as the PDCA distribution.
 
 use std::path::Path;
 
 use crate::error::Error;
-use crate::form::grid::Grid;
-use crate::form::plan;
-use crate::form::property;
-use crate::model::plan::{Centre, Master};
+use crate::forms::grid::Grid;
+use crate::forms::property;
+use crate::jobs::distribute::{distribute_centres, CentreFiles, Summary};
 use crate::xlsx;
 
-use super::{distribute_centres, CentreFiles, Summary};
+use super::master::{Centre, Master};
+use super::sheets as plan;
 
 /// Who a centre's plan workbook is for.
-pub fn recipient(centre: &Centre) -> crate::form::Recipient<'_> {
-    crate::form::Recipient { id: &centre.id, name: &centre.name }
+pub fn recipient(centre: &Centre) -> crate::forms::Recipient<'_> {
+    crate::forms::Recipient { id: &centre.id, name: &centre.name }
 }
 
 /// The custom document properties of a centre's workbook, given the
 /// centre's items (positions in [`Master::items`]).
 pub fn properties(master: &Master, centre: &Centre, items: &[usize]) -> Vec<(&'static str, String)> {
     vec![
-        (property::FORM, plan::FORM_KIND.to_string()),
-        (property::SCHEMA, plan::SCHEMA_VERSION.to_string()),
+        (property::FORM, super::FORM.kind.to_string()),
+        (property::SCHEMA, super::FORM.schema.to_string()),
         (property::CENTRE, centre.id.clone()),
         (property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
         (property::PLAN_HASH, plan::plan_hash(master, recipient(centre), items)),
@@ -68,5 +68,5 @@ pub fn distribute(
         let (sheets, bytes) = centre_workbook(master, &master.centres[c], &by_centre[c], created)?;
         Ok((vec![("xlsx", bytes)], sheets.len()))
     };
-    distribute_centres(&crate::collect::plan::FORM, &centres, &busy, &["xlsx"], out_dir, master_path, make, progress)
+    distribute_centres(&super::FORM, &centres, &busy, &["xlsx"], out_dir, master_path, make, progress)
 }

@@ -1,8 +1,6 @@
-//! Collecting returned workbooks and combining them: `keikaku pdca
-//! collect` and `keikaku plan collect`.
-//!
-//! The stages are shared by every form kind; only the last one is the
-//! form's own:
+//! Collecting returned workbooks and combining them, for every form kind
+//! (`keikaku pdca collect`, `keikaku plan collect`). The stages are shared;
+//! only the last one is the form's own:
 //!
 //! 1. [`find_files`] turns the command line's files and folders into a
 //!    sorted list of workbook files.
@@ -13,18 +11,16 @@
 //! 3. [`Collection::new`] decides which file counts for each centre (the
 //!    newest when a centre sent two) and what is missing; [`status_text`]
 //!    is the 提出状況 for the terminal.
-//! 4. The form's job writes its outputs: for PDCA sheets [`pdca::collect`]
-//!    ([`tables`]: 集計.xlsx, [`report`]: 結果報告.pdf and the 差戻し
-//!    workbooks), for centre plans [`plan::collect`].
+//! 4. The form's job writes its outputs (for PDCA sheets
+//!    [`crate::forms::pdca::collect::collect`], for centre plans
+//!    [`crate::forms::plan::collect::collect`]), with the tables every form
+//!    shares ([`tables`]: 提出状況, 差戻し一覧, the 差戻し workbooks) and
+//!    [`commit_outputs`], which writes them together or not at all.
 
-pub mod pdca;
-pub mod plan;
-pub mod report;
 pub mod submission;
 pub mod tables;
 
-pub use pdca::{read_submission, read_submission_in, MasterIndex};
-pub use submission::{parse_reference, plain_number, Answer, Problem, Severity, Submission};
+pub use submission::{plain_number, Answer, Problem, Severity, Submission};
 
 use std::path::{Path, PathBuf};
 
@@ -190,7 +186,7 @@ pub fn read_file<K>(
     drop(bytes);
     source.saved = wb.saved.clone();
     let own_output =
-        wb.properties.iter().any(|(n, v)| n == crate::form::property::FORM && own_outputs.contains(&v.as_str()));
+        wb.properties.iter().any(|(n, v)| n == crate::forms::property::FORM && own_outputs.contains(&v.as_str()));
     let submission = if own_output { Submission::empty(name) } else { read(&wb) };
     Received { source, submission, own_output }
 }
@@ -635,7 +631,7 @@ pub struct Outcome<K> {
 
 /// The 差戻し workbook's file name for a centre: 「C01_勝田_差戻し.xlsx」.
 pub fn returns_file_name(id: &str, name: &str) -> String {
-    format!("{}_差戻し.xlsx", crate::distribute::centre_stem(id, name))
+    format!("{}_差戻し.xlsx", crate::jobs::distribute::centre_stem(id, name))
 }
 
 /// Refuses a run whose outputs would replace one of its inputs: the same
@@ -711,7 +707,7 @@ pub(crate) fn returns_books<K>(
         return Ok(returns);
     }
     for (k, c) in col.centres.iter().enumerate() {
-        if let Some(bytes) = report::returns_book(roster, col, k, what, own_kind, opts.created)? {
+        if let Some(bytes) = tables::returns_book(roster, col, k, what, own_kind, opts.created)? {
             let (id, name) = roster.centres[c.centre];
             returns.push((returns_file_name(id, name), bytes));
         }

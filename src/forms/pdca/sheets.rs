@@ -24,26 +24,22 @@
 //! ```
 //!
 //! Every input cell has a workbook-level defined name built from the 事業
-//! number ([`project_key`]): `KK_4_1_1_DATE`, `KK_4_1_1_WRITER`,
+//! number ([`super::master::project_key`]): `KK_4_1_1_DATE`, `KK_4_1_1_WRITER`,
 //! `KK_4_1_1_RESULT_2_2024` (indicator 2, 年度 2024), `KK_4_1_1_DO_2024`, `KK_4_1_1_CHECK_ACHIEVEMENT`,
 //! `KK_4_1_1_CHECK_ISSUES`, `KK_4_1_1_CHECK_DIRECTION`, `KK_4_1_1_ACTION`.
 
-use crate::model::pdca::{plan_cell, Master, Plan, Project};
+use super::master::{plan_cell, project_key, Master, Plan, Project};
 use crate::wareki::{self, Digits};
 
-use super::grid::{lines_height, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT};
-use super::{CellData, Recipient};
-
-/// The form kind written into the document properties.
-pub const FORM_KIND: &str = "keikaku.pdca";
-/// The layout version: raised whenever cells move, so the collector can
-/// tell a workbook from an older layout.
-pub const SCHEMA_VERSION: i32 = 3;
+use crate::forms::grid::{
+    lines_height, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT,
+};
+use crate::forms::{CellData, Recipient};
 
 /// The 今後の方向性 choices.
 pub const DIRECTIONS: &[&str] = &["継続", "継続（一部見直し）", "見直し", "終了"];
 
-pub use super::property;
+pub use crate::forms::property;
 
 /// Column widths: block label, row label, 取組み, 計画/結果, then one column per year.
 const COL_BLOCK: f64 = 7.5;
@@ -51,13 +47,6 @@ const COL_LABEL: f64 = 13.0;
 const COL_INDICATOR: f64 = 26.0;
 const COL_KIND: f64 = 5.5;
 const COL_YEAR: f64 = 9.0;
-
-/// The 事業 number as used in defined names: ASCII letters, digits and `_`
-/// (4-1-1 → 4_1_1). Two 事業 whose keys are equal cannot be distributed
-/// together; the master reader refuses them.
-pub fn project_key(number: &str) -> String {
-    super::name_key(number)
-}
 
 /// What an input cell of a 事業 sheet is for. Its defined name is
 /// `KK_<project key>_<suffix>`; the collector reads the name back into a
@@ -138,7 +127,7 @@ impl Field {
 /// forbids or control characters, unique (case-insensitively, as Excel
 /// compares them).
 pub fn sheet_names<'a>(projects: impl IntoIterator<Item = &'a Project>) -> Vec<String> {
-    super::grid::sheet_names(projects.into_iter().map(|p| format!("{} {}", p.number, p.name)))
+    crate::forms::grid::sheet_names(projects.into_iter().map(|p| format!("{} {}", p.number, p.name)))
 }
 
 /// A hash of everything a centre's workbook was given: the centre's ID and
@@ -163,7 +152,7 @@ pub fn plan_hash<'a>(plan: &Plan, recipient: Recipient, projects: impl IntoItera
         .collect();
     let given =
         serde_json::json!([plan.name, plan.organisation, plan.first_year, plan.last_year, plan.fiscal_year, projects]);
-    super::given_hash(recipient, given)
+    crate::forms::given_hash(recipient, given)
 }
 
 fn text(s: &str) -> Content {
@@ -333,7 +322,7 @@ pub fn sheets_of(master: &Master, centre_name: &str, projects: &[&Project]) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::form::grid::Role;
+    use crate::forms::grid::Role;
 
     #[test]
     fn keys_and_sheet_names() {
@@ -392,7 +381,7 @@ mod tests {
 
     #[test]
     fn every_row_is_tall_enough_for_every_cell_in_it() {
-        use crate::form::grid::{line_count, lines_height, Content, MAX_ROW_HEIGHT};
+        use crate::forms::grid::{line_count, lines_height, Content, MAX_ROW_HEIGHT};
         let m = Master::example();
         for p in &m.projects {
             let g = sheet(&m, "勝田", p, "s");

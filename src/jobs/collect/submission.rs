@@ -1,21 +1,21 @@
 //! Reading one returned workbook of any form kind ([`read_form`]).
 //!
 //! A submission is read through the same form description that wrote it
-//! ([`crate::form::grid::Grid`]): the custom properties say which form,
+//! ([`crate::forms::grid::Grid`]): the custom properties say which form,
 //! layout version, centre, year and plan it was made for, and every input
 //! cell is found by its defined name, never by guessing coordinates. What a
 //! centre must fix (差戻し) and what keikaku normalised (noted) are
 //! collected as [`Problem`]s with their sheet and cell. The PDCA sheet
-//! ([`crate::collect::pdca`]) and the centre plan sheet
-//! ([`crate::collect::plan`]) differ only in their grids and in how an
+//! ([`crate::forms::pdca::collect`]) and the centre plan sheet
+//! ([`crate::forms::plan::collect`]) differ only in their grids and in how an
 //! input's name becomes their key.
 
 use std::collections::HashMap;
 
-use crate::form::grid::{Content, Grid, Input, InputKind, Role};
-use crate::form::property;
+use crate::forms::grid::{Content, Grid, Input, InputKind, Role};
+use crate::forms::property;
 use crate::japanese::hankaku;
-use crate::workbook::{CellRef, Sheet, Value, Workbook};
+use crate::workbook::{parse_reference, CellRef, Sheet, Value, Workbook};
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -60,7 +60,7 @@ pub struct Problem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer<K> {
     /// What the input is, in the form's terms (for PDCA sheets
-    /// [`crate::collect::pdca::Key`]: the 事業 and the field).
+    /// [`crate::forms::pdca::collect::Key`]: the 事業 and the field).
     pub key: K,
     /// The value as text after normalisation, `None` when empty.
     pub value: Option<Box<str>>,
@@ -145,44 +145,12 @@ fn property<'a>(wb: &'a Workbook, name: &str) -> Option<&'a str> {
     wb.properties.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim())
 }
 
-/// `'4-1-1 福祉会議事業'!$C$22` → (sheet, cell). `None` for anything else
-/// (ranges, formulas, `#REF!` after the cell was deleted).
-pub fn parse_reference(formula: &str) -> Option<(String, CellRef)> {
-    let f = formula.trim().trim_start_matches('=');
-    let (sheet, cell) = f.rsplit_once('!')?;
-    let sheet = match sheet.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
-        Some(quoted) => quoted.replace("''", "'"),
-        None => sheet.to_string(),
-    };
-    let cell = cell.replace('$', "");
-    let split = cell.find(|c: char| c.is_ascii_digit())?;
-    let (letters, digits) = cell.split_at(split);
-    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
-        return None;
-    }
-    let row: u32 = digits.parse().ok().filter(|r| *r >= 1)?;
-    let col = letters.bytes().fold(0u32, |a, b| a * 26 + u32::from(b - b'A' + 1)) - 1;
-    Some((sheet, CellRef::new(row - 1, col)))
-}
-
-/// A kind of form that `distribute` writes and `collect` reads back: the
-/// PDCA sheet, the centre plan sheet.
-#[derive(Debug, Clone, Copy)]
-pub struct FormKind {
-    /// The `keikaku.form` property of its workbooks.
-    pub kind: &'static str,
-    /// The layout version ([`property::SCHEMA`]).
-    pub schema: i32,
-    /// What the form is called in messages: 「PDCA シート」.
-    pub label: &'static str,
-}
-
 /// What one workbook is read against: the form, the 年度 it was
 /// distributed for, the centres of the master, and for a centre the sheets
 /// it was given and the hash of what it was given.
 pub struct Expected<'a, K> {
     /// The form kind.
-    pub form: FormKind,
+    pub form: crate::forms::FormKind,
     /// The 記入年度 (西暦 start year).
     pub fiscal_year: i32,
     /// The centre IDs of the master, to their positions.
@@ -835,18 +803,5 @@ mod tests {
         let typed = Value::Text("R7.8.1".into());
         assert_eq!(date_value(&typed, "記入日", "s", at, 2025, &mut sub).as_deref(), Some("2025-08-01"));
         assert_eq!(sub.problems[2].severity, Severity::Noted);
-    }
-
-    #[test]
-    fn references() {
-        assert_eq!(
-            parse_reference("='4-1-1 福祉会議事業'!$C$22"),
-            Some(("4-1-1 福祉会議事業".into(), CellRef::new(21, 2)))
-        );
-        assert_eq!(parse_reference("Sheet1!$AA$3"), Some(("Sheet1".into(), CellRef::new(2, 26))));
-        assert_eq!(parse_reference("'it''s'!B2"), Some(("it's".into(), CellRef::new(1, 1))));
-        assert_eq!(parse_reference("'s'!#REF!"), None);
-        assert_eq!(parse_reference("'s'!$C$2:$D$3"), None);
-        assert_eq!(parse_reference("#REF!"), None);
     }
 }

@@ -23,17 +23,12 @@
 //! slot `KP_3_1_GOAL_2` and `KP_3_1_ACTIONS_2`. The collector reads the
 //! names back with [`Field::of_name`].
 
-use crate::model::plan::{Item, Master, Section};
+use super::master::{Item, Master, Section};
 
-use super::grid::{
+use crate::forms::grid::{
     lines_height, sheet_names, text_rows, Content, Grid, GridBuilder, Input, InputKind, Role, LINE_ROW_HEIGHT,
 };
-use super::Recipient;
-
-/// The form kind written into the document properties.
-pub const FORM_KIND: &str = "keikaku.plan";
-/// The layout version: raised whenever cells move.
-pub const SCHEMA_VERSION: i32 = 2;
+use crate::forms::Recipient;
 
 /// The heading of part I, as in the reference document.
 pub const OVERALL_HEADING: &str = "I. 地域包括ケアシステムの構築に向けた地域包括支援センターとしての目標";
@@ -69,7 +64,7 @@ pub enum Field {
 impl Field {
     /// The defined name of this field; `item` is the item of a per-item field.
     pub fn name(self, item: Option<&Item>) -> String {
-        let key = || item.map(|i| super::name_key(&i.number)).unwrap_or_default();
+        let key = || item.map(|i| crate::forms::name_key(&i.number)).unwrap_or_default();
         match self {
             Field::Overall => "KP_OVERALL".into(),
             Field::Date => "KP_DATE".into(),
@@ -103,7 +98,7 @@ impl Field {
 /// 「・」 (or ･, -, ●) dropped, empty lines skipped.
 ///
 /// ```
-/// use keikaku::form::plan::actions;
+/// use keikaku::forms::plan::sheets::actions;
 /// assert_eq!(actions("・研修会を開く(年1回)\n\n ・周知する "), vec!["研修会を開く(年1回)", "周知する"]);
 /// ```
 pub fn actions(text: &str) -> Vec<&str> {
@@ -257,7 +252,7 @@ pub fn plan_hash(master: &Master, recipient: Recipient, items: &[usize]) -> Stri
         })
         .collect();
     let p = &master.plan;
-    super::given_hash(recipient, serde_json::json!([p.fiscal_year, p.city, p.title, sections]))
+    crate::forms::given_hash(recipient, serde_json::json!([p.fiscal_year, p.city, p.title, sections]))
 }
 
 #[cfg(test)]
@@ -273,7 +268,7 @@ mod tests {
             let (key, back) = Field::of_name(&name).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(back, f);
             if matches!(f, Field::Goal(_) | Field::Actions(_)) {
-                assert_eq!(key, super::super::name_key(&item.number));
+                assert_eq!(key, crate::forms::name_key(&item.number));
             }
         }
         assert_eq!(Field::of_name("kp_3_1_goal_2"), Some(("3_1".into(), Field::Goal(2))));

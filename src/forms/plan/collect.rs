@@ -8,23 +8,21 @@ use std::path::Path;
 
 use serde_json::{json, Value as Json};
 
+use super::master::{Item, Master};
+use super::sheets::{self as plan, actions, section_heading, Field};
 use crate::error::Error;
-use crate::form::grid::{Content, Grid, GridBuilder, Input, Role, LINE_ROW_HEIGHT};
-use crate::form::plan::{self, actions, section_heading, Field};
-use crate::model::plan::{Item, Master};
+use crate::forms::grid::{Content, Grid, GridBuilder, Input, Role, LINE_ROW_HEIGHT};
 use crate::output::Staging;
 use crate::wareki::{format_fiscal_year, Digits};
 use crate::workbook::Workbook;
 use crate::xlsx::{Column, DataBook, DataSheet, Datum};
 
-use super::tables::text;
+use crate::jobs::collect::tables::text;
 
-use super::submission::{read_form, Expected, FormKind};
-use super::{commit_outputs, gather, returns_books, tables, Found, Options, Outcome, Roster, Severity};
+use crate::jobs::collect::submission::{read_form, Expected};
+use crate::jobs::collect::{commit_outputs, gather, returns_books, tables, Found, Options, Outcome, Roster, Severity};
 
-/// The centre plan sheet as the collector knows it.
-pub const FORM: FormKind =
-    FormKind { kind: plan::FORM_KIND, schema: plan::SCHEMA_VERSION, label: "センター事業計画シート" };
+use super::FORM;
 
 /// The `keikaku.form` property of the files plan collect writes.
 pub const OUTPUT_FORM_KIND: &str = "keikaku.plan.collect";
@@ -55,11 +53,11 @@ impl Key {
 }
 
 /// A returned centre plan workbook, read.
-pub type Submission = super::Submission<Key>;
+pub type Submission = crate::jobs::collect::Submission<Key>;
 /// One centre plan input, read.
-pub type Answer = super::Answer<Key>;
+pub type Answer = crate::jobs::collect::Answer<Key>;
 /// A centre plan collection.
-pub type Collection = super::Collection<Key>;
+pub type Collection = crate::jobs::collect::Collection<Key>;
 
 /// The master indexed once for many files.
 #[derive(Debug)]
@@ -75,7 +73,7 @@ impl<'m> MasterIndex<'m> {
         MasterIndex {
             centres: master.centre_index(),
             items: master.items_by_centre(),
-            keys: master.items.iter().enumerate().map(|(k, i)| (crate::form::name_key(&i.number), k)).collect(),
+            keys: master.items.iter().enumerate().map(|(k, i)| (crate::forms::name_key(&i.number), k)).collect(),
         }
     }
 
@@ -108,7 +106,7 @@ pub fn read_submission(master: &Master, wb: &Workbook) -> Submission {
 pub fn read_submission_in(master: &Master, index: &MasterIndex, wb: &Workbook) -> Submission {
     let sheets = |centre: usize| plan::sheets_of(master, &master.centres[centre].name, &index.items[centre]);
     let hash = |centre: usize| {
-        plan::plan_hash(master, crate::distribute::plan::recipient(&master.centres[centre]), &index.items[centre])
+        plan::plan_hash(master, super::distribute::recipient(&master.centres[centre]), &index.items[centre])
     };
     let key = |centre: usize, _sheet: usize, input: &Input| -> Option<Key> {
         let (item_key, field) = Field::of_name(&input.name)?;
@@ -393,8 +391,8 @@ pub fn save_workbook(
     let book = DataBook {
         title: &title,
         properties: vec![
-            (crate::form::property::FORM, OUTPUT_FORM_KIND.to_string()),
-            (crate::form::property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
+            (crate::forms::property::FORM, OUTPUT_FORM_KIND.to_string()),
+            (crate::forms::property::FISCAL_YEAR, master.plan.fiscal_year.to_string()),
         ],
         sheets: vec![
             DataSheet {
@@ -579,7 +577,7 @@ pub fn collect(
     let read = |wb: &Workbook| {
         let mut sub = read_submission_in(master, &index, wb);
         if let Some((fonts, _)) = opts.pdf {
-            super::check_glyphs(&mut sub, fonts, file::REPORT);
+            crate::jobs::collect::check_glyphs(&mut sub, fonts, file::REPORT);
         }
         sub
     };
@@ -591,7 +589,7 @@ pub fn collect(
     stages.done(file::WORKBOOK);
     let mut names = vec![file::WORKBOOK.to_string()];
     if let Some((fonts, pdf_opts)) = opts.pdf {
-        let printable = super::printable(&collection, fonts);
+        let printable = crate::jobs::collect::printable(&collection, fonts);
         let data = report_data(master, printable.as_ref().unwrap_or(&collection));
         let markup = crate::template::render_named("plan.hbs", opts.templates, &data)?;
         drop(data);

@@ -1,0 +1,22 @@
+//! The centre plan form (地域包括支援センター事業計画): the city's sections and
+//! items with its 運営方針, sent to every centre as a goals sheet and one
+//! sheet per section, and read back into 事業計画書.pdf and .xlsx.
+//!
+//! - [`master`]: the master workbook (計画, センター, 区分, 項目) and its
+//!   reader;
+//! - [`sheets`]: the printed sheets as grids, their input fields and
+//!   defined names;
+//! - [`distribute`]: `keikaku plan distribute`;
+//! - [`collect`]: reading a returned workbook against the master, the
+//!   combined plan (PDF and workbook), and `keikaku plan collect`.
+
+pub mod collect;
+pub mod distribute;
+pub mod master;
+pub mod sheets;
+
+use super::FormKind;
+
+/// The centre plan sheet: its `keikaku.form` property, its layout version
+/// (raised whenever cells move) and its name in messages.
+pub const FORM: FormKind = FormKind { kind: "keikaku.plan", schema: 2, label: "センター事業計画シート" };
