@@ -186,7 +186,7 @@ fn check_submission(master: &Master, dir: &Path, centre: &Centre) {
         let problems: Vec<String> = sub
             .problems
             .iter()
-            .map(|p| format!("  {:?} {:?} {:?}: {}", p.severity, p.sheet, p.cell, p.message))
+            .map(|p| format!("  {:?} {:?} {:?}: {}", p.severity, p.sheet(), p.cell(), p.message()))
             .collect();
         fail(&format!(
             "generated submission {name} does not read back cleanly: centre {:?}, {} of {} answers as filled, {} problems\n{}",

@@ -26,6 +26,7 @@
 //! - [`cli`]: the command line.
 
 pub mod cli;
+pub mod diagnostic;
 pub mod error;
 pub mod fonts;
 pub mod forms;

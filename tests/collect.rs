@@ -53,7 +53,7 @@ fn empty_required_inputs_and_values_outside_the_dropdown_are_to_fix_with_their_c
         .problems
         .iter()
         .filter(|p| p.severity == Severity::Fix)
-        .map(|p| format!("{} {} {}", p.sheet.as_deref().unwrap_or(""), p.cell.as_deref().unwrap_or(""), p.message))
+        .map(|p| format!("{} {} {}", p.sheet().unwrap_or(""), p.cell().as_deref().unwrap_or(""), p.message()))
         .collect();
     assert_eq!(fix.len(), 2, "{fix:#?}");
     assert!(
@@ -81,8 +81,8 @@ fn full_width_digits_are_normalised_and_noted() {
     assert_eq!(sub.answers[k].text(), Some("24地区"));
     let noted: Vec<_> = sub.problems.iter().filter(|p| p.severity == Severity::Noted).collect();
     assert_eq!(noted.len(), 1, "{:?}", sub.problems);
-    assert_eq!(noted[0].cell.as_deref(), Some(sub.answers[k].cell.to_string().as_str()));
-    assert!(noted[0].message.contains("全角数字を半角にしました（24地区）"));
+    assert_eq!(noted[0].cell().as_deref(), Some(sub.answers[k].cell.to_string().as_str()));
+    assert!(noted[0].message().contains("全角数字を半角にしました（24地区）"));
 }
 
 #[test]
@@ -91,14 +91,14 @@ fn another_centre_another_year_or_not_distributed_is_rejected() {
     let bytes = fill(&distributed(&m, "C01"), &m, "C01", &complete_answers(&m, "C01"));
     let other = replace_in(&bytes, "docProps/custom.xml", "<vt:lpwstr>C01</vt:lpwstr>", "<vt:lpwstr>C99</vt:lpwstr>");
     let sub = read(&other, &m);
-    assert!(!sub.usable() && sub.problems[0].message.contains("センター ID「C99」"), "{:?}", sub.problems);
+    assert!(!sub.usable() && sub.problems[0].message().contains("センター ID「C99」"), "{:?}", sub.problems);
     let year = replace_in(&bytes, "docProps/custom.xml", "<vt:lpwstr>2026</vt:lpwstr>", "<vt:lpwstr>2025</vt:lpwstr>");
     let sub = read(&year, &m);
-    assert!(!sub.usable() && sub.problems[0].message.contains("令和7年度 のブックです"), "{:?}", sub.problems);
+    assert!(!sub.usable() && sub.problems[0].message().contains("令和7年度 のブックです"), "{:?}", sub.problems);
     let agenda = std::fs::read(common::root().join("samples/agenda.xlsx")).unwrap();
     let sub = read(&agenda, &m);
     assert!(
-        !sub.usable() && sub.problems[0].message.contains("配布した PDCA シートではありません"),
+        !sub.usable() && sub.problems[0].message().contains("配布した PDCA シートではありません"),
         "{:?}",
         sub.problems
     );
@@ -119,8 +119,8 @@ fn structure_edits_are_found_through_the_defined_names() {
     let sub = read(&gone, &m);
     assert!(
         sub.problems.iter().any(|p| p.severity == Severity::Fix
-            && p.cell.as_deref() == Some("C23")
-            && p.message.contains("ACTION 具体的な取組み内容の欄が削除されています")),
+            && p.cell().as_deref() == Some("C23")
+            && p.message().contains("ACTION 具体的な取組み内容の欄が削除されています")),
         "{:?}",
         sub.problems
     );
@@ -129,7 +129,7 @@ fn structure_edits_are_found_through_the_defined_names() {
     let sub = read(&renamed, &m);
     let fix: Vec<_> = sub.problems.iter().filter(|p| p.severity == Severity::Fix).collect();
     assert_eq!(fix.len(), 1, "one message for the sheet, not one per cell: {fix:?}");
-    assert!(fix[0].message.contains("に変わっています"), "{:?}", fix[0]);
+    assert!(fix[0].message().contains("に変わっています"), "{:?}", fix[0]);
     assert_eq!(sub.answers.len(), answers.len(), "the inputs are still read through the names");
     // A name pointing elsewhere while every locked cell is in place: the
     // value is read from the form's cell, and the name is to be put back.
@@ -142,8 +142,8 @@ fn structure_edits_are_found_through_the_defined_names() {
     let sub = read(&moved, &m);
     assert!(
         sub.problems.iter().any(|p| p.severity == Severity::Fix
-            && p.cell.as_deref() == Some("C23")
-            && p.message.contains("C23 から「4-1-1 福祉会議事業（地区ケア会議）」C24 に変わっています")),
+            && p.cell().as_deref() == Some("C23")
+            && p.message().contains("C23 から「4-1-1 福祉会議事業（地区ケア会議）」C24 に変わっています")),
         "{:?}",
         sub.problems
     );
@@ -157,8 +157,8 @@ fn structure_edits_are_found_through_the_defined_names() {
     let no_name = replace_in(&bytes, "xl/workbook.xml", &wb_xml[start..end], "");
     let sub = read(&no_name, &m);
     assert!(
-        sub.problems.iter().any(|p| p.cell.as_deref() == Some(CellRef::new(22, 2).to_string().as_str())
-            && p.message.contains("目印（名前の定義 KK_4_1_1_ACTION）がありません")),
+        sub.problems.iter().any(|p| p.cell().as_deref() == Some(CellRef::new(22, 2).to_string().as_str())
+            && p.message().contains("目印（名前の定義 KK_4_1_1_ACTION）がありません")),
         "{:?}",
         sub.problems
     );

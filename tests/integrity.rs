@@ -27,7 +27,7 @@ fn rejected<K>(sub: &Submission<K>) -> String {
     assert!(!sub.usable(), "expected a rejected workbook: {:?}", sub.problems);
     assert!(sub.centre.is_none(), "a rejected workbook belongs to no centre");
     assert!(sub.answers.is_empty());
-    sub.problems.iter().filter(|p| p.severity == Severity::Rejected).map(|p| p.message.clone()).collect()
+    sub.problems.iter().filter(|p| p.severity == Severity::Rejected).map(|p| p.message()).collect()
 }
 
 fn set_property(bytes: &[u8], name: &str, value: &str) -> Vec<u8> {
@@ -136,8 +136,8 @@ fn the_file_name_is_a_hint_never_the_proof() {
     assert_eq!(sub.centre.as_deref(), Some("C01"));
     assert!(
         sub.problems.iter().any(|p| p.severity == Severity::Noted
-            && p.message.contains("C02 大原地域ステーション")
-            && p.message.contains("C01 の提出として読みました")),
+            && p.message().contains("C02 大原地域ステーション")
+            && p.message().contains("C01 の提出として読みました")),
         "{:?}",
         sub.problems
     );
@@ -204,15 +204,15 @@ fn rows_inserted_without_moving_the_names_are_found_and_not_read() {
     assert!(sub.usable());
     let fixes: Vec<_> = sub.problems.iter().filter(|p| p.severity == Severity::Fix).collect();
     assert!(
-        fixes.iter().any(|p| p.cell.is_none() && p.message.contains("このシートの回答は読んでいません")),
+        fixes.iter().any(|p| p.cell().is_none() && p.message().contains("このシートの回答は読んでいません")),
         "{fixes:?}"
     );
     // A differing cell is named with what was distributed and what is there.
     assert!(
-        fixes.iter().any(|p| p.sheet.as_deref() == Some(SHEET)
-            && p.cell.is_some()
-            && p.message.contains("配布したときは")
-            && p.message.contains("になっています")),
+        fixes.iter().any(|p| p.sheet() == Some(SHEET)
+            && p.cell().is_some()
+            && p.message().contains("配布したときは")
+            && p.message().contains("になっています")),
         "{fixes:?}"
     );
     // Nothing of the drifted sheet is read; the other sheets are.
@@ -233,7 +233,7 @@ fn rows_inserted_without_moving_the_names_are_found_and_not_read() {
     let shifted = edit_sheet(&bytes, SHEET, |x| shift_cells(x, u32::MAX, 0, 4, 1));
     let sub = read(&shifted, &m);
     assert!(sub.answers.iter().all(|a| sheet(&sub, a) != SHEET));
-    assert!(sub.problems.iter().any(|p| p.message.contains("このシートの回答は読んでいません")));
+    assert!(sub.problems.iter().any(|p| p.message().contains("このシートの回答は読んでいません")));
 }
 
 #[test]
@@ -253,10 +253,10 @@ fn a_locked_cell_edited_after_removing_the_protection_is_named() {
     let p = sub
         .problems
         .iter()
-        .find(|p| p.cell.as_deref() == Some(at.as_str()))
+        .find(|p| p.cell().as_deref() == Some(at.as_str()))
         .unwrap_or_else(|| panic!("{:?}", sub.problems));
     assert_eq!(p.severity, Severity::Fix);
-    assert!(p.message.contains("「100地区」になっています"), "{}", p.message);
+    assert!(p.message().contains("「100地区」になっています"), "{}", p.message());
     // A label of the plan sheet, too.
     let pm = keikaku::forms::plan::master::Master::example();
     let c = &pm.centres[0];
@@ -269,7 +269,9 @@ fn a_locked_cell_edited_after_removing_the_protection_is_named() {
     let edited = edit_sheet(&filled, &g.sheet, |x| common::fill::set_cell(x, &at, "書き換えた見出し"));
     let sub = read_plan(&edited, &pm);
     assert!(
-        sub.problems.iter().any(|p| p.cell.as_deref() == Some(at.as_str()) && p.message.contains("書き換えた見出し")),
+        sub.problems
+            .iter()
+            .any(|p| p.cell().as_deref() == Some(at.as_str()) && p.message().contains("書き換えた見出し")),
         "{:?}",
         sub.problems
     );
@@ -287,7 +289,7 @@ fn plan_rows_inserted_without_moving_the_names_are_found() {
     let shifted = edit_sheet(&filled, &g.sheet, |x| shift_cells(x, 5, 1, u32::MAX, 0));
     let sub = read_plan(&shifted, &pm);
     assert!(sub.answers.iter().all(|a| sub.sheet_of(a) != g.sheet), "no answer from a shifted position");
-    assert!(sub.problems.iter().any(|p| p.message.contains("このシートの回答は読んでいません")));
+    assert!(sub.problems.iter().any(|p| p.message().contains("このシートの回答は読んでいません")));
     assert!(sub.answers.iter().any(|a| a.text().is_some()), "the other sheets are read");
 }
 
@@ -302,10 +304,10 @@ fn a_value_longer_than_an_excel_cell_is_to_fix_and_never_cut() {
     let name = action.0.clone();
     let bytes = fill(&distributed(&m, "C02"), &m, "C02", &answers);
     let sub = read(&bytes, &m);
-    let p = sub.problems.iter().find(|p| p.message.contains("長すぎます")).expect("a 差戻し");
+    let p = sub.problems.iter().find(|p| p.message().contains("長すぎます")).expect("a 差戻し");
     assert_eq!(p.severity, Severity::Fix);
-    assert!(p.message.contains("40,000 文字") && p.message.contains("32,767"), "{}", p.message);
-    assert!(p.cell.is_some());
+    assert!(p.message().contains("40,000 文字") && p.message().contains("32,767"), "{}", p.message());
+    assert!(p.cell().is_some());
     let a = sub.answers.iter().find(|a| a.key.name(&m) == name).unwrap();
     assert_eq!(a.text(), None, "not used, not cut short");
 
@@ -390,8 +392,8 @@ fn a_formula_saved_without_its_result_is_named_cell_by_cell() {
     for at in &inputs {
         assert!(
             sub.problems.iter().any(|p| p.severity == Severity::Fix
-                && p.cell.as_deref() == Some(at.as_str())
-                && p.message.contains("数式の計算結果がブックに保存されていません")),
+                && p.cell().as_deref() == Some(at.as_str())
+                && p.message().contains("数式の計算結果がブックに保存されていません")),
             "{at}: {:?}",
             sub.problems
         );
@@ -539,9 +541,9 @@ fn plan_limits_and_formulas_are_that_centres_fix() {
     values.iter_mut().find(|(n, _)| *n == overall).unwrap().1 = "𠮷".repeat(20_000);
     let filled = common::plan::filled(&pm, &c.id, &values);
     let sub = read_plan(&filled, &pm);
-    let p = sub.problems.iter().find(|p| p.message.contains("長すぎます")).expect("a 差戻し");
+    let p = sub.problems.iter().find(|p| p.message().contains("長すぎます")).expect("a 差戻し");
     assert_eq!(p.severity, Severity::Fix);
-    assert!(p.message.contains("40,000 文字"), "a character outside the BMP counts two: {}", p.message);
+    assert!(p.message().contains("40,000 文字"), "a character outside the BMP counts two: {}", p.message());
     let a = sub.answers.iter().find(|a| a.key.field == keikaku::forms::plan::sheets::Field::Overall).unwrap();
     assert_eq!(a.text(), None);
     // A formula without its result in the first goal of the second sheet.
@@ -559,8 +561,8 @@ fn plan_limits_and_formulas_are_that_centres_fix() {
     assert!(sub.usable());
     assert!(
         sub.problems.iter().any(|p| p.severity == Severity::Fix
-            && p.cell.as_deref() == Some(at.as_str())
-            && p.message.contains("数式の計算結果がブックに保存されていません")),
+            && p.cell().as_deref() == Some(at.as_str())
+            && p.message().contains("数式の計算結果がブックに保存されていません")),
         "{:?}",
         sub.problems
     );

@@ -155,7 +155,7 @@ fn fixes(sub: &Submission) -> Vec<String> {
     sub.problems
         .iter()
         .filter(|p| p.severity == Severity::Fix)
-        .map(|p| format!("{} {} {}", p.sheet.as_deref().unwrap_or(""), p.cell.as_deref().unwrap_or(""), p.message))
+        .map(|p| format!("{} {} {}", p.sheet().unwrap_or(""), p.cell().as_deref().unwrap_or(""), p.message()))
         .collect()
 }
 
@@ -203,11 +203,11 @@ fn other_centres_years_forms_and_edited_structure_are_reported() {
     );
     let sub = read(&other_year, &m);
     assert!(!sub.usable());
-    assert!(sub.problems[0].message.contains("令和2年度 のブックです。今回は 令和3年度"), "{:?}", sub.problems);
+    assert!(sub.problems[0].message().contains("令和2年度 のブックです。今回は 令和3年度"), "{:?}", sub.problems);
     // A PDCA sheet sent by mistake.
     let pdca = common::fill::distributed(&keikaku::forms::pdca::master::Master::example(), "C01");
     let sub = read(&pdca, &m);
-    assert!(sub.problems[0].message.contains("配布した センター事業計画シートではありません"), "{:?}", sub.problems);
+    assert!(sub.problems[0].message().contains("配布した センター事業計画シートではありません"), "{:?}", sub.problems);
     // A centre of another master.
     let unknown = common::fill::replace_in(
         &s03,
@@ -215,7 +215,7 @@ fn other_centres_years_forms_and_edited_structure_are_reported() {
         "<vt:lpwstr>S03</vt:lpwstr>",
         "<vt:lpwstr>S09</vt:lpwstr>",
     );
-    assert!(read(&unknown, &m).problems[0].message.contains("センター ID「S09」"));
+    assert!(read(&unknown, &m).problems[0].message().contains("センター ID「S09」"));
     // A renamed sheet is still read through the defined names, and noted to fix.
     let renamed = common::fill::replace_in(&s03, "xl/workbook.xml", "name=\"I 目標\"", "name=\"目標\"");
     let renamed = common::fill::replace_in(&renamed, "xl/workbook.xml", "'I 目標'!", "'目標'!");

@@ -8,7 +8,7 @@ use super::collect::{Answer, Collection, Key, MasterIndex};
 use super::master::Master;
 use super::sheets::{Field, DIRECTIONS};
 use super::tables::{achievement, answers_by_field, centre_achievement, quantity};
-use crate::jobs::collect::{problem_line, Severity};
+use crate::jobs::collect::Severity;
 use crate::wareki::{format_fiscal_year, format_fiscal_year_short, Digits};
 
 fn percent(rate: Option<f64>) -> String {
@@ -88,7 +88,7 @@ impl<'a> ReportData<'a> {
                     "fixes": count(Severity::Fix),
                     "notes": count(Severity::Noted),
                     "rate": percent(rate),
-                    "problems": used.map(|r| r.submission.problems.iter().filter(|p| p.severity != Severity::Noted).map(problem_line).collect::<Vec<_>>()).unwrap_or_default(),
+                    "problems": used.map(|r| r.submission.problems.iter().filter(|p| p.severity != Severity::Noted).map(|p| p.line()).collect::<Vec<_>>()).unwrap_or_default(),
                     "unused": c.unused.iter().map(|(i, why)| format!("{}: {why}", col.received[*i].source.name)).collect::<Vec<_>>(),
                 })
             })
@@ -98,7 +98,7 @@ impl<'a> ReportData<'a> {
             .iter()
             .map(|&i| {
                 let r = &col.received[i];
-                json!({ "file": r.source.name, "problems": r.submission.problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>() })
+                json!({ "file": r.source.name, "problems": r.submission.problems.iter().map(|p| p.message()).collect::<Vec<_>>() })
             })
             .collect();
         json!({

@@ -20,7 +20,9 @@ use crate::xlsx::{Column, DataBook, DataSheet, Datum};
 use crate::jobs::collect::tables::text;
 
 use crate::jobs::collect::submission::{read_form, Expected};
-use crate::jobs::collect::{commit_outputs, gather, returns_books, tables, Found, Options, Outcome, Roster, Severity};
+use crate::jobs::collect::{
+    commit_outputs, gather, returns_books, tables, Found, Kind, Options, Origin, Outcome, Roster, Severity,
+};
 
 use super::FORM;
 
@@ -184,20 +186,18 @@ fn check_goals(master: &Master, sub: &mut Submission) {
         let what = master.item_title(&master.items[item as usize]);
         match (a.text().is_some(), b.text().is_some_and(|t| !actions(t).is_empty())) {
             (true, false) => found.push((
-                sub.sheet_of(b).to_string(),
-                b.cell,
-                format!("{what} 目標({slot}) の具体的な取り組み内容が未入力です。目標ごとに取り組みを 1 行に 1 つ入力してください。"),
+                Origin::cell(sub.sheet_of(b), b.cell),
+                Kind::GoalWithoutActions { item: what.to_string(), slot },
             )),
             (false, true) => found.push((
-                sub.sheet_of(a).to_string(),
-                a.cell,
-                format!("{what} の目標({slot}) が空ですが、具体的な取り組み内容が入力されています。目標を入力するか、取り組み内容を上の目標の欄へ移してください。"),
+                Origin::cell(sub.sheet_of(a), a.cell),
+                Kind::ActionsWithoutGoal { item: what.to_string(), slot },
             )),
             _ => {}
         }
     }
-    for (sheet, cell, message) in found {
-        sub.problem(Severity::Fix, Some(&sheet), Some(cell), message);
+    for (origin, kind) in found {
+        sub.add(Severity::Fix, origin, kind);
     }
 }
 

@@ -20,7 +20,8 @@
 pub mod submission;
 pub mod tables;
 
-pub use submission::{plain_number, Answer, Problem, Severity, Submission};
+pub use crate::diagnostic::{Diagnostic, Kind, Origin, Severity};
+pub use submission::{plain_number, Answer, Submission};
 
 use std::path::{Path, PathBuf};
 
@@ -169,9 +170,9 @@ pub fn read_file<K>(
     read: impl Fn(&Workbook) -> Submission<K>,
 ) -> Received<K> {
     let mut source = Source { path: path.to_path_buf(), name: name.to_string(), sha256: String::new(), saved: None };
-    let rejected = |source: Source, message: String| Received {
+    let rejected = |source: Source, reason: String| Received {
         source,
-        submission: Submission::rejected(name, message),
+        submission: Submission::rejected(name, Kind::Unreadable { reason }),
         own_output: false,
     };
     let bytes = match Workbook::read_file(path) {
@@ -453,26 +454,6 @@ fn why_unused<K>(received: &[Received<K>], i: usize, used: Option<usize>) -> Str
     }
 }
 
-/// The problems of one file as lines: `「シート」 G14: …`.
-pub fn problem_line(p: &Problem) -> String {
-    let mut at = String::new();
-    if let Some(s) = &p.sheet {
-        at.push_str(&format!("「{s}」シート"));
-    }
-    if let Some(c) = &p.cell {
-        if !at.is_empty() {
-            at.push(' ');
-        }
-        at.push_str(c);
-    }
-    let kind = p.severity.label();
-    if at.is_empty() {
-        format!("[{kind}] {}", p.message)
-    } else {
-        format!("[{kind}] {at}: {}", p.message)
-    }
-}
-
 /// The 提出状況 for the terminal: counts, then every centre with its file
 /// and what it must fix, then files that could not be used.
 pub fn status_text<K>(roster: &Roster, col: &Collection<K>) -> String {
@@ -490,7 +471,7 @@ pub fn status_text<K>(roster: &Roster, col: &Collection<K>) -> String {
         }
         if let Some(r) = col.used(c) {
             for p in &r.submission.problems {
-                out.push_str(&format!("    - {}\n", problem_line(p)));
+                out.push_str(&format!("    - {}\n", p.line()));
             }
         }
         for (i, why) in &c.unused {
@@ -498,7 +479,7 @@ pub fn status_text<K>(roster: &Roster, col: &Collection<K>) -> String {
             out.push_str(&format!("    - 使わなかったファイル「{}」: {why}\n", r.source.name));
             if !r.submission.usable() {
                 for p in &r.submission.problems {
-                    out.push_str(&format!("      {}\n", problem_line(p)));
+                    out.push_str(&format!("      {}\n", p.line()));
                 }
             }
         }
@@ -509,7 +490,7 @@ pub fn status_text<K>(roster: &Roster, col: &Collection<K>) -> String {
             let r = &col.received[i];
             out.push_str(&format!("  {}\n", r.source.name));
             for p in &r.submission.problems {
-                out.push_str(&format!("    - {}\n", problem_line(p)));
+                out.push_str(&format!("    - {}\n", p.line()));
             }
         }
     }
@@ -537,7 +518,7 @@ fn drawable(fonts: &crate::fonts::FontSet, c: char) -> bool {
 /// 差戻し naming the cell and the characters, which the PDF shows as
 /// [`MISSING_GLYPH`] (the workbook outputs keep the text as it was).
 /// `report` names the PDF in the message.
-pub(crate) fn check_glyphs<K>(sub: &mut Submission<K>, fonts: &crate::fonts::FontSet, report: &str) {
+pub(crate) fn check_glyphs<K>(sub: &mut Submission<K>, fonts: &crate::fonts::FontSet, report: &'static str) {
     let mut found = Vec::new();
     for a in &sub.answers {
         let Some(text) = a.text() else { continue };
@@ -547,18 +528,10 @@ pub(crate) fn check_glyphs<K>(sub: &mut Submission<K>, fonts: &crate::fonts::Fon
         }
         missing.sort_unstable();
         missing.dedup();
-        let chars: Vec<String> = missing.iter().map(|c| format!("「{c}」(U+{:04X})", *c as u32)).collect();
-        found.push((
-            sub.sheet_of(a).to_string(),
-            a.cell,
-            format!(
-                "PDF のフォントにない文字 {} が入っています。{report} ではその文字を {MISSING_GLYPH} にしています。別の文字に置き換えてください（絵文字は削る、外字は常用の字にするなど）。",
-                chars.join("、")
-            ),
-        ));
+        found.push((Origin::cell(sub.sheet_of(a), a.cell), missing));
     }
-    for (sheet, cell, message) in found {
-        sub.problem(Severity::Fix, Some(&sheet), Some(cell), message);
+    for (origin, chars) in found {
+        sub.add(Severity::Fix, origin, Kind::MissingGlyphs { chars, report, shown_as: MISSING_GLYPH });
     }
 }
 
@@ -572,7 +545,7 @@ pub(crate) fn printable<K: Clone>(col: &Collection<K>, fonts: &crate::fonts::Fon
         bad(&r.source.name)
             || r.submission.sheets.iter().any(|s| bad(s))
             || r.submission.answers.iter().any(|a| a.text().is_some_and(bad))
-            || r.submission.problems.iter().any(|p| bad(&p.message) || p.sheet.as_deref().is_some_and(bad))
+            || r.submission.problems.iter().any(|p| bad(&p.message()) || p.sheet().is_some_and(bad))
     };
     if !col.received.iter().any(needs) {
         return None;
@@ -594,8 +567,12 @@ pub(crate) fn printable<K: Clone>(col: &Collection<K>, fonts: &crate::fonts::Fon
             }
         }
         for p in &mut r.submission.problems {
-            fix(&mut p.message);
-            if let Some(s) = &mut p.sheet {
+            let mut text = p.message();
+            if bad(&text) {
+                fix(&mut text);
+                p.kind = Kind::Text { text };
+            }
+            if let Some(s) = &mut p.origin.sheet {
                 fix(s);
             }
         }

@@ -5,53 +5,18 @@
 //! layout version, centre, year and plan it was made for, and every input
 //! cell is found by its defined name, never by guessing coordinates. What a
 //! centre must fix (差戻し) and what keikaku normalised (noted) are
-//! collected as [`Problem`]s with their sheet and cell. The PDCA sheet
+//! collected as [`Diagnostic`]s with their sheet and cell. The PDCA sheet
 //! ([`crate::forms::pdca::collect`]) and the centre plan sheet
 //! ([`crate::forms::plan::collect`]) differ only in their grids and in how an
 //! input's name becomes their key.
 
 use std::collections::HashMap;
 
+use crate::diagnostic::{Diagnostic, Kind, Origin, Severity};
 use crate::forms::grid::{Content, Grid, Input, InputKind, Role};
 use crate::forms::property;
 use crate::japanese::hankaku;
 use crate::workbook::{parse_reference, CellRef, Sheet, Value, Workbook};
-
-/// How serious a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    /// keikaku changed the value to a standard form (全角数字 → 半角); nothing to fix.
-    Noted,
-    /// The centre must fix it (差戻し); the value may still be used.
-    Fix,
-    /// The workbook cannot be used at all (another centre, another year,
-    /// not made by `distribute`).
-    Rejected,
-}
-
-impl Severity {
-    /// The label in lists and sheets: 注記, 差戻し, 受付不可.
-    pub fn label(self) -> &'static str {
-        match self {
-            Severity::Noted => "注記",
-            Severity::Fix => "差戻し",
-            Severity::Rejected => "受付不可",
-        }
-    }
-}
-
-/// One finding, where it is and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// How serious it is.
-    pub severity: Severity,
-    /// The sheet, when the problem is in one.
-    pub sheet: Option<String>,
-    /// The cell (A1 style), when the problem is in one.
-    pub cell: Option<String>,
-    /// What is wrong and what to do, in Japanese.
-    pub message: String,
-}
 
 /// One input as read. Kept small, because a collection of thousands of
 /// workbooks keeps every answer: the value, the form's key for the input,
@@ -88,8 +53,8 @@ pub struct Submission<K> {
     pub sheets: Vec<String>,
     /// Every input of the centre's sheets that could be found, in form order.
     pub answers: Vec<Answer<K>>,
-    /// Problems, in the order found.
-    pub problems: Vec<Problem>,
+    /// What was found, in the order found.
+    pub problems: Vec<Diagnostic>,
 }
 
 impl<K> Submission<K> {
@@ -99,9 +64,9 @@ impl<K> Submission<K> {
     }
 
     /// A file that cannot be used, with the reason.
-    pub fn rejected(file: &str, message: String) -> Submission<K> {
+    pub fn rejected(file: &str, kind: Kind) -> Submission<K> {
         let mut s = Submission::empty(file);
-        s.problem(Severity::Rejected, None, None, message);
+        s.add(Severity::Rejected, Origin::workbook(), kind);
         s
     }
 
@@ -120,14 +85,9 @@ impl<K> Submission<K> {
         self.problems.iter().filter(|p| p.severity == severity).count()
     }
 
-    /// Records a problem.
-    pub fn problem(&mut self, severity: Severity, sheet: Option<&str>, cell: Option<CellRef>, message: String) {
-        self.problems.push(Problem {
-            severity,
-            sheet: sheet.map(str::to_string),
-            cell: cell.map(|c| c.to_string()),
-            message,
-        });
+    /// Records a finding.
+    pub fn add(&mut self, severity: Severity, origin: Origin, kind: Kind) {
+        self.problems.push(Diagnostic { severity, origin, kind });
     }
 
     fn sheet_index(&mut self, name: &str) -> u16 {
@@ -189,26 +149,12 @@ pub fn read_form<K>(wb: &Workbook, expected: &Expected<K>) -> Submission<K> {
     let form = expected.form;
     // Form and layout version.
     if property(wb, property::FORM) != Some(form.kind) {
-        sub.problem(
-            Severity::Rejected,
-            None,
-            None,
-            format!("keikaku が配布した {}ではありません（ブックの情報に様式の印がありません）。配布されたブックに入力して提出してください。", form.label),
-        );
+        sub.add(Severity::Rejected, Origin::workbook(), Kind::NotDistributed { form: form.label });
         return sub;
     }
     let schema = property(wb, property::SCHEMA).and_then(|v| v.parse::<i32>().ok());
     if schema != Some(form.schema) {
-        sub.problem(
-            Severity::Rejected,
-            None,
-            None,
-            format!(
-                "様式の版（{}）が今回の配布（{}）と違います。今回配布したブックに入力し直してください。",
-                schema.map_or("なし".to_string(), |s| s.to_string()),
-                form.schema
-            ),
-        );
+        sub.add(Severity::Rejected, Origin::workbook(), Kind::OtherLayout { found: schema, expected: form.schema });
         return sub;
     }
     let Some(centre) = identify(wb, expected, &mut sub) else { return sub };
@@ -247,17 +193,10 @@ fn identify<K>(wb: &Workbook, expected: &Expected<K>, sub: &mut Submission<K>) -
     if let (Some(c), false) = (claimed, year == Some(expected.fiscal_year)) {
         // Another year's workbook of a centre: the centre's, but not usable.
         sub.centre = Some(centre_id);
-        let label = |y: i32| crate::wareki::format_fiscal_year(y, crate::wareki::Digits::Ascii);
-        sub.problem(
+        sub.add(
             Severity::Rejected,
-            None,
-            None,
-            format!(
-                "{} のブックです。今回は {} のブックを提出してください（センター「{}」）。",
-                year.map_or("年度の分からない".to_string(), label),
-                label(expected.fiscal_year),
-                (expected.label)(c)
-            ),
+            Origin::workbook(),
+            Kind::OtherYear { found: year, expected: expected.fiscal_year, centre: (expected.label)(c) },
         );
         return None;
     }
@@ -271,34 +210,23 @@ fn identify<K>(wb: &Workbook, expected: &Expected<K>, sub: &mut Submission<K>) -
             all.into_iter().find(|&c| (expected.hash)(c) == hash)
         }
     };
-    let refuse = |sub: &mut Submission<K>, message: String| {
-        sub.problem(Severity::Rejected, None, None, message);
+    let refuse = |sub: &mut Submission<K>, kind: Kind| {
+        sub.add(Severity::Rejected, Origin::workbook(), kind);
         None
     };
     match (claimed, owner) {
         (Some(c), Some(o)) if c == o => {}
         (Some(c), Some(o)) => {
-            return refuse(sub, format!(
-                "ブックの情報（センター ID）ではセンター「{}」のブックですが、中身はセンター「{}」に配布したブックです。ブックの情報が書き換えられているため、どちらのセンターの回答としても使いません。それぞれのセンターに配布したブックで提出してもらってください。",
-                (expected.label)(c),
-                (expected.label)(o)
-            ))
+            return refuse(
+                sub,
+                Kind::PropertyOfOtherCentre { claimed: (expected.label)(c), owner: (expected.label)(o) },
+            )
         }
         (None, Some(o)) => {
-            return refuse(sub, format!(
-                "センター ID「{centre_id}」のブックですが、このセンターはマスターにありません。中身はセンター「{}」に配布したブックです。ブックの情報が書き換えられているため使いません。",
-                (expected.label)(o)
-            ))
+            return refuse(sub, Kind::UnknownCentreOfOther { id: centre_id, owner: (expected.label)(o) })
         }
-        (None, None) => {
-            return refuse(sub, format!("センター ID「{centre_id}」のブックですが、このセンターはマスターにありません。"))
-        }
-        (Some(c), None) => {
-            return refuse(sub, format!(
-                "センター「{}」のブックとなっていますが、中身がこのセンターに配布したブックと一致しません（配布した後にマスターの計画・事業・項目やセンター名が変わったか、ブックの情報が書き換えられています）。マスターを変えたときは配布し直して、新しいブックで提出してもらってください。",
-                (expected.label)(c)
-            ))
-        }
+        (None, None) => return refuse(sub, Kind::UnknownCentre { id: centre_id }),
+        (Some(c), None) => return refuse(sub, Kind::NotWhatWasGiven { centre: (expected.label)(c) }),
     }
     let centre = claimed?;
     sub.centre = Some(centre_id.clone());
@@ -307,15 +235,14 @@ fn identify<K>(wb: &Workbook, expected: &Expected<K>, sub: &mut Submission<K>) -
     if let Some((prefix, _)) = file.split_once('_') {
         let prefix = hankaku(prefix);
         if let Some(&named) = expected.centres.get(prefix.as_str()).filter(|&&n| n != centre) {
-            sub.problem(
+            sub.add(
                 Severity::Noted,
-                None,
-                None,
-                format!(
-                    "ファイル名はセンター「{}」のもののようですが、中身はセンター「{}」に配布したブックなので、{centre_id} の提出として読みました。",
-                    (expected.label)(named),
-                    (expected.label)(centre)
-                ),
+                Origin::workbook(),
+                Kind::FileNameOfOtherCentre {
+                    named: (expected.label)(named),
+                    centre: (expected.label)(centre),
+                    id: centre_id.clone(),
+                },
             );
         }
     }
@@ -341,24 +268,15 @@ fn find_sheet<'w, K>(
         .find_map(|(name, _)| wb.sheet(&name));
     match renamed {
         Some(sheet) => {
-            sub.problem(
+            sub.add(
                 Severity::Fix,
-                Some(&sheet.name),
-                None,
-                format!(
-                    "シートの名前が「{}」から「{}」に変わっています。元の名前に戻してください（入力は読めています）。",
-                    grid.sheet, sheet.name
-                ),
+                Origin::sheet(&sheet.name),
+                Kind::SheetRenamed { from: grid.sheet.clone(), to: sheet.name.to_string() },
             );
             Some(sheet)
         }
         None => {
-            sub.problem(
-                Severity::Fix,
-                Some(&grid.sheet),
-                None,
-                format!("「{}」シートがありません（シートの名前を変えたか、削除しています）。配布したシートのまま提出してください。", grid.sheet),
-            );
+            sub.add(Severity::Fix, Origin::sheet(&grid.sheet), Kind::SheetMissing { sheet: grid.sheet.clone() });
             None
         }
     }
@@ -381,26 +299,6 @@ fn expected_text(content: &Content) -> Option<String> {
         Content::Text(s) if s.trim().is_empty() => None,
         Content::Text(s) => Some(s.trim_end().to_string()),
         Content::Number(n) => Some(crate::workbook::cell::format_number(*n)),
-    }
-}
-
-fn quoted(text: &Option<String>) -> String {
-    match text {
-        None => "空欄".into(),
-        Some(t) => format!("「{}」", excerpt(t)),
-    }
-}
-
-/// A value as quoted in a message: at most 40 characters (then …), line
-/// breaks shown as ⏎, so that a message always fits in a cell of the
-/// 差戻し workbooks whatever was typed.
-fn excerpt(t: &str) -> String {
-    const MAX: usize = 40;
-    let short: String = t.chars().take(MAX).collect::<String>().replace('\n', "⏎");
-    if t.chars().nth(MAX).is_some() {
-        short + "…"
-    } else {
-        short
     }
 }
 
@@ -427,31 +325,13 @@ fn sheet_as_distributed<K>(sheet: &Sheet, grid: &Grid, sub: &mut Submission<K>) 
     if differs.is_empty() {
         return true;
     }
-    sub.problem(
-        Severity::Fix,
-        Some(&sheet.name),
-        None,
-        format!(
-            "入力欄以外のセルが配布したときと {} か所違います（行や列の挿入・削除、シートの保護を外しての書き換えなど）。入力が本来の欄からずれているおそれがあるため、このシートの回答は読んでいません。配布したシートに入力し直して提出してください。",
-            differs.len()
-        ),
-    );
+    sub.add(Severity::Fix, Origin::sheet(&sheet.name), Kind::LayoutChanged { cells: differs.len() });
     let more = differs.len().saturating_sub(MAX_DRIFT_LISTED);
     for (at, want, found) in differs.into_iter().take(MAX_DRIFT_LISTED) {
-        sub.problem(
-            Severity::Fix,
-            Some(&sheet.name),
-            Some(at),
-            format!("配布したときは{}でしたが、{}になっています。", quoted(&want), quoted(&found)),
-        );
+        sub.add(Severity::Fix, Origin::cell(&sheet.name, at), Kind::LockedCellChanged { distributed: want, found });
     }
     if more > 0 {
-        sub.problem(
-            Severity::Fix,
-            Some(&sheet.name),
-            None,
-            format!("ほかに {more} か所、配布したときと違うセルがあります。"),
-        );
+        sub.add(Severity::Fix, Origin::sheet(&sheet.name), Kind::MoreCellsChanged { more });
     }
     false
 }
@@ -490,16 +370,14 @@ fn holds_what_was_given<K>(
                 .collect()
         });
         if let Some((_, other)) = others.iter().find(|(t, _)| *t == found) {
-            sub.problem(
+            sub.add(
                 Severity::Rejected,
-                Some(&sheet.name),
-                Some(TITLE_CELL),
-                format!(
-                    "このシートの見出し{}はセンター「{}」に配布したシートのもので、このブックのセンター「{}」のものではありません。別のセンターのブックの中身が入っているため、どちらのセンターの回答としても使いません。",
-                    quoted(&Some(found)),
-                    (expected.label)(*other),
-                    (expected.label)(centre)
-                ),
+                Origin::cell(&sheet.name, TITLE_CELL),
+                Kind::SheetOfOtherCentre {
+                    title: found,
+                    other: (expected.label)(*other),
+                    centre: (expected.label)(centre),
+                },
             );
             return false;
         }
@@ -507,15 +385,7 @@ fn holds_what_was_given<K>(
     let any = grids.iter().any(|g| wb.sheet(&g.sheet).is_some())
         || wb.names.iter().any(|(n, _)| grids.iter().any(|g| g.inputs().any(|(_, i)| i.name.eq_ignore_ascii_case(n))));
     if !any {
-        sub.problem(
-            Severity::Rejected,
-            None,
-            None,
-            format!(
-                "センター「{}」に配布したシートが一つもありません。配布したブックに入力して提出してください。",
-                (expected.label)(centre)
-            ),
-        );
+        sub.add(Severity::Rejected, Origin::workbook(), Kind::NoSheetOfCentre { centre: (expected.label)(centre) });
         return false;
     }
     true
@@ -537,43 +407,37 @@ fn read_sheet<K>(
     for (cell, input) in grid.inputs() {
         let at = cell.at();
         match names.get(&input.name.to_ascii_uppercase()) {
-            None => sub.problem(
+            None => sub.add(
                 Severity::Fix,
-                Some(sheet_name),
-                Some(at),
-                format!("{}の欄の目印（名前の定義 {}）がありません。入力は配布した位置 {at} から読みましたが、名前の定義を消さないでください（配布したシートに入力してください）。", input.label, input.name),
+                Origin::cell(sheet_name, at),
+                Kind::NameMissing { field: input.label.clone(), name: input.name.clone(), at },
             ),
             Some(&formula) => match parse_reference(formula) {
-                None => sub.problem(
+                None => sub.add(
                     Severity::Fix,
-                    Some(sheet_name),
-                    Some(at),
-                    format!("{}の欄が削除されています（名前の定義 {} の参照先が「{formula}」）。入力は配布した位置 {at} から読みました。配布したシートに入力してください。", input.label, input.name),
+                    Origin::cell(sheet_name, at),
+                    Kind::NameDeleted {
+                        field: input.label.clone(),
+                        name: input.name.clone(),
+                        formula: formula.to_string(),
+                        at,
+                    },
                 ),
-                Some((to_sheet, to)) if to != at || to_sheet != sheet_name => sub.problem(
+                Some((to_sheet, to)) if to != at || to_sheet != sheet_name => sub.add(
                     Severity::Fix,
-                    Some(sheet_name),
-                    Some(at),
-                    format!(
-                        "{}の欄の目印（名前の定義 {}）の参照先が {at} から「{to_sheet}」{to} に変わっています。入力は配布した位置 {at} から読みました。名前の定義を元に戻すか、配布したシートに入力してください。",
-                        input.label, input.name
-                    ),
+                    Origin::cell(sheet_name, at),
+                    Kind::NameMoved { field: input.label.clone(), name: input.name.clone(), at, to_sheet, to },
                 ),
                 Some(_) => {}
             },
         }
         let value = if sheet.is_uncomputed(at) {
-            sub.problem(
-                Severity::Fix,
-                Some(sheet_name),
-                Some(at),
-                format!("{}のセルの数式の計算結果がブックに保存されていません（Excel 以外のソフトで保存したブックに多い状態です）。Excel で開いて保存し直すか、値を入力してください。", input.label),
-            );
+            sub.add(Severity::Fix, Origin::cell(sheet_name, at), Kind::Uncomputed { field: input.label.clone() });
             None
         } else {
             let value = answer_value(sheet.get(at), input.kind, &input.label, sheet_name, at, fiscal_year, sub);
             if value.is_none() && input.required {
-                sub.problem(Severity::Fix, Some(sheet_name), Some(at), format!("{}が未入力です。", input.label));
+                sub.add(Severity::Fix, Origin::cell(sheet_name, at), Kind::Missing { field: input.label.clone() });
             }
             value
         };
@@ -600,25 +464,19 @@ fn answer_value<K>(
     if let Value::Text(t) = raw {
         let units = t.encode_utf16().count();
         if units > MAX_CELL_UNITS {
-            sub.problem(
+            sub.add(
                 Severity::Fix,
-                Some(sheet),
-                Some(at),
-                format!(
-                    "{label}が長すぎます（{} 文字）。Excel のセルに入るのは {} 文字までです。短くして入力し直してください（この欄は集計に使っていません）。",
-                    group_digits(units),
-                    group_digits(MAX_CELL_UNITS)
-                ),
+                Origin::cell(sheet, at),
+                Kind::TooLong { field: label.to_string(), units, limit: MAX_CELL_UNITS },
             );
             return None;
         }
     }
     if let Value::Error(e) = raw {
-        sub.problem(
+        sub.add(
             Severity::Fix,
-            Some(sheet),
-            Some(at),
-            format!("{label}のセルが Excel のエラー値 {e} です。値を入力し直してください。"),
+            Origin::cell(sheet, at),
+            Kind::ErrorValue { field: label.to_string(), error: e.to_string() },
         );
         return None;
     }
@@ -632,15 +490,14 @@ fn answer_value<K>(
     match kind {
         InputKind::Choice(list) => {
             if !list.contains(&text.as_str()) {
-                sub.problem(
+                sub.add(
                     Severity::Fix,
-                    Some(sheet),
-                    Some(at),
-                    format!(
-                        "{label}「{}」は選択肢にありません。一覧（{}）から選んでください。",
-                        excerpt(&text),
-                        list.join("、")
-                    ),
+                    Origin::cell(sheet, at),
+                    Kind::NotAChoice {
+                        field: label.to_string(),
+                        found: text.clone(),
+                        choices: list.iter().map(|c| c.to_string()).collect(),
+                    },
                 );
             }
             Some(text)
@@ -649,23 +506,17 @@ fn answer_value<K>(
             let half = hankaku(&text);
             let full_width = half != text && text.chars().any(|c| ('０'..='９').contains(&c));
             if full_width {
-                sub.problem(
+                sub.add(
                     Severity::Noted,
-                    Some(sheet),
-                    Some(at),
-                    format!("{label}「{}」の全角数字を半角にしました（{}）。", excerpt(&text), excerpt(&half)),
+                    Origin::cell(sheet, at),
+                    Kind::FullWidthDigits { field: label.to_string(), found: text.clone(), used: half.clone() },
                 );
             }
             if let (Value::Text(_), Some(n)) = (raw, plain_number(&half)) {
-                sub.problem(
+                sub.add(
                     Severity::Noted,
-                    Some(sheet),
-                    Some(at),
-                    format!(
-                        "{label}「{}」は数値ではなく文字列として入力されています。数値 {} として読みました（次回は数値で入力してください）。",
-                        excerpt(&text),
-                        crate::workbook::cell::format_number(n)
-                    ),
+                    Origin::cell(sheet, at),
+                    Kind::NumberAsText { field: label.to_string(), found: text.clone(), number: n },
                 );
                 return Some(crate::workbook::cell::format_number(n));
             }
@@ -689,19 +540,6 @@ pub fn plain_number(s: &str) -> Option<f64> {
     t.replace(',', "").parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
-/// `32,767`.
-fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A 記入日: a date cell, or a date typed as text (和暦 or 西暦), which is
 /// read and noted. The value is ISO (`2026-07-31`). Hints show dates of the
 /// plan's 年度.
@@ -718,63 +556,52 @@ fn date_value<K>(
     match raw {
         Value::Date(d) | Value::DateTime(d, _) => Some(crate::workbook::cell::iso(*d)),
         Value::YearMonth(..) => {
-            sub.problem(
+            sub.add(
                 Severity::Fix,
-                Some(sheet),
-                Some(at),
-                format!("{label}が年と月だけです（{}）。{example} のように日まで入力してください。", raw.display()),
+                Origin::cell(sheet, at),
+                Kind::YearMonthOnly { field: label.to_string(), found: raw.display(), example },
             );
             None
         }
         Value::Number(n) => match wareki::Date::from_excel_serial(*n) {
             Some(d) => Some(crate::workbook::cell::iso(d)),
             None => {
-                sub.problem(
+                sub.add(
                     Severity::Fix,
-                    Some(sheet),
-                    Some(at),
-                    format!(
-                        "{label}「{}」は日付として読めません。{example} のように入力してください。",
-                        excerpt(&raw.display())
-                    ),
+                    Origin::cell(sheet, at),
+                    Kind::NotADate { field: label.to_string(), found: raw.display(), example, example_wareki: None },
                 );
                 None
             }
         },
         Value::Text(text) => match wareki::parse(text) {
             Some(ParsedDate::Date(d)) => {
-                sub.problem(
+                sub.add(
                     Severity::Noted,
-                    Some(sheet),
-                    Some(at),
-                    format!(
-                        "{label}「{}」は日付ではなく文字列として入力されています。{}（{}）と読みました（次回は {example} のように入力してください）。",
-                        excerpt(text.trim()),
-                        wareki::format_date(d, wareki::Digits::Ascii),
-                        crate::workbook::cell::iso(d)
-                    ),
+                    Origin::cell(sheet, at),
+                    Kind::DateAsText { field: label.to_string(), found: text.trim().to_string(), date: d, example },
                 );
                 Some(crate::workbook::cell::iso(d))
             }
             _ => {
-                sub.problem(
+                sub.add(
                     Severity::Fix,
-                    Some(sheet),
-                    Some(at),
-                    format!(
-                        "{label}「{}」は日付として読めません。{example} や {example_wareki} のように年月日を入力してください。",
-                        excerpt(text.trim())
-                    ),
+                    Origin::cell(sheet, at),
+                    Kind::NotADate {
+                        field: label.to_string(),
+                        found: text.trim().to_string(),
+                        example,
+                        example_wareki: Some(example_wareki),
+                    },
                 );
                 None
             }
         },
         other => {
-            sub.problem(
+            sub.add(
                 Severity::Fix,
-                Some(sheet),
-                Some(at),
-                format!("{label}が日付ではありません（{}）。{example} のように入力してください。", other.describe()),
+                Origin::cell(sheet, at),
+                Kind::NotADateValue { field: label.to_string(), found: other.describe(), example },
             );
             None
         }
@@ -793,13 +620,13 @@ mod tests {
         assert_eq!(sub.problems.len(), 1);
         assert_eq!(sub.problems[0].severity, Severity::Fix);
         assert!(
-            sub.problems[0].message.contains("年と月だけです（令和７年９月）。2025/7/31 のように"),
+            sub.problems[0].message().contains("年と月だけです（令和７年９月）。2025/7/31 のように"),
             "{:?}",
             sub.problems
         );
         let text = Value::Text("きのう".into());
         assert_eq!(date_value(&text, "記入日", "s", at, 2019, &mut sub), None);
-        assert!(sub.problems[1].message.contains("2019/7/31 や 令和元年7月31日"), "{:?}", sub.problems[1]);
+        assert!(sub.problems[1].message().contains("2019/7/31 や 令和元年7月31日"), "{:?}", sub.problems[1]);
         let typed = Value::Text("R7.8.1".into());
         assert_eq!(date_value(&typed, "記入日", "s", at, 2025, &mut sub).as_deref(), Some("2025-08-01"));
         assert_eq!(sub.problems[2].severity, Severity::Noted);

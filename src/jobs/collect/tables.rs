@@ -8,7 +8,7 @@ use crate::forms::property;
 use crate::wareki::{format_fiscal_year, Digits};
 use crate::xlsx::{Column, DataBook, DataSheet, Datum};
 
-use super::{Collection, Problem, Received, Roster, Severity, State};
+use super::{Collection, Diagnostic, Received, Roster, Severity, State};
 
 /// A text cell; an empty text is an empty cell.
 pub fn text(s: &str) -> Datum {
@@ -92,9 +92,9 @@ pub fn problem_rows<K>(roster: &Roster, col: &Collection<K>) -> Vec<Vec<Datum>> 
                 text(name),
                 text(p.severity.label()),
                 text(&r.source.name),
-                opt_text(p.sheet.as_deref()),
-                opt_text(p.cell.as_deref()),
-                text(&p.message),
+                opt_text(p.sheet()),
+                opt_text(p.cell().as_deref()),
+                text(&p.message()),
             ]);
         }
     };
@@ -136,14 +136,15 @@ pub fn returns_book<K>(
         return Ok(None);
     }
     let (id, name) = roster.centres[c.centre];
-    let mut problems: Vec<&Problem> = col.problem_files(c).into_iter().flat_map(|r| &r.submission.problems).collect();
+    let mut problems: Vec<&Diagnostic> =
+        col.problem_files(c).into_iter().flat_map(|r| &r.submission.problems).collect();
     problems.sort_by_key(|p| std::cmp::Reverse(p.severity));
     let rows: Vec<Vec<Datum>> = problems
         .iter()
         .map(|p| {
             let label = p.severity.label();
-            let t = |s: Option<&String>| s.map_or(Datum::Empty, |s| Datum::Text(s.clone()));
-            vec![Datum::Text(label.into()), t(p.sheet.as_ref()), t(p.cell.as_ref()), Datum::Text(p.message.clone())]
+            let t = |s: Option<&str>| s.map_or(Datum::Empty, |s| Datum::Text(s.to_string()));
+            vec![Datum::Text(label.into()), t(p.sheet()), t(p.cell().as_deref()), Datum::Text(p.message())]
         })
         .collect();
     let title = format!("{what} 差戻し（{id} {name}、{}）", format_fiscal_year(roster.fiscal_year, Digits::Ascii));
