@@ -11,9 +11,10 @@ use crate::forms::agenda::input as agenda;
 use crate::forms::pdca::distribute;
 use crate::forms::pdca::master as pdca;
 use crate::forms::plan::master as plan;
+use crate::jobs::init::{master_workbook, read_json, read_json_for_cells};
 use crate::pdf::PdfOptions;
 use crate::workbook::Workbook;
-use crate::{output, template, xlsx};
+use crate::{output, template};
 
 /// keikaku（計画）: 介護・福祉の計画書類（議案、PDCA シート、センター計画）を Excel から作ります。
 #[derive(Debug, Parser)]
@@ -191,35 +192,6 @@ struct RenderArgs {
     fonts: FontArgs,
 }
 
-/// Reads a JSON file. A UTF-8 byte order mark (Windows Notepad writes one) is skipped.
-fn read_json(path: &Path) -> Result<serde_json::Value, Error> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::input(format!("データ「{}」を読めません: {e}", path.display())))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::input(format!(
-            "データ「{}」の文字コードが UTF-8 ではありません（Shift_JIS など）。UTF-8 で保存し直してください（メモ帳なら「名前を付けて保存」の「エンコード」で UTF-8 を選びます）。",
-            path.display()
-        ))
-    })?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    serde_json::from_str(text).map_err(|e| {
-        Error::input(format!(
-            "{} {}行{}列: データが JSON として正しくありません（{e}）。",
-            path.display(),
-            e.line(),
-            e.column()
-        ))
-    })
-}
-
-/// Reads JSON that `init --from` writes into cells, refusing strings longer
-/// than a cell holds, by their place in the JSON.
-fn read_json_for_cells(path: &Path) -> Result<serde_json::Value, Error> {
-    let data = read_json(path)?;
-    xlsx::check_json_fits_cells(&path.display().to_string(), &data)?;
-    Ok(data)
-}
-
 /// `-o`: a `.pdf` file, or a folder that receives `<input stem>.pdf`.
 fn pdf_destination(output: &Path, input: &Path) -> Result<PathBuf, Error> {
     let is_pdf = output.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
@@ -286,12 +258,9 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
         std::iter::once(dest.as_path()).chain(args.emit_data.as_deref()).chain(args.emit_markup.as_deref()).collect();
     check_outputs_not_inputs(&outputs, &inputs)?;
     let wb = Workbook::open(&args.data)?;
-    let input = agenda::read(&wb)?;
     let fonts = args.fonts.load()?;
-    agenda::check_glyphs(&wb, &fonts)?;
-    let data = input.template_data();
-    let markup = template::render_named("agenda.hbs", args.templates.as_deref(), &data)?;
-    let bytes = crate::markup_to_pdf(&markup, "agenda.hbs を展開したマークアップ", &fonts, &PdfOptions::from_env()?)?;
+    let crate::forms::agenda::Rendered { input, data, markup, pdf: bytes } =
+        crate::forms::agenda::render(&wb, &fonts, args.templates.as_deref(), &PdfOptions::from_env()?)?;
     if let Some(p) = &args.emit_data {
         let json = serde_json::to_string_pretty(&data).map_err(|e| Error::internal(e.to_string()))?;
         output::write_atomic(p, json.as_bytes())?;
@@ -315,109 +284,6 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
     ))
 }
 
-fn init_agenda(args: &InitArgs) -> Result<Vec<u8>, Error> {
-    let from = match &args.from {
-        Some(p) => Some(serde_json::from_value::<agenda::Agenda>(read_json_for_cells(p)?).map_err(|e| {
-            Error::input(format!(
-                "{}: 議案データの形が違います（{e}）。samples/agenda.json を見本にしてください。",
-                p.display()
-            ))
-        })?),
-        None => None,
-    };
-    let a = from.clone().unwrap_or_else(agenda::Agenda::example);
-    let bytes = xlsx::write_form("議案 入力ブック", &agenda::SHEETS, &a.to_sheets())?;
-    // Read the workbook back: what init writes must be what agenda reads.
-    let name = args.output.display().to_string();
-    let back = Workbook::from_bytes(&name, &bytes).and_then(|wb| agenda::read(&wb)).map_err(|e| {
-        Error::input(format!("データをブックにすると、次の理由で議案として読めません。データを直してください。\n{e}"))
-    })?;
-    if let (Some(p), Some(mut want)) = (&args.from, from) {
-        let mut got = back.agenda;
-        for (g, w) in got.sections.iter_mut().zip(&mut want.sections) {
-            if w.schedule_header.is_none() {
-                g.schedule_header = None;
-            }
-            // 日程 text dates are read back in the printed 和暦 form.
-            for r in &mut w.schedule {
-                if let Some(t) = crate::workbook::convert::schedule_date_text(&r.date) {
-                    r.date = t;
-                }
-            }
-        }
-        if got != want {
-            return Err(Error::input(format!(
-            "{}: データの一部がブックで表せません（空の章、見出しのない章、項目の本文の空行、日程の列名など）。samples/agenda.json と見比べてください。",
-            p.display()
-        )));
-        }
-    }
-    Ok(bytes)
-}
-
-/// A master workbook for `init`: blank (`blank`), or from `--from` JSON,
-/// read back with `read` and compared with the JSON, so what `init` writes
-/// is what the commands read. `sample` names the JSON to model on, `lost`
-/// what a workbook cannot hold.
-#[allow(clippy::too_many_arguments)]
-fn init_master<M: serde::de::DeserializeOwned + PartialEq>(
-    args: &InitArgs,
-    title: &str,
-    form: &[crate::forms::SheetForm],
-    blank: impl FnOnce() -> Vec<crate::forms::SheetData>,
-    to_sheets: impl Fn(&M) -> Vec<crate::forms::SheetData>,
-    read: impl Fn(&Workbook) -> Result<M, Error>,
-    sample: &str,
-    lost: &str,
-) -> Result<Vec<u8>, Error> {
-    let Some(p) = &args.from else {
-        return xlsx::write_form(title, form, &blank());
-    };
-    let want = serde_json::from_value::<M>(read_json_for_cells(p)?).map_err(|e| {
-        Error::input(format!("{}: マスターのデータの形が違います（{e}）。{sample} を見本にしてください。", p.display()))
-    })?;
-    let bytes = xlsx::write_form(title, form, &to_sheets(&want))?;
-    let name = args.output.display().to_string();
-    let got = Workbook::from_bytes(&name, &bytes).and_then(|wb| read(&wb)).map_err(|e| {
-        Error::input(format!(
-            "データをブックにすると、次の理由でマスターとして読めません。データを直してください。\n{e}"
-        ))
-    })?;
-    if got != want {
-        return Err(Error::input(format!(
-            "{}: データの一部がブックで表せません（{lost}）。{sample} と見比べてください。",
-            p.display()
-        )));
-    }
-    Ok(bytes)
-}
-
-fn init_pdca(args: &InitArgs) -> Result<Vec<u8>, Error> {
-    init_master(
-        args,
-        "PDCA マスター",
-        &pdca::SHEETS,
-        || pdca::Master::blank_sheets(pdca::Master::example().plan.first_year),
-        pdca::Master::to_sheets,
-        pdca::read,
-        "samples/pdca_master.json",
-        "前後の空白、計画期間と数の合わない計画値、担当センターの重複など",
-    )
-}
-
-fn init_plan(args: &InitArgs) -> Result<Vec<u8>, Error> {
-    init_master(
-        args,
-        "センター計画 マスター",
-        &plan::SHEETS,
-        plan::Master::blank_sheets,
-        plan::Master::to_sheets,
-        plan::read,
-        "samples/plan_master.json",
-        "前後の空白、略称が名称と同じ、区分の番号の書き方など",
-    )
-}
-
 fn run_init(args: &InitArgs) -> Result<String, Error> {
     if args.output.exists() && !args.force {
         return Err(Error::input(format!(
@@ -428,10 +294,15 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
     if let Some(from) = &args.from {
         check_outputs_not_inputs(&[&args.output], &[("データ", from)])?;
     }
+    let from = match &args.from {
+        Some(p) => Some((p.as_path(), read_json_for_cells(p)?)),
+        None => None,
+    };
+    let name = args.output.display().to_string();
     let (forms, bytes) = match args.kind {
-        InitKind::Agenda => (&agenda::SHEETS[..], init_agenda(args)?),
-        InitKind::Pdca => (&pdca::SHEETS[..], init_pdca(args)?),
-        InitKind::Plan => (&plan::SHEETS[..], init_plan(args)?),
+        InitKind::Agenda => (&agenda::SHEETS[..], crate::forms::agenda::init_workbook(from, &name)?),
+        InitKind::Pdca => (&pdca::SHEETS[..], master_workbook(&crate::forms::pdca::INIT, from, &name)?),
+        InitKind::Plan => (&plan::SHEETS[..], master_workbook(&crate::forms::plan::INIT, from, &name)?),
     };
     output::write_atomic(&args.output, &bytes)?;
     let names: Vec<String> = forms.iter().map(|f| format!("「{}」", f.name)).collect();
@@ -444,19 +315,13 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
 
 fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
     require_folder(&args.output)?;
-    let t0 = std::time::Instant::now();
+    let mut stages = crate::timing::Stages::start();
     let wb = Workbook::open(&args.master)?;
-    let t1 = std::time::Instant::now();
+    stages.done("open master");
     let master = pdca::read(&wb)?;
     let saved = wb.saved.clone();
     drop(wb);
-    if std::env::var_os("KEIKAKU_TIMING").is_some() {
-        eprintln!(
-            "timing: open {:.1} ms, read master {:.1} ms",
-            (t1 - t0).as_secs_f64() * 1e3,
-            t1.elapsed().as_secs_f64() * 1e3
-        );
-    }
+    stages.done("read master");
     let fonts = if args.pdf { Some(args.fonts.load()?) } else { None };
     let pdf_opts = PdfOptions::from_env()?;
     let opts = crate::jobs::distribute::Options {
@@ -465,14 +330,7 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
         created: saved.as_deref(),
         master_path: Some(&args.master),
     };
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(master.centres.len() as u64),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} センター {elapsed}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
+    let bar = crate::timing::progress_bar(master.centres.len(), "センター");
     let result = distribute::distribute(&master, &args.output, &opts, |_| bar.inc(1));
     bar.finish_and_clear();
     let summary = result?;
@@ -544,15 +402,7 @@ impl CollectRun {
 
     /// A progress bar over the files (drawn only on a terminal).
     fn bar(&self) -> indicatif::ProgressBar {
-        let bar = indicatif::ProgressBar::with_draw_target(
-            Some(self.files.len() as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} ファイル {elapsed}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
+        crate::timing::progress_bar(self.files.len(), "ファイル")
     }
 
     /// The 提出状況 and what was written, and the exit code.

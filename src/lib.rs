@@ -25,6 +25,8 @@
 //! - [`timing`]: stage times and peak memory for profiling (`KEIKAKU_TIMING`);
 //! - [`cli`]: the command line.
 
+#![warn(missing_docs)]
+
 pub mod cli;
 pub mod diagnostic;
 pub mod error;

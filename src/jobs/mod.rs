@@ -6,7 +6,10 @@
 //!   it would replace, staged and moved into place together;
 //! - [`collect`]: find the returned files, read them in parallel against the
 //!   distributed grids, choose one per centre, 提出状況, 差戻し workbooks, and
-//!   write the outputs together.
+//!   write the outputs together;
+//! - [`init`]: input workbooks from a form's description, blank or from JSON,
+//!   read back to prove the commands read them as given.
 
 pub mod collect;
 pub mod distribute;
+pub mod init;

@@ -20,7 +20,19 @@ pub mod sheets;
 pub mod tables;
 
 use super::FormKind;
+use crate::jobs::init::MasterInit;
 
 /// The PDCA sheet: its `keikaku.form` property, its layout version (raised
 /// whenever cells move) and its name in messages.
 pub const FORM: FormKind = FormKind { kind: "keikaku.pdca", schema: 3, label: "PDCA シート" };
+
+/// `keikaku init pdca`: the master workbook, blank or from JSON.
+pub const INIT: MasterInit<master::Master> = MasterInit {
+    title: "PDCA マスター",
+    sheets: &master::SHEETS,
+    blank: || master::Master::blank_sheets(master::Master::example().plan.first_year),
+    to_sheets: master::Master::to_sheets,
+    read: master::read,
+    sample: "samples/pdca_master.json",
+    lost: "前後の空白、計画期間と数の合わない計画値、担当センターの重複など",
+};

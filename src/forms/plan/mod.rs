@@ -16,7 +16,19 @@ pub mod master;
 pub mod sheets;
 
 use super::FormKind;
+use crate::jobs::init::MasterInit;
 
 /// The centre plan sheet: its `keikaku.form` property, its layout version
 /// (raised whenever cells move) and its name in messages.
 pub const FORM: FormKind = FormKind { kind: "keikaku.plan", schema: 2, label: "センター事業計画シート" };
+
+/// `keikaku init plan`: the master workbook, blank or from JSON.
+pub const INIT: MasterInit<master::Master> = MasterInit {
+    title: "センター計画 マスター",
+    sheets: &master::SHEETS,
+    blank: master::Master::blank_sheets,
+    to_sheets: master::Master::to_sheets,
+    read: master::read,
+    sample: "samples/plan_master.json",
+    lost: "前後の空白、略称が名称と同じ、区分の番号の書き方など",
+};
