@@ -14,16 +14,22 @@
 //!   out part by part ([`parts_to_pdf`]);
 //! - [`pdf`]: printpdf output with subset fonts, outline, reproducible bytes;
 //! - [`workbook`]: guarded reading of xlsx/xls/ods, sheet shapes, typed cells with their origin;
-//! - [`model`]: typed plan data (the 議案) read from workbooks;
-//! - [`form`] and [`xlsx`]: input workbooks and printed form sheets (the PDCA sheet) described
-//!   once, written as xlsx (`keikaku init`, `keikaku pdca distribute`) and read back by the same description;
-//! - [`distribute`]: the PDCA distribution job (one workbook per centre);
-//! - [`collect`]: reading returned PDCA workbooks against the master and combining them (集計.xlsx, 結果報告.pdf, 差戻し);
+//! - [`xlsx`]: writing workbooks (input forms, protected form grids, tidy data books);
+//! - [`forms`]: one folder per form kind ([`forms::pdca`], [`forms::plan`], [`forms::agenda`]),
+//!   each owning its master or input description, its printed sheets, its distribute and collect
+//!   steps and its report data, and what forms share (input sheet descriptions, grids, the
+//!   workbook properties, [`forms::FormKind`]);
+//! - [`jobs`]: the generic jobs ([`jobs::distribute`], [`jobs::collect`], [`jobs::init`]), which
+//!   know a form only through its `FormKind` and the functions it passes them;
+//! - [`diagnostic`]: a finding about a returned workbook as data, with its Japanese message;
+//! - [`grouping`]: flat rows → nested sections;
 //! - [`wareki`]: 和暦 dates and 年度, and reading dates typed as text;
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
 //! - [`output`]: atomic file writing;
-//! - [`timing`]: stage times and peak memory for profiling (`KEIKAKU_TIMING`);
-//! - [`cli`]: the command line.
+//! - [`timing`]: progress bars, and stage times and peak memory for profiling (`KEIKAKU_TIMING`);
+//! - [`cli`]: the command line (arguments → a job → message and exit code).
+//!
+//! docs/architecture.md draws one collect run through these modules.
 
 #![warn(missing_docs)]
 

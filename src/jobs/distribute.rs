@@ -93,7 +93,7 @@ fn not_replaceable(path: &Path, form: &FormKind) -> Option<String> {
 /// Refuses, before anything is written, any output `names` in `out_dir`
 /// that is one of the `inputs` (the master, compared by file identity, not
 /// by name) or that would replace a file keikaku must not replace (see
-/// [`not_replaceable`]). Every such file is named in one error.
+/// `not_replaceable`). Every such file is named in one error.
 pub fn check_targets(out_dir: &Path, names: &[String], form: &FormKind, inputs: &[&Path]) -> Result<(), Error> {
     use rayon::prelude::*;
     for name in names {

@@ -2,7 +2,7 @@
 //!
 //! [`Workbook::open`] reads `.xlsx`, `.xlsm`, `.xls` and `.ods` files into
 //! sparse sheets of typed [`Value`]s. The file is read once into memory and
-//! never written to. Before calamine parses anything, [`guard`] checks what
+//! never written to. Before calamine parses anything, `guard` checks what
 //! the file really is and that it cannot exhaust memory; xlsx sheets are then
 //! streamed cell by cell and stop at the first cell beyond [`limits`].
 //!
@@ -415,7 +415,7 @@ const BUILTIN_YEAR_MONTH_IDS: [u32; 4] = [17, 34, 52, 55];
 
 /// Whether a date number format shows a year and a month but no day:
 /// `yyyy/m`, `yyyy"年"m"月"`, `[$-ja-JP]ggge"年"m"月"`, `mmm-yy`, or one of
-/// [`BUILTIN_YEAR_MONTH_IDS`]. Only the first section (before `;`) counts;
+/// `BUILTIN_YEAR_MONTH_IDS`. Only the first section (before `;`) counts;
 /// quoted text, `[…]` locale and colour codes and escaped characters are
 /// skipped. A format with hours or seconds is a time, not a month.
 pub fn is_year_month_format(code: &str, id: Option<u32>) -> bool {

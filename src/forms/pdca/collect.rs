@@ -1,5 +1,5 @@
 //! Reading returned PDCA workbooks: the PDCA sheet's grids and keys for the
-//! shared reader ([`super::submission::read_form`]).
+//! shared reader ([`crate::jobs::collect::submission::read_form`]).
 
 use std::collections::HashMap;
 use std::path::Path;

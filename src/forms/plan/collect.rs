@@ -1,5 +1,5 @@
 //! `keikaku plan collect`: reading the centres' plan workbooks through the
-//! shared reader ([`super::submission::read_form`]) and combining them into
+//! shared reader ([`crate::jobs::collect::submission::read_form`]) and combining them into
 //! the city's 事業計画書 (PDF in the reference's layout, and a workbook with
 //! the tidy table, the 提出状況, the 差戻し and a print sheet).
 

@@ -52,7 +52,7 @@ pub fn centre_workbook(
 }
 
 /// Writes every centre's workbook into `out_dir` (`ID_名称.xlsx`); see
-/// [`super::distribute_centres`]. `created`: the creation date when
+/// [`crate::jobs::distribute::distribute_centres`]. `created`: the creation date when
 /// `SOURCE_DATE_EPOCH` is not set (the master's save time).
 pub fn distribute(
     master: &Master,

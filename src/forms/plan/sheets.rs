@@ -19,7 +19,7 @@
 //! ```
 //!
 //! Every input has a workbook-level defined name: `KP_OVERALL`, `KP_DATE`,
-//! `KP_WRITER`, and per item (its number as [`super::name_key`]) and goal
+//! `KP_WRITER`, and per item (its number as [`crate::forms::name_key`]) and goal
 //! slot `KP_3_1_GOAL_2` and `KP_3_1_ACTIONS_2`. The collector reads the
 //! names back with [`Field::of_name`].
 

@@ -15,7 +15,7 @@
 //!    [`crate::forms::pdca::collect::collect`], for centre plans
 //!    [`crate::forms::plan::collect::collect`]), with the tables every form
 //!    shares ([`tables`]: 提出状況, 差戻し一覧, the 差戻し workbooks) and
-//!    [`commit_outputs`], which writes them together or not at all.
+//!    `commit_outputs`, which writes them together or not at all.
 
 pub mod submission;
 pub mod tables;
