@@ -1,38 +1,45 @@
-//! Reading helpers shared by the master readers ([`super::pdca`],
-//! [`super::plan`]): every problem of a master is collected with its cell
-//! and reported in one message, text is cleaned the same way, and IDs are
-//! split and compared the same way.
+//! Reading helpers shared by the master readers
+//! ([`super::pdca::master`], [`super::plan::master`]): every problem of a
+//! master is collected with its cell and reported in one message
+//! ([`Problems`]), a 項目/値 sheet's rows are looked up the same way
+//! ([`Entries`]), the IDs of a table are claimed and remembered the same way
+//! ([`Ids`]), text is cleaned the same way, and IDs are split and compared
+//! the same way.
+
+use std::collections::{HashMap, HashSet};
 
 use crate::error::Error;
 use crate::forms::SheetForm;
 use crate::japanese::hankaku;
-use crate::workbook::shape::{normalize, Table};
-use crate::workbook::{convert, Origin, Value, Workbook};
+use crate::workbook::shape::{normalize, Entry, KeyValues, Table};
+use crate::workbook::{convert, CellRef, Origin, Sheet, Value, Workbook};
 
 /// How many problems one error message lists before it says how many more.
 const MAX_LISTED_PROBLEMS: usize = 30;
 
 /// Problems found while reading, reported together.
 #[derive(Default)]
-pub(crate) struct Problems(pub(crate) Vec<String>);
+pub struct Problems(Vec<String>);
 
 impl Problems {
-    pub(crate) fn push(&mut self, at: &Origin, msg: impl std::fmt::Display) {
+    /// Records a problem at a cell.
+    pub fn push(&mut self, at: &Origin, msg: impl std::fmt::Display) {
         self.0.push(format!("{at}: {msg}"));
     }
 
-    pub(crate) fn err(&mut self, e: Error) {
+    /// Records an error of a conversion or a lookup (its message names the place).
+    pub fn err(&mut self, e: Error) {
         self.0.push(e.message);
     }
 
     /// Keeps the value of a conversion, or records its error.
-    pub(crate) fn take<T>(&mut self, r: Result<T, Error>) -> Option<T> {
+    pub fn take<T>(&mut self, r: Result<T, Error>) -> Option<T> {
         r.map_err(|e| self.err(e)).ok()
     }
 
     /// Optional text, cleaned ([`clean_text`]) and checked against `max`
     /// UTF-16 units (how Excel counts). `None` when empty or wrong (reported).
-    pub(crate) fn text(&mut self, v: Option<&Value>, at: &Origin, field: &str, max: usize) -> Option<String> {
+    pub fn text(&mut self, v: Option<&Value>, at: &Origin, field: &str, max: usize) -> Option<String> {
         let text = clean_text(&self.take(convert::text(v, at, field))??);
         let len = text.encode_utf16().count();
         if len > max {
@@ -43,7 +50,7 @@ impl Problems {
     }
 
     /// Required text: as [`Problems::text`], and an empty cell is reported.
-    pub(crate) fn required(&mut self, v: Option<&Value>, at: &Origin, field: &str, max: usize) -> Option<String> {
+    pub fn required(&mut self, v: Option<&Value>, at: &Origin, field: &str, max: usize) -> Option<String> {
         let empty = v.is_none_or(|v| v.is_blank());
         if empty {
             self.push(at, format!("{field}が空です。入力してください。"));
@@ -52,11 +59,14 @@ impl Problems {
         self.text(v, at, field, max)
     }
 
-    pub(crate) fn count(&self) -> usize {
+    /// The number of problems so far.
+    pub fn count(&self) -> usize {
         self.0.len()
     }
 
-    pub(crate) fn into_result(self) -> Result<(), Error> {
+    /// `Ok` when nothing was found, else one input error listing the
+    /// problems (at most 30, then how many more).
+    pub fn into_result(self) -> Result<(), Error> {
         if self.0.is_empty() {
             return Ok(());
         }
@@ -75,7 +85,7 @@ impl Problems {
 /// Text as keikaku keeps it: line breaks as `\n` (a Word line break U+000B
 /// too), tabs as spaces, other control characters (invisible, and not
 /// allowed in Excel names or XML) removed.
-pub(crate) fn clean_text(s: &str) -> String {
+pub fn clean_text(s: &str) -> String {
     let s = s.replace("\r\n", "\n");
     s.chars()
         .filter_map(|c| match c {
@@ -90,22 +100,110 @@ pub(crate) fn clean_text(s: &str) -> String {
 }
 
 /// The separators of a 担当センター cell.
-pub(crate) const ID_SEPARATORS: [char; 10] = ['、', ',', '，', ' ', '　', '\n', '\r', '・', ';', '；'];
+pub const ID_SEPARATORS: [char; 10] = ['、', ',', '，', ' ', '　', '\n', '\r', '・', ';', '；'];
 
 /// Splits a 担当センター cell into IDs: 「C01、C03」, 「C01,C03」, 「C01 C03」,
 /// one per line.
-pub(crate) fn split_ids(s: &str) -> Vec<String> {
+pub fn split_ids(s: &str) -> Vec<String> {
     s.split(ID_SEPARATORS).map(|x| hankaku(x.trim())).filter(|x| !x.is_empty()).collect()
 }
 
 /// An ID or number as compared: half-width, no spaces, upper case.
-pub(crate) fn id_key(s: &str) -> String {
+pub fn id_key(s: &str) -> String {
     normalize(s).to_uppercase()
 }
 
 /// A table sheet, or `None` with the problem recorded (the other sheets are
 /// still checked).
-pub(crate) fn table<'a>(p: &mut Problems, wb: &'a Workbook, form: &SheetForm) -> Option<Table<'a>> {
+pub fn table<'a>(p: &mut Problems, wb: &'a Workbook, form: &SheetForm) -> Option<Table<'a>> {
     let sheet = p.take(wb.require_sheet(form.name))?;
     p.take(Table::find(sheet, &form.headers()))
+}
+
+/// Records that a table has no rows: `message` at the first cell below the
+/// header row.
+pub fn no_rows(p: &mut Problems, table: &Table, message: &str) {
+    if table.records.is_empty() {
+        p.push(&table.sheet.origin(CellRef::new(table.header_row + 1, 0)), message);
+    }
+}
+
+/// A 項目/値 sheet, whose named rows are looked up and reported when
+/// missing.
+pub struct Entries<'a> {
+    sheet: &'a Sheet,
+    rows: KeyValues,
+}
+
+impl<'a> Entries<'a> {
+    /// The sheet of `form`, or `None` with the problem recorded.
+    pub fn find(p: &mut Problems, wb: &'a Workbook, form: &SheetForm) -> Option<Entries<'a>> {
+        let sheet = p.take(wb.require_sheet(form.name))?;
+        let rows = p.take(KeyValues::find(sheet))?;
+        Some(Entries { sheet, rows })
+    }
+
+    /// The row of `key`; a missing row is recorded.
+    pub fn required(&self, p: &mut Problems, key: &str) -> Option<&Entry> {
+        let e = self.rows.get(key);
+        if e.is_none() {
+            p.0.push(format!(
+                "{}: 項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。",
+                self.sheet.place()
+            ));
+        }
+        e
+    }
+
+    /// The row of `key`, if there is one.
+    pub fn optional(&self, key: &str) -> Option<&Entry> {
+        self.rows.get(key)
+    }
+}
+
+/// The IDs of a table as its rows are read (centre IDs): each ID claimed
+/// once, and which rows had problems (already reported), so that
+/// references to them are not reported again.
+#[derive(Debug, Default)]
+pub struct Ids {
+    seen: HashMap<String, Origin>,
+    rejected: HashSet<String>,
+    unreadable: bool,
+}
+
+impl Ids {
+    /// Notes that a row had a problem (reported): its ID, or `None` when the
+    /// ID itself could not be read.
+    pub fn row_failed(&mut self, id: Option<&str>) {
+        match id {
+            Some(id) => _ = self.rejected.insert(id_key(id)),
+            None => self.unreadable = true,
+        }
+    }
+
+    /// Whether a reference to `id`, which is not among the rows read, may
+    /// name a row that had a problem (then it is not reported again).
+    pub fn excused(&self, id: &str) -> bool {
+        self.unreadable || self.rejected.contains(&id_key(id))
+    }
+
+    /// Whether some row had a problem.
+    pub fn incomplete(&self) -> bool {
+        self.unreadable || !self.rejected.is_empty()
+    }
+
+    /// Claims a centre ID at `at`: an ID with a separator in it, or one
+    /// already claimed, is recorded as a problem and not claimed.
+    pub fn claim_centre(&mut self, p: &mut Problems, id: &str, at: &Origin) -> bool {
+        if id.contains(ID_SEPARATORS) {
+            p.push(at, format!("ID「{id}」に区切りの文字（空白、「、」「,」「・」など）は使えません。"));
+            return false;
+        }
+        if let Some(prev) = self.seen.get(&id_key(id)) {
+            p.push(at, format!("ID「{id}」が {} と重複しています。センターごとに別の ID にしてください。", prev.cell));
+            return false;
+        }
+        self.seen.insert(id_key(id), at.clone());
+        true
+    }
 }

@@ -183,7 +183,76 @@ impl AgendaInput {
 
 /// Reads an agenda workbook.
 pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
-    // 「議案」
+    let AgendaSheet { number, organisation, fiscal_year, title, fields } = read_agenda_sheet(wb)?;
+    // 「日程」 is found once; its errors count only where it is used.
+    let schedule =
+        wb.require_sheet(SHEET_SCHEDULE.name).map(|sheet| (sheet, Table::find(sheet, &SHEET_SCHEDULE.headers())));
+
+    // 「本文」
+    let body = wb.require_sheet(SHEET_BODY.name)?;
+    let table = Table::find(body, &SHEET_BODY.headers())?;
+    if table.records.is_empty() {
+        return Err(Error::input(format!(
+            "{}: 本文の行がありません。見出し行の下に章ごとの段落や項目を入れてください。",
+            body.place()
+        )));
+    }
+    let mut keyed = Vec::new();
+    for (i, r) in table.records.iter().enumerate() {
+        let chapter = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?;
+        if i == 0 && chapter.is_none() {
+            return Err(Error::input(format!(
+                "{}: 章が空です。最初の行には章の見出し（はじめに など）を入れてください。",
+                table.origin(r, "章")
+            )));
+        }
+        let kind = convert::choice(table.value(r, "種別"), &table.origin(r, "種別"), "種別", KINDS)?;
+        let heading = convert::text(table.value(r, "見出し"), &table.origin(r, "見出し"), "見出し")?;
+        let text = convert::text(table.value(r, "本文"), &table.origin(r, "本文"), "本文")?;
+        keyed.push((chapter, Row { kind, heading, text, at: i }));
+    }
+    let (groups, split) = crate::grouping::group_consecutive(keyed);
+    if let Some(i) = split {
+        let r = &table.records[i];
+        let name = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?.unwrap_or_default();
+        return Err(Error::input(format!(
+            "{}: 章「{name}」が離れた 2 か所にあります。同じ章の行は続けて並べてください（別の章なら名前を変えてください）。",
+            table.origin(r, "章")
+        )));
+    }
+    let mut schedule_used = false;
+    let mut sections = Vec::new();
+    for (heading, rows) in groups {
+        sections.push(read_section(heading, rows, &table, &schedule, fiscal_year, &mut schedule_used)?);
+    }
+    let mut sheets = Map::new();
+    sheets.insert(SHEET_BODY.name.into(), records_json(&table));
+    if let Ok((sched, found)) = schedule {
+        if !sched.is_empty() {
+            let t = found?;
+            if !schedule_used && !t.records.is_empty() {
+                return Err(Error::input(format!(
+                    "{}: 日程が入力されていますが、「本文」シートに種別「日程表」の行がないため、どこにも載りません。表を置く章に日程表の行を入れてください。",
+                    sched.place()
+                )));
+            }
+            sheets.insert(SHEET_SCHEDULE.name.into(), records_json(&t));
+        }
+    }
+    Ok(AgendaInput { agenda: Agenda { number, organisation, fiscal_year, title, sections }, fields, sheets })
+}
+
+/// The 「議案」 sheet as read.
+struct AgendaSheet {
+    number: u32,
+    organisation: String,
+    fiscal_year: i32,
+    title: String,
+    /// Every row of the sheet, for the template (`fields`).
+    fields: Map<String, Json>,
+}
+
+fn read_agenda_sheet(wb: &Workbook) -> Result<AgendaSheet, Error> {
     let sheet = wb.require_sheet(SHEET_AGENDA.name)?;
     let kv = KeyValues::find(sheet)?;
     let entry = |name: &str| {
@@ -217,136 +286,99 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
         .iter()
         .map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.to_json()).unwrap_or(Json::Null)))
         .collect();
+    Ok(AgendaSheet { number, organisation, fiscal_year, title, fields })
+}
 
-    // 「日程」 is found once; its errors count only where it is used.
-    let schedule =
-        wb.require_sheet(SHEET_SCHEDULE.name).map(|sheet| (sheet, Table::find(sheet, &SHEET_SCHEDULE.headers())));
+/// One row of the 「本文」 sheet, before it is placed in its 章.
+struct Row {
+    kind: &'static str,
+    heading: Option<String>,
+    text: Option<String>,
+    /// The record's position in the table.
+    at: usize,
+}
 
-    // 「本文」
-    let body = wb.require_sheet(SHEET_BODY.name)?;
-    let table = Table::find(body, &SHEET_BODY.headers())?;
-    if table.records.is_empty() {
-        return Err(Error::input(format!(
-            "{}: 本文の行がありません。見出し行の下に章ごとの段落や項目を入れてください。",
-            body.place()
-        )));
-    }
-    struct Row {
-        kind: &'static str,
-        heading: Option<String>,
-        text: Option<String>,
-        at: usize,
-    }
-    let mut keyed = Vec::new();
-    for (i, r) in table.records.iter().enumerate() {
-        let chapter = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?;
-        if i == 0 && chapter.is_none() {
+/// The 「日程」 sheet as found (its errors count only where it is used).
+type ScheduleSheet<'w> = Result<(&'w Sheet, Result<Table<'w>, Error>), Error>;
+
+/// One 章 of the 本文 from its rows, in order: paragraphs, then items, then
+/// at most one 日程表 (the whole run's one, noted in `schedule_used`).
+fn read_section(
+    heading: String,
+    rows: Vec<Row>,
+    table: &Table,
+    schedule: &ScheduleSheet,
+    fiscal_year: i32,
+    schedule_used: &mut bool,
+) -> Result<Section, Error> {
+    let mut s = Section { heading, paragraphs: vec![], items: vec![], schedule: vec![], schedule_header: None };
+    for row in rows {
+        let r = &table.records[row.at];
+        let at = |h: &str| table.origin(r, h);
+        if !s.schedule.is_empty() {
             return Err(Error::input(format!(
-                "{}: 章が空です。最初の行には章の見出し（はじめに など）を入れてください。",
-                table.origin(r, "章")
+                "{}: 日程表の行より後に同じ章の{}があります。日程表の行は章の最後に置いてください。",
+                at("種別"),
+                row.kind
             )));
         }
-        let kind = convert::choice(table.value(r, "種別"), &table.origin(r, "種別"), "種別", KINDS)?;
-        let heading = convert::text(table.value(r, "見出し"), &table.origin(r, "見出し"), "見出し")?;
-        let text = convert::text(table.value(r, "本文"), &table.origin(r, "本文"), "本文")?;
-        keyed.push((chapter, Row { kind, heading, text, at: i }));
-    }
-    let (groups, split) = crate::grouping::group_consecutive(keyed);
-    if let Some(i) = split {
-        let r = &table.records[i];
-        let name = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?.unwrap_or_default();
-        return Err(Error::input(format!(
-            "{}: 章「{name}」が離れた 2 か所にあります。同じ章の行は続けて並べてください（別の章なら名前を変えてください）。",
-            table.origin(r, "章")
-        )));
-    }
-    let mut schedule_used = false;
-    let mut sections = Vec::new();
-    for (heading, rows) in groups {
-        let mut s = Section { heading, paragraphs: vec![], items: vec![], schedule: vec![], schedule_header: None };
-        for row in rows {
-            let r = &table.records[row.at];
-            let at = |h: &str| table.origin(r, h);
-            if !s.schedule.is_empty() {
-                return Err(Error::input(format!(
-                    "{}: 日程表の行より後に同じ章の{}があります。日程表の行は章の最後に置いてください。",
-                    at("種別"),
-                    row.kind
-                )));
+        match row.kind {
+            "段落" => {
+                if row.heading.is_some() {
+                    return Err(Error::input(format!(
+                        "{}: 段落には見出しを付けられません。見出しのある文は種別を「項目」にしてください。",
+                        at("見出し")
+                    )));
+                }
+                if !s.items.is_empty() {
+                    return Err(Error::input(format!(
+                        "{}: 段落が同じ章の項目より後にあります。章の段落は項目より前に並べてください。",
+                        at("種別")
+                    )));
+                }
+                let text = row.text.ok_or_else(|| Error::input(format!("{}: 段落の本文が空です。", at("本文"))))?;
+                s.paragraphs.push(text);
             }
-            match row.kind {
-                "段落" => {
-                    if row.heading.is_some() {
+            "項目" => {
+                let item = match (row.heading, row.text) {
+                    (Some(title), text) => Item {
+                        text: None,
+                        title: Some(title),
+                        body: text
+                            .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
+                            .unwrap_or_default(),
+                    },
+                    (None, Some(text)) => Item { text: Some(text), title: None, body: vec![] },
+                    (None, None) => {
                         return Err(Error::input(format!(
-                            "{}: 段落には見出しを付けられません。見出しのある文は種別を「項目」にしてください。",
+                            "{}: 項目の見出しも本文も空です。どちらかを入れるか、行を消してください。",
                             at("見出し")
-                        )));
+                        )))
                     }
-                    if !s.items.is_empty() {
-                        return Err(Error::input(format!(
-                            "{}: 段落が同じ章の項目より後にあります。章の段落は項目より前に並べてください。",
-                            at("種別")
-                        )));
-                    }
-                    let text = row.text.ok_or_else(|| Error::input(format!("{}: 段落の本文が空です。", at("本文"))))?;
-                    s.paragraphs.push(text);
+                };
+                s.items.push(item);
+            }
+            _ => {
+                if row.heading.is_some() || row.text.is_some() {
+                    return Err(Error::input(format!(
+                        "{}: 日程表の行では見出しと本文を空欄にしてください（表の中身は「日程」シートに書きます）。",
+                        at(if row.heading.is_some() { "見出し" } else { "本文" })
+                    )));
                 }
-                "項目" => {
-                    let item = match (row.heading, row.text) {
-                        (Some(title), text) => Item {
-                            text: None,
-                            title: Some(title),
-                            body: text
-                                .map(|t| t.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect())
-                                .unwrap_or_default(),
-                        },
-                        (None, Some(text)) => Item { text: Some(text), title: None, body: vec![] },
-                        (None, None) => {
-                            return Err(Error::input(format!(
-                                "{}: 項目の見出しも本文も空です。どちらかを入れるか、行を消してください。",
-                                at("見出し")
-                            )))
-                        }
-                    };
-                    s.items.push(item);
+                if *schedule_used {
+                    return Err(Error::input(format!(
+                        "{}: 日程表の行が 2 つあります。1 つにしてください。",
+                        at("種別")
+                    )));
                 }
-                _ => {
-                    if row.heading.is_some() || row.text.is_some() {
-                        return Err(Error::input(format!(
-                            "{}: 日程表の行では見出しと本文を空欄にしてください（表の中身は「日程」シートに書きます）。",
-                            at(if row.heading.is_some() { "見出し" } else { "本文" })
-                        )));
-                    }
-                    if schedule_used {
-                        return Err(Error::input(format!(
-                            "{}: 日程表の行が 2 つあります。1 つにしてください。",
-                            at("種別")
-                        )));
-                    }
-                    schedule_used = true;
-                    let (header, rows) = read_schedule(&schedule, fiscal_year)?;
-                    s.schedule = rows;
-                    s.schedule_header = Some(header);
-                }
+                *schedule_used = true;
+                let (header, rows) = read_schedule(schedule, fiscal_year)?;
+                s.schedule = rows;
+                s.schedule_header = Some(header);
             }
         }
-        sections.push(s);
     }
-    let mut sheets = Map::new();
-    sheets.insert(SHEET_BODY.name.into(), records_json(&table));
-    if let Ok((sched, found)) = schedule {
-        if !sched.is_empty() {
-            let t = found?;
-            if !schedule_used && !t.records.is_empty() {
-                return Err(Error::input(format!(
-                    "{}: 日程が入力されていますが、「本文」シートに種別「日程表」の行がないため、どこにも載りません。表を置く章に日程表の行を入れてください。",
-                    sched.place()
-                )));
-            }
-            sheets.insert(SHEET_SCHEDULE.name.into(), records_json(&t));
-        }
-    }
-    Ok(AgendaInput { agenda: Agenda { number, organisation, fiscal_year, title, sections }, fields, sheets })
+    Ok(s)
 }
 
 /// How many cells with characters no font has one message lists.

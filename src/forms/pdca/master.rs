@@ -25,9 +25,9 @@ use crate::error::Error;
 use crate::forms::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::japanese::hankaku;
 use crate::wareki::{self, Digits};
-use crate::workbook::shape::{normalize, KeyValues};
+use crate::workbook::shape::normalize;
 
-use crate::forms::read::{id_key, split_ids, table, Problems, ID_SEPARATORS};
+use crate::forms::read::{id_key, no_rows, split_ids, table, Entries, Ids, Problems};
 use crate::workbook::{convert, CellRef, Origin, Workbook};
 
 /// The longest plan period, in years.
@@ -379,279 +379,269 @@ mod max {
 pub fn read(wb: &Workbook) -> Result<Master, Error> {
     let mut problems = Problems::default();
     let p = &mut problems;
-
-    // 「計画」
-    let mut name = None;
-    let mut organisation = None;
-    let mut period = None;
-    let mut fiscal_year = None;
-    let mut check_point = None;
-    let plan_sheet = p.take(wb.require_sheet(SHEET_PLAN.name));
-    if let Some(kv) = plan_sheet.and_then(|sheet| p.take(KeyValues::find(sheet)).map(|kv| (sheet, kv))) {
-        let (sheet, kv) = kv;
-        let entry = |p: &mut Problems, key: &str| {
-            let e = kv.get(key);
-            if e.is_none() {
-                p.0.push(format!(
-                    "{}: 項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。",
-                    sheet.place()
-                ));
-            }
-            e
-        };
-        if let Some(e) = entry(p, "計画名") {
-            name = p.required(e.value.as_ref(), &e.origin, "計画名", max::PLAN_NAME);
-        }
-        if let Some(e) = entry(p, "団体名") {
-            organisation = p.required(e.value.as_ref(), &e.origin, "団体名", max::ORGANISATION);
-        }
-        if let Some(e) = entry(p, "計画期間") {
-            if let Some(text) = p.required(e.value.as_ref(), &e.origin, "計画期間", 100) {
-                match parse_period(&text) {
-                    Some((a, b)) if b - a < MAX_PERIOD_YEARS && wareki::fiscal_year_era(a).is_some() => {
-                        period = Some((a, b))
-                    }
-                    Some(_) => p.push(
-                        &e.origin,
-                        format!("計画期間「{text}」は {MAX_PERIOD_YEARS} 年以内で、明治以降にしてください。"),
-                    ),
-                    None => p.push(
-                        &e.origin,
-                        format!("計画期間「{text}」を読めません。最初と最後の年度を「～」でつないでください（例: R5～R9、令和5年度～令和9年度）。"),
-                    ),
-                }
-            }
-        }
-        if let Some(e) = entry(p, "記入年度") {
-            fiscal_year = p.take(convert::fiscal_year(e.value.as_ref(), &e.origin, "記入年度"));
-            if let (Some((a, b)), Some(fy)) = (period, fiscal_year) {
-                if !(a..=b).contains(&fy) {
-                    p.push(
-                        &e.origin,
-                        format!(
-                            "記入年度 {} が計画期間（{}～{}）の外です。",
-                            wareki::format_fiscal_year(fy, Digits::Ascii),
-                            wareki::format_fiscal_year_short(a),
-                            wareki::format_fiscal_year_short(b)
-                        ),
-                    );
-                }
-            }
-        }
-        if let Some(e) = kv.get("CHECK時点") {
-            check_point = p.text(e.value.as_ref(), &e.origin, "CHECK時点", max::CHECK_POINT);
-        }
-    }
-    let check_point = check_point.unwrap_or_else(|| DEFAULT_CHECK_POINT.to_string());
-
-    // 「センター」
-    let mut centres = Vec::new();
-    // Centres whose row has a problem (already reported), and whether some
-    // centre's ID could not be read at all: references to them are not
-    // reported again as unknown centres.
-    let mut rejected_centres: HashSet<String> = HashSet::new();
-    let mut centre_id_unreadable = false;
-    if let Some(table) = table(p, wb, &SHEET_CENTRES) {
-        let mut centre_at: HashMap<String, Origin> = HashMap::new();
-        for r in &table.records {
-            let before = p.count();
-            let at = table.origin(r, "ID");
-            let id = p.required(table.value(r, "ID"), &at, "ID", max::CENTRE_ID).map(|s| hankaku(&s));
-            let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::CENTRE_NAME);
-            let contact = p.text(table.value(r, "連絡先"), &table.origin(r, "連絡先"), "連絡先", max::CONTACT);
-            if p.count() != before {
-                match &id {
-                    Some(id) => _ = rejected_centres.insert(id_key(id)),
-                    None => centre_id_unreadable = true,
-                }
-            }
-            let (Some(id), Some(name)) = (id, name) else { continue };
-            if id.contains(ID_SEPARATORS) {
-                p.push(&at, format!("ID「{id}」に区切りの文字（空白、「、」「,」「・」など）は使えません。"));
-                continue;
-            }
-            if let Some(prev) = centre_at.get(&id_key(&id)) {
-                p.push(
-                    &at,
-                    format!("ID「{id}」が {} と重複しています。センターごとに別の ID にしてください。", prev.cell),
-                );
-                continue;
-            }
-            centre_at.insert(id_key(&id), at);
-            centres.push(Centre { id, name, contact });
-        }
-        if table.records.is_empty() {
-            p.push(
-                &table.sheet.origin(CellRef::new(table.header_row + 1, 0)),
-                "センターが 1 つもありません。見出し行の下に ID と名称を入れてください。",
-            );
-        }
-    }
-    let canonical: HashMap<String, String> = centres.iter().map(|c| (id_key(&c.id), c.id.clone())).collect();
-
-    // 「事業」
-    let mut projects: Vec<Project> = Vec::new();
-    let mut project_at: HashMap<String, (usize, Origin)> = HashMap::new();
-    // 事業 whose row has a problem (already reported): their 達成目標 rows are not reported again.
-    let mut rejected: HashSet<String> = HashSet::new();
-    // Whether some 事業's 番号 could not be read (already reported).
-    let mut number_unreadable = false;
-    if let Some(table) = table(p, wb, &SHEET_PROJECTS) {
-        for r in &table.records {
-            let before = p.count();
-            let req =
-                |p: &mut Problems, h: &str, max: usize| p.required(table.value(r, h), &table.origin(r, h), h, max);
-            let at = table.origin(r, "番号");
-            let number = req(p, "番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
-            let name = req(p, "事業名", max::PROJECT_NAME);
-            let goal = req(p, "基本目標", max::GOAL);
-            let area = req(p, "基本項目", max::GOAL);
-            let centre_text = req(p, "担当センター", 10_000);
-            let situation = req(p, "現状と課題", max::PLAN_TEXT);
-            let policy = req(p, "方針・目標", max::PLAN_TEXT);
-            let mut ids = Vec::new();
-            if let Some(text) = &centre_text {
-                let centre_at = table.origin(r, "担当センター");
-                for id in split_ids(text) {
-                    match canonical.get(&id_key(&id)) {
-                        Some(c) if ids.contains(c) => {}
-                        Some(c) => ids.push(c.clone()),
-                        None if centre_id_unreadable || rejected_centres.contains(&id_key(&id)) => {}
-                        None => p.push(
-                            &centre_at,
-                            format!("担当センター「{id}」は「センター」シートにありません。ID を確かめてください。"),
-                        ),
-                    }
-                }
-                if split_ids(text).is_empty() {
-                    p.push(&centre_at, format!("担当センター「{text}」に ID がありません。センターの ID を入れてください（例: C01、C03）。"));
-                }
-            }
-            let key = number.as_deref().map(project_key);
-            let complete = p.count() == before;
-            let (Some(number), Some(key), Some(name), Some(goal), Some(area), Some(situation), Some(policy), true) =
-                (number, key.clone(), name, goal, area, situation, policy, complete)
-            else {
-                match key {
-                    Some(k) => _ = rejected.insert(k),
-                    None => number_unreadable = true,
-                }
-                continue;
-            };
-            if let Some((i, prev)) = project_at.get(&key) {
-                let first = &projects[*i].number;
-                let msg = if id_key(first) == id_key(&number) {
-                    format!("番号「{number}」が {} と重複しています。事業ごとに別の番号にしてください。", prev.cell)
-                } else {
-                    format!(
-                        "番号「{number}」は {} の「{first}」と区別できません（英数字以外の文字はどれも同じ区切りとして扱います）。番号の数字か英字を変えてください。",
-                        prev.cell
-                    )
-                };
-                p.push(&at, msg);
-                continue;
-            }
-            project_at.insert(key, (projects.len(), at));
-            projects.push(Project { number, name, goal, area, centres: ids, situation, policy, indicators: vec![] });
-        }
-        if table.records.is_empty() {
-            p.push(
-                &table.sheet.origin(CellRef::new(table.header_row + 1, 0)),
-                "事業が 1 つもありません。見出し行の下に事業を入れてください。",
-            );
-        }
-    }
-
-    // 「達成目標」
-    if let Some(table) = table(p, wb, &SHEET_TARGETS) {
-        let sheet = table.sheet;
-        let known: Vec<String> = SHEET_TARGETS.headers().iter().map(|h| normalize(h)).collect();
-        // Year columns: every other column, whose header must be a 年度 in the period.
-        let mut year_cols: BTreeMap<i32, usize> = BTreeMap::new();
-        for (i, c) in table.columns.iter().enumerate() {
-            if known.contains(&c.key) {
-                continue;
-            }
-            let at = sheet.origin(CellRef::new(table.header_row, c.col));
-            match convert::parse_fiscal_year(&c.header) {
-                None => {
-                    // The example is a year of the plan's own period when it is known.
-                    let y = period.map(|(a, _)| a).unwrap_or(2023);
-                    p.push(
-                        &at,
-                        format!(
-                            "列の見出し「{}」は年度として読めません。年度の列の見出しは {} や {} のようにしてください。",
-                            c.header,
-                            wareki::format_fiscal_year_short(y),
-                            wareki::format_fiscal_year(y, Digits::Ascii)
-                        ),
-                    )
-                }
-                Some(y) => match period {
-                    Some((a, b)) if !(a..=b).contains(&y) => p.push(
-                        &at,
-                        format!(
-                            "列「{}」（{}）が計画期間（{}～{}）の外です。",
-                            c.header,
-                            wareki::format_fiscal_year(y, Digits::Ascii),
-                            wareki::format_fiscal_year_short(a),
-                            wareki::format_fiscal_year_short(b)
-                        ),
-                    ),
-                    _ => {
-                        if year_cols.insert(y, i).is_some() {
-                            p.push(
-                                &at,
-                                format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)),
-                            );
-                        }
-                    }
-                },
-            }
-        }
-        if let Some((a, b)) = period {
-            let missing: Vec<String> =
-                (a..=b).filter(|y| !year_cols.contains_key(y)).map(wareki::format_fiscal_year_short).collect();
-            if !missing.is_empty() {
-                p.push(
-                    &sheet.origin(CellRef::new(table.header_row, 0)),
-                    format!("見出し行に計画期間の年度 {} の列がありません。", missing.join("、")),
-                );
-            }
-        }
-        for r in &table.records {
-            let at = table.origin(r, "事業番号");
-            let number = p.required(table.value(r, "事業番号"), &at, "事業番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
-            let name = p.required(table.value(r, "取組み"), &table.origin(r, "取組み"), "取組み", max::INDICATOR);
-            let mut plan = Vec::new();
-            if let Some((a, b)) = period {
-                for y in a..=b {
-                    let v = year_cols.get(&y).and_then(|&i| {
-                        let origin = sheet.origin(CellRef::new(r.row, table.columns[i].col));
-                        p.text(r.values[i].as_ref(), &origin, "計画", max::PLAN_VALUE)
-                    });
-                    plan.push(v);
-                }
-            }
-            let (Some(number), Some(name)) = (number, name) else { continue };
-            let key = project_key(&number);
-            match project_at.get(&key) {
-                Some((i, _)) => projects[*i].indicators.push(Indicator { name, plan }),
-                None if number_unreadable || rejected.contains(&key) => {}
-                None => {
-                    p.push(&at, format!("事業番号「{number}」は「事業」シートにありません。番号を確かめてください。"))
-                }
-            }
-        }
-    }
-
+    let plan = read_plan(p, wb);
+    let centres = read_centres(p, wb);
+    let mut projects = read_projects(p, wb, &centres);
+    read_targets(p, wb, plan.period, &mut projects);
     problems.into_result()?;
     let (Some(name), Some(organisation), Some((first_year, last_year)), Some(fiscal_year)) =
-        (name, organisation, period, fiscal_year)
+        (plan.name, plan.organisation, plan.period, plan.fiscal_year)
     else {
         return Err(Error::internal("master problems were not reported"));
     };
-    Ok(Master { plan: Plan { name, organisation, first_year, last_year, fiscal_year, check_point }, centres, projects })
+    let check_point = plan.check_point.unwrap_or_else(|| DEFAULT_CHECK_POINT.to_string());
+    Ok(Master {
+        plan: Plan { name, organisation, first_year, last_year, fiscal_year, check_point },
+        centres: centres.list,
+        projects: projects.list,
+    })
+}
+
+/// The 「計画」 sheet as read: each value, or `None` when it is missing or
+/// wrong (reported).
+struct PlanSheet {
+    name: Option<String>,
+    organisation: Option<String>,
+    period: Option<(i32, i32)>,
+    fiscal_year: Option<i32>,
+    check_point: Option<String>,
+}
+
+fn read_plan(p: &mut Problems, wb: &Workbook) -> PlanSheet {
+    let mut plan = PlanSheet { name: None, organisation: None, period: None, fiscal_year: None, check_point: None };
+    let Some(rows) = Entries::find(p, wb, &SHEET_PLAN) else { return plan };
+    if let Some(e) = rows.required(p, "計画名") {
+        plan.name = p.required(e.value.as_ref(), &e.origin, "計画名", max::PLAN_NAME);
+    }
+    if let Some(e) = rows.required(p, "団体名") {
+        plan.organisation = p.required(e.value.as_ref(), &e.origin, "団体名", max::ORGANISATION);
+    }
+    if let Some(e) = rows.required(p, "計画期間") {
+        if let Some(text) = p.required(e.value.as_ref(), &e.origin, "計画期間", 100) {
+            match parse_period(&text) {
+                Some((a, b)) if b - a < MAX_PERIOD_YEARS && wareki::fiscal_year_era(a).is_some() => {
+                    plan.period = Some((a, b))
+                }
+                Some(_) => p.push(
+                    &e.origin,
+                    format!("計画期間「{text}」は {MAX_PERIOD_YEARS} 年以内で、明治以降にしてください。"),
+                ),
+                None => p.push(
+                    &e.origin,
+                    format!("計画期間「{text}」を読めません。最初と最後の年度を「～」でつないでください（例: R5～R9、令和5年度～令和9年度）。"),
+                ),
+            }
+        }
+    }
+    if let Some(e) = rows.required(p, "記入年度") {
+        plan.fiscal_year = p.take(convert::fiscal_year(e.value.as_ref(), &e.origin, "記入年度"));
+        if let (Some((a, b)), Some(fy)) = (plan.period, plan.fiscal_year) {
+            if !(a..=b).contains(&fy) {
+                p.push(
+                    &e.origin,
+                    format!(
+                        "記入年度 {} が計画期間（{}～{}）の外です。",
+                        wareki::format_fiscal_year(fy, Digits::Ascii),
+                        wareki::format_fiscal_year_short(a),
+                        wareki::format_fiscal_year_short(b)
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(e) = rows.optional("CHECK時点") {
+        plan.check_point = p.text(e.value.as_ref(), &e.origin, "CHECK時点", max::CHECK_POINT);
+    }
+    plan
+}
+
+/// The 「センター」 sheet as read: the centres without problems, and their
+/// IDs (with the rows that had problems).
+struct CentreSheet {
+    list: Vec<Centre>,
+    ids: Ids,
+}
+
+fn read_centres(p: &mut Problems, wb: &Workbook) -> CentreSheet {
+    let mut centres = CentreSheet { list: Vec::new(), ids: Ids::default() };
+    let Some(table) = table(p, wb, &SHEET_CENTRES) else { return centres };
+    for r in &table.records {
+        let before = p.count();
+        let at = table.origin(r, "ID");
+        let id = p.required(table.value(r, "ID"), &at, "ID", max::CENTRE_ID).map(|s| hankaku(&s));
+        let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::CENTRE_NAME);
+        let contact = p.text(table.value(r, "連絡先"), &table.origin(r, "連絡先"), "連絡先", max::CONTACT);
+        if p.count() != before {
+            centres.ids.row_failed(id.as_deref());
+        }
+        let (Some(id), Some(name)) = (id, name) else { continue };
+        if centres.ids.claim_centre(p, &id, &at) {
+            centres.list.push(Centre { id, name, contact });
+        }
+    }
+    no_rows(p, &table, "センターが 1 つもありません。見出し行の下に ID と名称を入れてください。");
+    centres
+}
+
+/// The 「事業」 sheet as read: the 事業 without problems, where each key was
+/// read, and which 事業 had problems (already reported), so that their
+/// 達成目標 rows are not reported again.
+struct ProjectSheet {
+    list: Vec<Project>,
+    at: HashMap<String, (usize, Origin)>,
+    rejected: HashSet<String>,
+    /// Some 事業's 番号 could not be read (already reported).
+    number_unreadable: bool,
+}
+
+fn read_projects(p: &mut Problems, wb: &Workbook, centres: &CentreSheet) -> ProjectSheet {
+    let mut projects =
+        ProjectSheet { list: Vec::new(), at: HashMap::new(), rejected: HashSet::new(), number_unreadable: false };
+    let Some(table) = table(p, wb, &SHEET_PROJECTS) else { return projects };
+    let canonical: HashMap<String, String> = centres.list.iter().map(|c| (id_key(&c.id), c.id.clone())).collect();
+    for r in &table.records {
+        let before = p.count();
+        let req = |p: &mut Problems, h: &str, max: usize| p.required(table.value(r, h), &table.origin(r, h), h, max);
+        let at = table.origin(r, "番号");
+        let number = req(p, "番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
+        let name = req(p, "事業名", max::PROJECT_NAME);
+        let goal = req(p, "基本目標", max::GOAL);
+        let area = req(p, "基本項目", max::GOAL);
+        let centre_text = req(p, "担当センター", 10_000);
+        let situation = req(p, "現状と課題", max::PLAN_TEXT);
+        let policy = req(p, "方針・目標", max::PLAN_TEXT);
+        let mut ids = Vec::new();
+        if let Some(text) = &centre_text {
+            let centre_at = table.origin(r, "担当センター");
+            for id in split_ids(text) {
+                match canonical.get(&id_key(&id)) {
+                    Some(c) if ids.contains(c) => {}
+                    Some(c) => ids.push(c.clone()),
+                    None if centres.ids.excused(&id) => {}
+                    None => p.push(
+                        &centre_at,
+                        format!("担当センター「{id}」は「センター」シートにありません。ID を確かめてください。"),
+                    ),
+                }
+            }
+            if split_ids(text).is_empty() {
+                p.push(
+                    &centre_at,
+                    format!(
+                        "担当センター「{text}」に ID がありません。センターの ID を入れてください（例: C01、C03）。"
+                    ),
+                );
+            }
+        }
+        let key = number.as_deref().map(project_key);
+        let complete = p.count() == before;
+        let (Some(number), Some(key), Some(name), Some(goal), Some(area), Some(situation), Some(policy), true) =
+            (number, key.clone(), name, goal, area, situation, policy, complete)
+        else {
+            match key {
+                Some(k) => _ = projects.rejected.insert(k),
+                None => projects.number_unreadable = true,
+            }
+            continue;
+        };
+        if let Some((i, prev)) = projects.at.get(&key) {
+            let first = &projects.list[*i].number;
+            let msg = if id_key(first) == id_key(&number) {
+                format!("番号「{number}」が {} と重複しています。事業ごとに別の番号にしてください。", prev.cell)
+            } else {
+                format!(
+                    "番号「{number}」は {} の「{first}」と区別できません（英数字以外の文字はどれも同じ区切りとして扱います）。番号の数字か英字を変えてください。",
+                    prev.cell
+                )
+            };
+            p.push(&at, msg);
+            continue;
+        }
+        projects.at.insert(key, (projects.list.len(), at));
+        projects.list.push(Project { number, name, goal, area, centres: ids, situation, policy, indicators: vec![] });
+    }
+    no_rows(p, &table, "事業が 1 つもありません。見出し行の下に事業を入れてください。");
+    projects
+}
+
+/// Reads the 「達成目標」 sheet into the 事業's indicators: one column per
+/// 年度 of the plan's `period`.
+fn read_targets(p: &mut Problems, wb: &Workbook, period: Option<(i32, i32)>, projects: &mut ProjectSheet) {
+    let Some(table) = table(p, wb, &SHEET_TARGETS) else { return };
+    let sheet = table.sheet;
+    let known: Vec<String> = SHEET_TARGETS.headers().iter().map(|h| normalize(h)).collect();
+    // Year columns: every other column, whose header must be a 年度 in the period.
+    let mut year_cols: BTreeMap<i32, usize> = BTreeMap::new();
+    for (i, c) in table.columns.iter().enumerate() {
+        if known.contains(&c.key) {
+            continue;
+        }
+        let at = sheet.origin(CellRef::new(table.header_row, c.col));
+        match convert::parse_fiscal_year(&c.header) {
+            None => {
+                // The example is a year of the plan's own period when it is known.
+                let y = period.map(|(a, _)| a).unwrap_or(2023);
+                p.push(
+                    &at,
+                    format!(
+                        "列の見出し「{}」は年度として読めません。年度の列の見出しは {} や {} のようにしてください。",
+                        c.header,
+                        wareki::format_fiscal_year_short(y),
+                        wareki::format_fiscal_year(y, Digits::Ascii)
+                    ),
+                )
+            }
+            Some(y) => match period {
+                Some((a, b)) if !(a..=b).contains(&y) => p.push(
+                    &at,
+                    format!(
+                        "列「{}」（{}）が計画期間（{}～{}）の外です。",
+                        c.header,
+                        wareki::format_fiscal_year(y, Digits::Ascii),
+                        wareki::format_fiscal_year_short(a),
+                        wareki::format_fiscal_year_short(b)
+                    ),
+                ),
+                _ => {
+                    if year_cols.insert(y, i).is_some() {
+                        p.push(&at, format!("{} の列が 2 つあります。", wareki::format_fiscal_year(y, Digits::Ascii)));
+                    }
+                }
+            },
+        }
+    }
+    if let Some((a, b)) = period {
+        let missing: Vec<String> =
+            (a..=b).filter(|y| !year_cols.contains_key(y)).map(wareki::format_fiscal_year_short).collect();
+        if !missing.is_empty() {
+            p.push(
+                &sheet.origin(CellRef::new(table.header_row, 0)),
+                format!("見出し行に計画期間の年度 {} の列がありません。", missing.join("、")),
+            );
+        }
+    }
+    for r in &table.records {
+        let at = table.origin(r, "事業番号");
+        let number = p.required(table.value(r, "事業番号"), &at, "事業番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
+        let name = p.required(table.value(r, "取組み"), &table.origin(r, "取組み"), "取組み", max::INDICATOR);
+        let mut plan = Vec::new();
+        if let Some((a, b)) = period {
+            for y in a..=b {
+                let v = year_cols.get(&y).and_then(|&i| {
+                    let origin = sheet.origin(CellRef::new(r.row, table.columns[i].col));
+                    p.text(r.values[i].as_ref(), &origin, "計画", max::PLAN_VALUE)
+                });
+                plan.push(v);
+            }
+        }
+        let (Some(number), Some(name)) = (number, name) else { continue };
+        let key = project_key(&number);
+        match projects.at.get(&key) {
+            Some((i, _)) => projects.list[*i].indicators.push(Indicator { name, plan }),
+            None if projects.number_unreadable || projects.rejected.contains(&key) => {}
+            None => p.push(&at, format!("事業番号「{number}」は「事業」シートにありません。番号を確かめてください。")),
+        }
+    }
 }
 
 impl Master {

@@ -19,17 +19,15 @@
 //! (part I of the document). [`read`] checks the whole master and reports
 //! every problem with its cell before anything is written.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::forms::read::{id_key, no_rows, split_ids, table, Entries, Ids, Problems};
 use crate::forms::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::japanese::hankaku;
-use crate::workbook::shape::KeyValues;
-use crate::workbook::{convert, CellRef, Origin, Workbook};
-
-use crate::forms::read::{id_key, split_ids, table, Problems, ID_SEPARATORS};
+use crate::workbook::{convert, Origin, Workbook};
 
 /// The kinds of centre: run by the city itself, or contracted out.
 pub const KINDS: &[&str] = &["直営", "委託"];
@@ -370,243 +368,217 @@ mod max {
 pub fn read(wb: &Workbook) -> Result<Master, Error> {
     let mut problems = Problems::default();
     let p = &mut problems;
-
-    // 「計画」
-    let (mut fiscal_year, mut city, mut title) = (None, None, None);
-    if let Some(sheet) = p.take(wb.require_sheet(SHEET_PLAN.name)) {
-        if let Some(kv) = p.take(KeyValues::find(sheet)) {
-            let entry = |p: &mut Problems, key: &str| {
-                let e = kv.get(key);
-                if e.is_none() {
-                    p.0.push(format!(
-                        "{}: 項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。",
-                        sheet.place()
-                    ));
-                }
-                e
-            };
-            if let Some(e) = entry(p, "年度") {
-                fiscal_year = p.take(convert::fiscal_year(e.value.as_ref(), &e.origin, "年度"));
-            }
-            if let Some(e) = entry(p, "市町村") {
-                city = p.required(e.value.as_ref(), &e.origin, "市町村", max::CITY);
-            }
-            if let Some(e) = entry(p, "表題") {
-                title = p.required(e.value.as_ref(), &e.origin, "表題", max::TITLE);
-            }
-        }
-    }
-
-    // 「センター」
-    let mut centres = Vec::new();
-    // Centres whose row has a problem (already reported), and whether some
-    // centre's ID could not be read: an item's 回答するセンター that may name
-    // such a centre is not reported again.
-    let mut rejected_centres: HashSet<String> = HashSet::new();
-    let mut centre_id_unreadable = false;
-    if let Some(table) = table(p, wb, &SHEET_CENTRES) {
-        let mut seen: HashMap<String, Origin> = HashMap::new();
-        for r in &table.records {
-            let before = p.count();
-            let at = table.origin(r, "ID");
-            let id = p.required(table.value(r, "ID"), &at, "ID", max::CENTRE_ID).map(|s| hankaku(&s));
-            let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::CENTRE_NAME);
-            let short = p.text(table.value(r, "略称"), &table.origin(r, "略称"), "略称", max::SHORT);
-            let kind = p.take(convert::choice(table.value(r, "種別"), &table.origin(r, "種別"), "種別", KINDS));
-            if p.count() != before {
-                match &id {
-                    Some(id) => _ = rejected_centres.insert(id_key(id)),
-                    None => centre_id_unreadable = true,
-                }
-            }
-            let (Some(id), Some(name), Some(kind)) = (id, name, kind) else { continue };
-            if id.contains(ID_SEPARATORS) {
-                p.push(&at, format!("ID「{id}」に区切りの文字（空白、「、」「,」「・」など）は使えません。"));
-                continue;
-            }
-            if let Some(prev) = seen.get(&id_key(&id)) {
-                p.push(
-                    &at,
-                    format!("ID「{id}」が {} と重複しています。センターごとに別の ID にしてください。", prev.cell),
-                );
-                continue;
-            }
-            seen.insert(id_key(&id), at);
-            let short = short.unwrap_or_else(|| name.clone());
-            centres.push(Centre { id, name, short, kind: kind.to_string() });
-        }
-        if table.records.is_empty() {
-            p.push(
-                &table.sheet.origin(CellRef::new(table.header_row + 1, 0)),
-                "センターが 1 つもありません。見出し行の下に ID・名称・種別を入れてください。",
-            );
-        }
-    }
-
-    // 「区分」
-    let mut sections: Vec<Section> = Vec::new();
-    let mut section_at: HashMap<String, Origin> = HashMap::new();
-    // 区分 whose row has a problem (already reported), and whether some
-    // 区分's 番号 could not be read: items in them are not reported again.
-    let mut rejected_sections: HashSet<String> = HashSet::new();
-    let mut section_number_unreadable = false;
-    if let Some(table) = table(p, wb, &SHEET_SECTIONS) {
-        for r in &table.records {
-            let before = p.count();
-            let at = table.origin(r, "番号");
-            let number = p.required(table.value(r, "番号"), &at, "番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
-            let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::SECTION_NAME);
-            let description = p.text(table.value(r, "説明"), &table.origin(r, "説明"), "説明", max::LINE);
-            let note = p.text(table.value(r, "注記"), &table.origin(r, "注記"), "注記", max::LINE);
-            if p.count() != before {
-                match &number {
-                    Some(n) => _ = rejected_sections.insert(id_key(n)),
-                    None => section_number_unreadable = true,
-                }
-            }
-            let (Some(number), Some(name)) = (number, name) else { continue };
-            if let Some(prev) = section_at.get(&id_key(&number)) {
-                p.push(&at, format!("区分の番号「{number}」が {} と重複しています。", prev.cell));
-                continue;
-            }
-            section_at.insert(id_key(&number), at);
-            sections.push(Section {
-                number,
-                name,
-                description: description.unwrap_or_default(),
-                note: note.unwrap_or_default(),
-            });
-        }
-        if table.records.is_empty() {
-            p.push(
-                &table.sheet.origin(CellRef::new(table.header_row + 1, 0)),
-                "区分が 1 つもありません。見出し行の下に番号と名称を入れてください（例: 1 基本項目）。",
-            );
-        }
-    }
-
-    // 「項目」
-    let mut items: Vec<Item> = Vec::new();
-    let mut item_at: HashMap<String, (usize, Origin)> = HashMap::new();
-    if let Some(table) = table(p, wb, &SHEET_ITEMS) {
-        for r in &table.records {
-            let before = p.count();
-            let section_origin = table.origin(r, "区分");
-            let section =
-                p.required(table.value(r, "区分"), &section_origin, "区分", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
-            let at = table.origin(r, "番号");
-            let number = p.required(table.value(r, "番号"), &at, "番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
-            let name = p.text(table.value(r, "項目名"), &table.origin(r, "項目名"), "項目名", max::ITEM_NAME);
-            let policy = p.text(table.value(r, "運営方針"), &table.origin(r, "運営方針"), "運営方針", max::POLICY);
-            let by_at = table.origin(r, "回答するセンター");
-            let answered_by = p.text(table.value(r, "回答するセンター"), &by_at, "回答するセンター", 10_000);
-            let goals_at = table.origin(r, "目標の数");
-            let goals = match table.value(r, "目標の数").filter(|v| !v.is_blank()) {
-                None => Some(DEFAULT_GOALS),
-                Some(v) => p.take(convert::integer(Some(v), &goals_at, "目標の数", "3")).and_then(|n| {
-                    if (1..=MAX_GOALS as i64).contains(&n) {
-                        Some(n as usize)
-                    } else {
-                        p.push(&goals_at, format!("目標の数 {n} は 1 から {MAX_GOALS} までにしてください。"));
-                        None
-                    }
-                }),
-            };
-            if let Some(s) = &section {
-                let reported = section_number_unreadable || rejected_sections.contains(&id_key(s));
-                if !section_at.contains_key(&id_key(s)) && !reported {
-                    p.push(
-                        &section_origin,
-                        format!("区分「{s}」は「区分」シートにありません。番号を確かめてください。"),
-                    );
-                }
-            }
-            let answered_by = answered_by.unwrap_or_default();
-            let centres_incomplete = centre_id_unreadable || !rejected_centres.is_empty();
-            match respondents(&answered_by, &centres) {
-                Err(unknown)
-                    if centre_id_unreadable || unknown.iter().all(|id| rejected_centres.contains(&id_key(id))) => {}
-                Ok(found) if found.is_empty() && centres_incomplete => {}
-                Err(unknown) => p.push(
-                    &by_at,
-                    format!(
-                        "回答するセンター「{}」は「センター」シートにありません。ID を確かめてください。",
-                        unknown.join("、")
-                    ),
-                ),
-                Ok(found) if found.is_empty() && !centres.is_empty() => p.push(
-                    &by_at,
-                    format!(
-                        "回答するセンター「{answered_by}」に当たるセンターがありません（種別を確かめてください）。"
-                    ),
-                ),
-                Ok(_) => {}
-            }
-            let complete = p.count() == before;
-            let (Some(section), Some(number), Some(goals), true) = (section, number, goals, complete) else {
-                continue;
-            };
-            let key = crate::forms::name_key(&number);
-            if let Some((i, prev)) = item_at.get(&key) {
-                let first = &items[*i].number;
-                p.push(
-                    &at,
-                    if id_key(first) == id_key(&number) {
-                        format!("項目の番号「{number}」が {} と重複しています。", prev.cell)
-                    } else {
-                        format!(
-                            "項目の番号「{number}」は {} の「{first}」と区別できません（英数字以外の文字はどれも同じ区切りとして扱います）。",
-                            prev.cell
-                        )
-                    },
-                );
-                continue;
-            }
-            item_at.insert(key, (items.len(), at));
-            // The section's canonical number, as the 区分 sheet writes it.
-            let section =
-                sections.iter().find(|s| id_key(&s.number) == id_key(&section)).map_or(section, |s| s.number.clone());
-            items.push(Item {
-                section,
-                number,
-                name: name.unwrap_or_default(),
-                policy: policy.unwrap_or_default(),
-                answered_by,
-                goals,
-            });
-        }
-        if table.records.is_empty() {
-            p.push(
-                &table.sheet.origin(CellRef::new(table.header_row + 1, 0)),
-                "項目が 1 つもありません。見出し行の下に項目を入れてください。",
-            );
-        }
-        // A section answered as a whole has exactly one item, without a name;
-        // every section has at least one item.
-        for s in &sections {
-            let of: Vec<&Item> = items.iter().filter(|i| i.section == s.number).collect();
-            let origin = section_at.get(&id_key(&s.number)).cloned();
-            if of.is_empty() && !table.records.is_empty() {
-                if let Some(o) = &origin {
-                    p.push(o, format!("区分「{} {}」の項目が「項目」シートにありません。", s.number, s.name));
-                }
-            } else if of.len() > 1 && of.iter().any(|i| i.name.is_empty()) {
-                let unnamed = of.iter().find(|i| i.name.is_empty()).map(|i| i.number.clone()).unwrap_or_default();
-                if let Some((_, o)) = item_at.get(&crate::forms::name_key(&unnamed)) {
-                    p.push(
-                        o,
-                        format!("区分「{}」には項目名のない項目「{unnamed}」と他の項目があります。区分全体で答えるときは項目を 1 つにし、分けるときは項目名を入れてください。", s.number),
-                    );
-                }
-            }
-        }
-    }
-
+    let plan = read_plan(p, wb);
+    let centres = read_centres(p, wb);
+    let sections = read_sections(p, wb);
+    let items = read_items(p, wb, &centres, &sections);
     problems.into_result()?;
-    let (Some(fiscal_year), Some(city), Some(title)) = (fiscal_year, city, title) else {
+    let (Some(fiscal_year), Some(city), Some(title)) = (plan.fiscal_year, plan.city, plan.title) else {
         return Err(Error::internal("master problems were not reported"));
     };
-    Ok(Master { plan: Plan { fiscal_year, city, title }, centres, sections, items })
+    Ok(Master { plan: Plan { fiscal_year, city, title }, centres: centres.list, sections: sections.list, items })
+}
+
+/// The 「計画」 sheet as read: each value, or `None` when it is missing or
+/// wrong (reported).
+struct PlanSheet {
+    fiscal_year: Option<i32>,
+    city: Option<String>,
+    title: Option<String>,
+}
+
+fn read_plan(p: &mut Problems, wb: &Workbook) -> PlanSheet {
+    let mut plan = PlanSheet { fiscal_year: None, city: None, title: None };
+    let Some(rows) = Entries::find(p, wb, &SHEET_PLAN) else { return plan };
+    if let Some(e) = rows.required(p, "年度") {
+        plan.fiscal_year = p.take(convert::fiscal_year(e.value.as_ref(), &e.origin, "年度"));
+    }
+    if let Some(e) = rows.required(p, "市町村") {
+        plan.city = p.required(e.value.as_ref(), &e.origin, "市町村", max::CITY);
+    }
+    if let Some(e) = rows.required(p, "表題") {
+        plan.title = p.required(e.value.as_ref(), &e.origin, "表題", max::TITLE);
+    }
+    plan
+}
+
+/// The 「センター」 sheet as read: the centres without problems, and their
+/// IDs (with the rows that had problems: an item's 回答するセンター that may
+/// name such a centre is not reported again).
+struct CentreSheet {
+    list: Vec<Centre>,
+    ids: Ids,
+}
+
+fn read_centres(p: &mut Problems, wb: &Workbook) -> CentreSheet {
+    let mut centres = CentreSheet { list: Vec::new(), ids: Ids::default() };
+    let Some(table) = table(p, wb, &SHEET_CENTRES) else { return centres };
+    for r in &table.records {
+        let before = p.count();
+        let at = table.origin(r, "ID");
+        let id = p.required(table.value(r, "ID"), &at, "ID", max::CENTRE_ID).map(|s| hankaku(&s));
+        let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::CENTRE_NAME);
+        let short = p.text(table.value(r, "略称"), &table.origin(r, "略称"), "略称", max::SHORT);
+        let kind = p.take(convert::choice(table.value(r, "種別"), &table.origin(r, "種別"), "種別", KINDS));
+        if p.count() != before {
+            centres.ids.row_failed(id.as_deref());
+        }
+        let (Some(id), Some(name), Some(kind)) = (id, name, kind) else { continue };
+        if centres.ids.claim_centre(p, &id, &at) {
+            let short = short.unwrap_or_else(|| name.clone());
+            centres.list.push(Centre { id, name, short, kind: kind.to_string() });
+        }
+    }
+    no_rows(p, &table, "センターが 1 つもありません。見出し行の下に ID・名称・種別を入れてください。");
+    centres
+}
+
+/// The 「区分」 sheet as read: the sections without problems, where each was
+/// read, and the numbers of rows with problems (items in them are not
+/// reported again).
+struct SectionSheet {
+    list: Vec<Section>,
+    at: HashMap<String, Origin>,
+    ids: Ids,
+}
+
+fn read_sections(p: &mut Problems, wb: &Workbook) -> SectionSheet {
+    let mut sections = SectionSheet { list: Vec::new(), at: HashMap::new(), ids: Ids::default() };
+    let Some(table) = table(p, wb, &SHEET_SECTIONS) else { return sections };
+    for r in &table.records {
+        let before = p.count();
+        let at = table.origin(r, "番号");
+        let number = p.required(table.value(r, "番号"), &at, "番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
+        let name = p.required(table.value(r, "名称"), &table.origin(r, "名称"), "名称", max::SECTION_NAME);
+        let description = p.text(table.value(r, "説明"), &table.origin(r, "説明"), "説明", max::LINE);
+        let note = p.text(table.value(r, "注記"), &table.origin(r, "注記"), "注記", max::LINE);
+        if p.count() != before {
+            sections.ids.row_failed(number.as_deref());
+        }
+        let (Some(number), Some(name)) = (number, name) else { continue };
+        if let Some(prev) = sections.at.get(&id_key(&number)) {
+            p.push(&at, format!("区分の番号「{number}」が {} と重複しています。", prev.cell));
+            continue;
+        }
+        sections.at.insert(id_key(&number), at);
+        sections.list.push(Section {
+            number,
+            name,
+            description: description.unwrap_or_default(),
+            note: note.unwrap_or_default(),
+        });
+    }
+    no_rows(p, &table, "区分が 1 つもありません。見出し行の下に番号と名称を入れてください（例: 1 基本項目）。");
+    sections
+}
+
+/// Reads the 「項目」 sheet: each item, checked against the sections and
+/// centres read, then every section's items as a whole.
+fn read_items(p: &mut Problems, wb: &Workbook, centres: &CentreSheet, sections: &SectionSheet) -> Vec<Item> {
+    let mut items: Vec<Item> = Vec::new();
+    let mut item_at: HashMap<String, (usize, Origin)> = HashMap::new();
+    let Some(table) = table(p, wb, &SHEET_ITEMS) else { return items };
+    for r in &table.records {
+        let before = p.count();
+        let section_origin = table.origin(r, "区分");
+        let section =
+            p.required(table.value(r, "区分"), &section_origin, "区分", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
+        let at = table.origin(r, "番号");
+        let number = p.required(table.value(r, "番号"), &at, "番号", MAX_NUMBER_CHARS).map(|s| hankaku(&s));
+        let name = p.text(table.value(r, "項目名"), &table.origin(r, "項目名"), "項目名", max::ITEM_NAME);
+        let policy = p.text(table.value(r, "運営方針"), &table.origin(r, "運営方針"), "運営方針", max::POLICY);
+        let by_at = table.origin(r, "回答するセンター");
+        let answered_by = p.text(table.value(r, "回答するセンター"), &by_at, "回答するセンター", 10_000);
+        let goals_at = table.origin(r, "目標の数");
+        let goals = match table.value(r, "目標の数").filter(|v| !v.is_blank()) {
+            None => Some(DEFAULT_GOALS),
+            Some(v) => p.take(convert::integer(Some(v), &goals_at, "目標の数", "3")).and_then(|n| {
+                if (1..=MAX_GOALS as i64).contains(&n) {
+                    Some(n as usize)
+                } else {
+                    p.push(&goals_at, format!("目標の数 {n} は 1 から {MAX_GOALS} までにしてください。"));
+                    None
+                }
+            }),
+        };
+        if let Some(s) = &section {
+            let reported = sections.ids.excused(s);
+            if !sections.at.contains_key(&id_key(s)) && !reported {
+                p.push(&section_origin, format!("区分「{s}」は「区分」シートにありません。番号を確かめてください。"));
+            }
+        }
+        let answered_by = answered_by.unwrap_or_default();
+        let centres_incomplete = centres.ids.incomplete();
+        match respondents(&answered_by, &centres.list) {
+            Err(unknown) if unknown.iter().all(|id| centres.ids.excused(id)) => {}
+            Ok(found) if found.is_empty() && centres_incomplete => {}
+            Err(unknown) => p.push(
+                &by_at,
+                format!(
+                    "回答するセンター「{}」は「センター」シートにありません。ID を確かめてください。",
+                    unknown.join("、")
+                ),
+            ),
+            Ok(found) if found.is_empty() && !centres.list.is_empty() => p.push(
+                &by_at,
+                format!("回答するセンター「{answered_by}」に当たるセンターがありません（種別を確かめてください）。"),
+            ),
+            Ok(_) => {}
+        }
+        let complete = p.count() == before;
+        let (Some(section), Some(number), Some(goals), true) = (section, number, goals, complete) else {
+            continue;
+        };
+        let key = crate::forms::name_key(&number);
+        if let Some((i, prev)) = item_at.get(&key) {
+            let first = &items[*i].number;
+            p.push(
+                &at,
+                if id_key(first) == id_key(&number) {
+                    format!("項目の番号「{number}」が {} と重複しています。", prev.cell)
+                } else {
+                    format!(
+                        "項目の番号「{number}」は {} の「{first}」と区別できません（英数字以外の文字はどれも同じ区切りとして扱います）。",
+                        prev.cell
+                    )
+                },
+            );
+            continue;
+        }
+        item_at.insert(key, (items.len(), at));
+        // The section's canonical number, as the 区分 sheet writes it.
+        let section =
+            sections.list.iter().find(|s| id_key(&s.number) == id_key(&section)).map_or(section, |s| s.number.clone());
+        items.push(Item {
+            section,
+            number,
+            name: name.unwrap_or_default(),
+            policy: policy.unwrap_or_default(),
+            answered_by,
+            goals,
+        });
+    }
+    no_rows(p, &table, "項目が 1 つもありません。見出し行の下に項目を入れてください。");
+    // A section answered as a whole has exactly one item, without a name;
+    // every section has at least one item.
+    for s in &sections.list {
+        let of: Vec<&Item> = items.iter().filter(|i| i.section == s.number).collect();
+        let origin = sections.at.get(&id_key(&s.number)).cloned();
+        if of.is_empty() && !table.records.is_empty() {
+            if let Some(o) = &origin {
+                p.push(o, format!("区分「{} {}」の項目が「項目」シートにありません。", s.number, s.name));
+            }
+        } else if of.len() > 1 && of.iter().any(|i| i.name.is_empty()) {
+            let unnamed = of.iter().find(|i| i.name.is_empty()).map(|i| i.number.clone()).unwrap_or_default();
+            if let Some((_, o)) = item_at.get(&crate::forms::name_key(&unnamed)) {
+                p.push(
+                    o,
+                    format!("区分「{}」には項目名のない項目「{unnamed}」と他の項目があります。区分全体で答えるときは項目を 1 つにし、分けるときは項目名を入れてください。", s.number),
+                );
+            }
+        }
+    }
+    items
 }
 
 #[cfg(test)]
