@@ -490,7 +490,7 @@ fn render(args: &RenderArgs) -> Result<String, Error> {
     let fonts = args.fonts.load()?;
     let origin = format!("「{}」を展開したマークアップ", args.template.display());
     let bytes = crate::markup_to_pdf(&markup, &origin, &fonts, &PdfOptions::from_env()?).map_err(|e| {
-        if e.message.contains("マークアップ") && args.emit_markup.is_none() {
+        if e.stage.is_some() && args.emit_markup.is_none() {
             Error {
                 message: format!("{}\n（--emit-markup FILE で展開後のマークアップを確認できます）", e.message),
                 ..e

@@ -15,6 +15,18 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// The stage of the render pipeline that refused its input, for an error
+/// in the markup a template produced: the CLI then offers `--emit-markup`
+/// to look at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Parsing and checking the markup ([`crate::markup`]).
+    Markup,
+    /// Laying it out ([`crate::layout`]): a table wider than the page, a
+    /// character no font has, a line taller than the page.
+    Layout,
+}
+
 /// A user-facing error with a Japanese message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
@@ -22,22 +34,24 @@ pub struct Error {
     pub kind: ErrorKind,
     /// The full message, ready to print.
     pub message: String,
+    /// The render stage that found it, for errors in generated markup.
+    pub stage: Option<Stage>,
 }
 
 impl Error {
     /// An error in the user's input.
     pub fn input(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::Input, message: message.into() }
+        Error { kind: ErrorKind::Input, message: message.into(), stage: None }
     }
 
     /// An output that could not be written.
     pub fn output(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::Output, message: message.into() }
+        Error { kind: ErrorKind::Output, message: message.into(), stage: None }
     }
 
     /// An internal failure.
     pub fn internal(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::Internal, message: message.into() }
+        Error { kind: ErrorKind::Internal, message: message.into(), stage: None }
     }
 
     /// The process exit code for this error.
@@ -46,6 +60,12 @@ impl Error {
             ErrorKind::Input => 2,
             ErrorKind::Output | ErrorKind::Internal => 1,
         }
+    }
+
+    /// The same error, found by `stage` of the render pipeline.
+    pub fn at_stage(mut self, stage: Stage) -> Error {
+        self.stage = Some(stage);
+        self
     }
 
     /// Prefixes the message with a location such as a file name.

@@ -52,7 +52,7 @@ pub mod wareki;
 pub mod workbook;
 pub mod xlsx;
 
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Result, Stage};
 
 /// Markup text → PDF bytes: parse, lay out, write.
 ///
@@ -66,9 +66,9 @@ pub fn markup_to_pdf(
     opts: &pdf::PdfOptions,
 ) -> Result<Vec<u8>> {
     let mut stages = timing::Stages::start();
-    let doc = markup::parse(markup_text, origin)?;
+    let doc = markup::parse(markup_text, origin).map_err(|e| e.at_stage(Stage::Markup))?;
     stages.done("  markup");
-    let laid = layout::layout(&doc, fonts)?;
+    let laid = layout::layout(&doc, fonts).map_err(|e| e.at_stage(Stage::Layout))?;
     drop(doc);
     stages.done(&format!("  layout ({} pages)", laid.pages.len()));
     let bytes = pdf::write(&laid, fonts, opts)?;

@@ -215,3 +215,42 @@ fn glyph_ids_that_look_like_string_delimiters_come_back_as_text() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(squash(&pdftotext(&pdf, &[])).contains(&format!("始{chosen}終")), "{chosen}");
 }
+
+/// An error in the markup a template made (or in laying it out) points the
+/// user at `--emit-markup`; an error of the template itself does not, and
+/// with `--emit-markup` given the hint is left out. The CLI tells them apart
+/// by the error's stage, not by its text.
+#[test]
+fn markup_and_layout_errors_offer_emit_markup() {
+    let dir = tempfile::tempdir().unwrap();
+    let hint = "--emit-markup FILE で展開後のマークアップを確認できます";
+    let (o, _) = render(dir.path(), "<document><p>閉じていない</document>", &json!({}), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("XML として正しくありません") && stderr(&o).contains(hint), "{}", stderr(&o));
+    let wide = r#"<document><table columns="120mm 120mm"><tr><td>a</td><td>b</td></tr></table></document>"#;
+    let (o, _) = render(dir.path(), wide, &json!({}), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("本文の幅") && stderr(&o).contains(hint), "{}", stderr(&o));
+    let (o, _) = render(dir.path(), "<document><p>{{missing.name}}</p></document>", &json!({}), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(hint), "{}", stderr(&o));
+    render(dir.path(), "<document><p>閉じていない</document>", &json!({}), &[]);
+    let (t, d, m) = (dir.path().join("t.hbs"), dir.path().join("d.json"), dir.path().join("m.xml"));
+    let o = keikaku(
+        &[
+            "render",
+            "--template",
+            t.to_str().unwrap(),
+            "--data",
+            d.to_str().unwrap(),
+            "-o",
+            dir.path().join("x.pdf").to_str().unwrap(),
+            "--emit-markup",
+            m.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("XML として正しくありません") && !stderr(&o).contains(hint), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&m).unwrap().contains("閉じていない"), "the markup was written");
+}
