@@ -23,8 +23,7 @@
 use std::fmt;
 
 use crate::wareki::{self, Date, Digits};
-use crate::workbook::cell::{format_number, iso};
-use crate::workbook::CellRef;
+use crate::workbook::cell::{self, format_number, iso, CellRef};
 
 /// How serious a finding is, which decides what happens to the workbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -36,6 +35,8 @@ pub enum Severity {
     /// The workbook cannot be used at all (another centre, another year,
     /// not made by `distribute`).
     Rejected,
+    /// The run stops: a master or 議案 workbook the job cannot use as it is.
+    Error,
 }
 
 impl Severity {
@@ -45,14 +46,37 @@ impl Severity {
             Severity::Noted => "注記",
             Severity::Fix => "差戻し",
             Severity::Rejected => "受付不可",
+            Severity::Error => "エラー",
         }
     }
 }
 
-/// Where a finding is: the sheet and cell of the workbook, when it is in one
-/// (the file is the [`crate::jobs::collect::Source`] the finding belongs to).
+/// Why a file could not be read as a workbook (the guard's and the
+/// reader's refusals, [`crate::workbook::guard::Refusal`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// An empty file (0 bytes).
+    Empty,
+    /// Not a workbook keikaku reads (a Word document, a CSV, an .xlsb, …).
+    NotAWorkbook,
+    /// A workbook that is damaged (or crafted to look like one).
+    Broken,
+    /// Over a limit: the file, a zip entry, a compression ratio, the cells
+    /// or text of a sheet (docs/workbook.md lists them).
+    TooLarge,
+    /// Protected by a password to open.
+    Encrypted,
+    /// The file could not be opened or read (missing, a folder, no access).
+    Unopenable,
+}
+
+/// Where a finding is: the file, sheet and cell, as far as it is in one.
+/// A returned workbook's findings leave the file out (it is the
+/// [`crate::jobs::collect::Source`] they belong to).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Origin {
+    /// The file, as the user named it.
+    pub file: Option<String>,
     /// The sheet, when the finding is in one.
     pub sheet: Option<String>,
     /// The cell, when the finding is in one.
@@ -67,17 +91,28 @@ impl Origin {
 
     /// A whole sheet.
     pub fn sheet(sheet: &str) -> Origin {
-        Origin { sheet: Some(sheet.to_string()), cell: None }
+        Origin { file: None, sheet: Some(sheet.to_string()), cell: None }
     }
 
     /// A cell of a sheet.
     pub fn cell(sheet: &str, cell: CellRef) -> Origin {
-        Origin { sheet: Some(sheet.to_string()), cell: Some(cell) }
+        Origin { file: None, sheet: Some(sheet.to_string()), cell: Some(cell) }
+    }
+
+    /// A cell of a sheet of a file (a workbook value's [`cell::Origin`]).
+    pub fn of(at: &cell::Origin) -> Origin {
+        Origin { file: Some(at.file.to_string()), sheet: Some(at.sheet.to_string()), cell: Some(at.cell) }
+    }
+
+    /// A whole sheet of a file.
+    pub fn sheet_of(file: &str, sheet: &str) -> Origin {
+        Origin { file: Some(file.to_string()), sheet: Some(sheet.to_string()), cell: None }
     }
 }
 
 impl fmt::Display for Origin {
-    /// `「シート」シート C5`, `「シート」シート`, or nothing.
+    /// `「シート」シート C5`, `「シート」シート`, or nothing (the file is left
+    /// out: see [`Diagnostic::located`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(s) = &self.sheet {
             write!(f, "「{s}」シート")?;
@@ -97,11 +132,12 @@ impl fmt::Display for Origin {
 /// them ([`excerpt`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
-    /// The file could not be opened or read as a workbook (the reader's
-    /// message: broken, encrypted, too large, …).
+    /// The file could not be opened or read as a workbook.
     Unreadable {
-        /// Why, as the guarded reader says it.
-        reason: String,
+        /// Why, when the reader said (broken, encrypted, too large, …).
+        refused: Option<Refused>,
+        /// The reader's message.
+        message: String,
     },
     /// The workbook does not carry the form's `keikaku.form` mark.
     NotDistributed {
@@ -346,6 +382,13 @@ pub enum Kind {
         /// The goal's number.
         slot: u8,
     },
+    /// An input the master or 議案 readers cannot use, in words (what was
+    /// expected and what was found); where it is, is the finding's
+    /// [`Origin`].
+    Invalid {
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A finding already put in words: the copy of another finding that a
     /// PDF report shows when its fonts lack characters of the original
     /// (they are replaced there, see [`crate::jobs::collect::MISSING_GLYPH`]).
@@ -387,6 +430,33 @@ impl Diagnostic {
     /// The message: what is wrong and what to do (the [`Display`](fmt::Display)).
     pub fn message(&self) -> String {
         self.to_string()
+    }
+
+    /// An error the run stops at, where `at` says.
+    pub fn invalid(at: Origin, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, origin: at, kind: Kind::Invalid { message: message.into() } }
+    }
+
+    /// The finding with its place in front, as errors are printed:
+    /// `議案.xlsx 「議案」シート B3: …`, `議案.xlsx 「議案」シート: …`, or the
+    /// message alone.
+    pub fn located(&self) -> String {
+        let mut at = String::new();
+        if let Some(file) = &self.origin.file {
+            at.push_str(file);
+        }
+        let place = self.origin.to_string();
+        if !place.is_empty() {
+            if !at.is_empty() {
+                at.push(' ');
+            }
+            at.push_str(&place);
+        }
+        if at.is_empty() {
+            self.to_string()
+        } else {
+            format!("{at}: {self}")
+        }
     }
 
     /// The finding as one line of a list: `[差戻し] 「シート」シート G14: …`.
@@ -444,8 +514,9 @@ impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let year = |y: i32| wareki::format_fiscal_year(y, Digits::Ascii);
         match self {
-            Kind::Unreadable { reason } => f.write_str(reason),
+            Kind::Unreadable { message, .. } => f.write_str(message),
             Kind::Text { text } => f.write_str(text),
+            Kind::Invalid { message } => f.write_str(message),
             Kind::NotDistributed { form } => write!(
                 f,
                 "keikaku が配布した {form}ではありません（ブックの情報に様式の印がありません）。配布されたブックに入力して提出してください。"

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::diagnostic::Diagnostic;
+
 /// What went wrong, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -27,8 +29,10 @@ pub enum Stage {
     Layout,
 }
 
-/// A user-facing error with a Japanese message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A user-facing error with a Japanese message, and the findings it is
+/// made of as data when it has them (a master's problems, each with its
+/// file, sheet and cell).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Error {
     /// The class of the error.
     pub kind: ErrorKind,
@@ -36,22 +40,24 @@ pub struct Error {
     pub message: String,
     /// The render stage that found it, for errors in generated markup.
     pub stage: Option<Stage>,
+    /// The findings the message lists (empty when it is a message alone).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Error {
     /// An error in the user's input.
     pub fn input(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::Input, message: message.into(), stage: None }
+        Error { kind: ErrorKind::Input, message: message.into(), stage: None, diagnostics: Vec::new() }
     }
 
     /// An output that could not be written.
     pub fn output(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::Output, message: message.into(), stage: None }
+        Error { kind: ErrorKind::Output, message: message.into(), stage: None, diagnostics: Vec::new() }
     }
 
     /// An internal failure.
     pub fn internal(message: impl Into<String>) -> Error {
-        Error { kind: ErrorKind::Internal, message: message.into(), stage: None }
+        Error { kind: ErrorKind::Internal, message: message.into(), stage: None, diagnostics: Vec::new() }
     }
 
     /// The process exit code for this error.
@@ -60,6 +66,18 @@ impl Error {
             ErrorKind::Input => 2,
             ErrorKind::Output | ErrorKind::Internal => 1,
         }
+    }
+
+    /// An input error that is one finding: its message is the finding with
+    /// its place ([`Diagnostic::located`]).
+    pub fn finding(d: Diagnostic) -> Error {
+        Error::input(d.located()).with(vec![d])
+    }
+
+    /// The same error, with the findings it lists.
+    pub fn with(mut self, diagnostics: Vec<Diagnostic>) -> Error {
+        self.diagnostics = diagnostics;
+        self
     }
 
     /// The same error, found by `stage` of the render pipeline.

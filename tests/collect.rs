@@ -450,3 +450,37 @@ fn a_complete_collection_exits_zero_and_an_empty_one_is_an_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(common::stderr(&o).contains("提出されたブック（.xlsx / .xlsm / .xls / .ods）が見つかりません"));
 }
+
+/// A file that cannot be read is 受付不可 with why as data (the reader's
+/// class of refusal) as well as the reader's message naming the file.
+#[test]
+fn unreadable_files_say_why_as_data() {
+    use keikaku::diagnostic::{Kind, Refused};
+    let dir = tempfile::tempdir().unwrap();
+    let master = Master::example();
+    let zip_head = b"PK\x03\x04\x14\x00\x00\x00\x08\x00broken".to_vec();
+    let cases: [(&str, Option<Vec<u8>>, Refused); 4] = [
+        ("empty.xlsx", Some(vec![]), Refused::Empty),
+        ("text.xlsx", Some(b"ID,name\nC01,x\n".to_vec()), Refused::NotAWorkbook),
+        ("cut.xlsx", Some(zip_head), Refused::Broken),
+        ("gone.xlsx", None, Refused::Unopenable),
+    ];
+    for (name, bytes, want) in cases {
+        let path = dir.path().join(name);
+        if let Some(b) = &bytes {
+            std::fs::write(&path, b).unwrap();
+        }
+        let r = keikaku::jobs::collect::read_file(&path, name, &[], |wb| {
+            keikaku::forms::pdca::collect::read_submission(&master, wb)
+        });
+        assert!(!r.submission.usable(), "{name}");
+        let p = &r.submission.problems[0];
+        match &p.kind {
+            Kind::Unreadable { refused, message } => {
+                assert_eq!(*refused, Some(want), "{name}: {message}");
+                assert!(message.contains(name), "{name}: {message}");
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

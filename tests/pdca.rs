@@ -668,3 +668,30 @@ fn the_master_kept_in_the_output_folder_under_a_centre_file_name_is_never_replac
     assert_eq!(std::fs::read(&m).unwrap(), before);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// A master's problems are data as well as the message: each finding of
+/// the error has its file, sheet and cell, is an error, and the message
+/// lists exactly the findings, each with its place.
+#[test]
+fn master_problems_carry_their_sheet_and_cell() {
+    use keikaku::diagnostic::{Kind, Severity};
+    let mut s = Master::example().to_sheets();
+    let dup = rows(&mut s, 1)[0].clone();
+    rows(&mut s, 1).push(dup);
+    rows(&mut s, 3)[4][0] = text("4-9-9");
+    let dir = tempfile::tempdir().unwrap();
+    let m = master_file(dir.path(), &s);
+    let wb = Workbook::open(&m).unwrap();
+    let e = keikaku::forms::pdca::master::read(&wb).unwrap_err();
+    assert_eq!(e.exit_code(), 2);
+    assert_eq!(e.diagnostics.len(), 2, "{e}");
+    let at: Vec<(Option<&str>, Option<String>)> = e.diagnostics.iter().map(|d| (d.sheet(), d.cell())).collect();
+    assert_eq!(at, [(Some("センター"), Some("A5".to_string())), (Some("達成目標"), Some("A6".to_string()))]);
+    for d in &e.diagnostics {
+        assert_eq!(d.severity, Severity::Error);
+        assert!(matches!(d.kind, Kind::Invalid { .. }));
+        assert_eq!(d.origin.file.as_deref(), Some(m.display().to_string().as_str()));
+        assert!(e.message.contains(&format!("  - {}", d.located())), "{e}");
+    }
+    assert!(e.diagnostics[1].message().contains("事業番号「4-9-9」は「事業」シートにありません"));
+}

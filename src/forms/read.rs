@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::diagnostic::{self, Diagnostic};
 use crate::error::Error;
 use crate::forms::SheetForm;
 use crate::japanese::hankaku;
@@ -17,19 +18,25 @@ use crate::workbook::{convert, CellRef, Origin, Sheet, Value, Workbook};
 /// How many problems one error message lists before it says how many more.
 const MAX_LISTED_PROBLEMS: usize = 30;
 
-/// Problems found while reading, reported together.
+/// Problems found while reading, reported together: each a
+/// [`Diagnostic`] with its file, sheet and cell.
 #[derive(Default)]
-pub struct Problems(Vec<String>);
+pub struct Problems(Vec<Diagnostic>);
 
 impl Problems {
     /// Records a problem at a cell.
     pub fn push(&mut self, at: &Origin, msg: impl std::fmt::Display) {
-        self.0.push(format!("{at}: {msg}"));
+        self.0.push(Diagnostic::invalid(diagnostic::Origin::of(at), msg.to_string()));
     }
 
-    /// Records an error of a conversion or a lookup (its message names the place).
+    /// Records an error of a conversion or a lookup: its findings, or its
+    /// message when it has none (the message names the place).
     pub fn err(&mut self, e: Error) {
-        self.0.push(e.message);
+        if e.diagnostics.is_empty() {
+            self.0.push(Diagnostic::invalid(diagnostic::Origin::workbook(), e.message));
+        } else {
+            self.0.extend(e.diagnostics);
+        }
     }
 
     /// Keeps the value of a conversion, or records its error.
@@ -71,14 +78,16 @@ impl Problems {
             return Ok(());
         }
         let n = self.0.len();
-        let mut lines: Vec<String> = self.0.into_iter().take(MAX_LISTED_PROBLEMS).map(|l| format!("  - {l}")).collect();
+        let mut lines: Vec<String> =
+            self.0.iter().take(MAX_LISTED_PROBLEMS).map(|d| format!("  - {}", d.located())).collect();
         if n > MAX_LISTED_PROBLEMS {
             lines.push(format!("  …ほか {} 件", n - MAX_LISTED_PROBLEMS));
         }
         Err(Error::input(format!(
             "マスターブックに {n} 件の問題があります。直してからもう一度実行してください。\n{}",
             lines.join("\n")
-        )))
+        ))
+        .with(self.0))
     }
 }
 
@@ -147,9 +156,9 @@ impl<'a> Entries<'a> {
     pub fn required(&self, p: &mut Problems, key: &str) -> Option<&Entry> {
         let e = self.rows.get(key);
         if e.is_none() {
-            p.0.push(format!(
-                "{}: 項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。",
-                self.sheet.place()
+            p.0.push(Diagnostic::invalid(
+                diagnostic::Origin::sheet_of(self.sheet.file(), &self.sheet.name),
+                format!("項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。"),
             ));
         }
         e

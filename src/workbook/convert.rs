@@ -11,7 +11,7 @@ use crate::wareki::{self, Date, ParsedDate};
 use super::{Origin, Value};
 
 fn err(origin: &Origin, msg: String) -> Error {
-    Error::input(format!("{origin}: {msg}"))
+    Error::finding(crate::diagnostic::Diagnostic::invalid(crate::diagnostic::Origin::of(origin), msg))
 }
 
 /// Optional text: text as typed (trimmed), numbers and dates as displayed.

@@ -24,8 +24,30 @@ use super::limits::*;
 use super::Format;
 use crate::workbook::cell::CellRef;
 
-/// Why a file was refused, in Japanese, without the file name (the caller adds it).
-pub type Refusal = String;
+pub use crate::diagnostic::Refused as Reason;
+
+/// Why a file was refused: its [`Reason`], and the sentence users read (in
+/// Japanese, without the file name: the caller adds it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// What kind of refusal it is.
+    pub reason: Reason,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl Refusal {
+    /// A refusal of `reason`, in words.
+    pub fn new(reason: Reason, message: impl Into<String>) -> Refusal {
+        Refusal { reason, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
@@ -39,16 +61,19 @@ const RESAVE: &str =
 /// The file's kind from its bytes, with the zip or OLE checks done.
 pub fn check(bytes: &[u8]) -> Result<Checked, Refusal> {
     if bytes.is_empty() {
-        return Err(
-            "空のファイルです（0 バイト）。保存が途中で止まったか、別のファイルを指定していないか確かめてください。"
-                .to_string(),
-        );
+        return Err(Refusal::new(
+            Reason::Empty,
+            "空のファイルです（0 バイト）。保存が途中で止まったか、別のファイルを指定していないか確かめてください。",
+        ));
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "ファイルが大きすぎます（{} MB）。扱えるのは {} MB までです。",
-            bytes.len() as u64 / 1_000_000,
-            MAX_FILE_BYTES / 1_000_000
+        return Err(Refusal::new(
+            Reason::TooLarge,
+            format!(
+                "ファイルが大きすぎます（{} MB）。扱えるのは {} MB までです。",
+                bytes.len() as u64 / 1_000_000,
+                MAX_FILE_BYTES / 1_000_000
+            ),
         ));
     }
     if bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(ZIP_EMPTY_MAGIC) {
@@ -57,7 +82,10 @@ pub fn check(bytes: &[u8]) -> Result<Checked, Refusal> {
     if bytes.starts_with(CFB_MAGIC) {
         return check_cfb(bytes);
     }
-    Err(format!("Excel のブックではありません（{}）。{RESAVE}", describe_other(bytes)))
+    Err(Refusal::new(
+        Reason::NotAWorkbook,
+        format!("Excel のブックではありません（{}）。{RESAVE}", describe_other(bytes)),
+    ))
 }
 
 /// A file that passed the checks.
@@ -107,15 +135,15 @@ fn describe_other(bytes: &[u8]) -> String {
 }
 
 fn broken_zip(detail: impl std::fmt::Display) -> Refusal {
-    format!(
+    Refusal::new(Reason::Broken, format!(
         "ファイルが壊れています（zip 形式として読めません: {detail}）。コピーやダウンロードが途中で切れていないか確かめ、元のファイルをもう一度保存して送ってもらってください。"
-    )
+    ))
 }
 
 fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(broken_zip)?;
     if zip.len() > MAX_ZIP_ENTRIES {
-        return Err(format!("zip の中のファイルが多すぎます（{} 個、扱えるのは {MAX_ZIP_ENTRIES} 個まで）。Excel のブックとしては不自然です。", zip.len()));
+        return Err(Refusal::new(Reason::TooLarge, format!("zip の中のファイルが多すぎます（{} 個、扱えるのは {MAX_ZIP_ENTRIES} 個まで）。Excel のブックとしては不自然です。", zip.len())));
     }
     // 1. Names and declared sizes, before inflating anything.
     let mut names = Vec::with_capacity(zip.len());
@@ -132,12 +160,12 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
             return Err(bomb(&name, size));
         }
         if size >= RATIO_CHECK_FROM_BYTES && size / packed > MAX_ZIP_RATIO {
-            return Err(format!(
+            return Err(Refusal::new(Reason::TooLarge, format!(
                 "zip の中の {name} が異常に高い圧縮率です（{} バイトが {} バイトに展開される、{} 倍）。展開するとメモリを使い尽くす「zip 爆弾」の可能性があるため読みません。",
                 packed,
                 size,
                 size / packed
-            ));
+            )));
         }
         declared_total = declared_total.saturating_add(size);
         if declared_total > MAX_ZIP_TOTAL_BYTES {
@@ -156,23 +184,35 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         if mime.starts_with(ODS_MIME) && !mime.starts_with(b"application/vnd.oasis.opendocument.spreadsheet-template") {
             Format::Ods
         } else if mime.starts_with(b"application/vnd.oasis.opendocument.text") {
-            return Err(format!("OpenDocument の文書（.odt）で、表計算のブックではありません。{RESAVE}"));
+            return Err(Refusal::new(
+                Reason::NotAWorkbook,
+                format!("OpenDocument の文書（.odt）で、表計算のブックではありません。{RESAVE}"),
+            ));
         } else {
-            return Err(format!(
-                "OpenDocument の表計算以外のファイルです（{}）。{RESAVE}",
-                String::from_utf8_lossy(&mime)
+            return Err(Refusal::new(
+                Reason::NotAWorkbook,
+                format!("OpenDocument の表計算以外のファイルです（{}）。{RESAVE}", String::from_utf8_lossy(&mime)),
             ));
         }
     } else if has("xl/workbook.bin") {
-        return Err(format!("Excel バイナリブック（.xlsb）は読めません。{RESAVE}"));
+        return Err(Refusal::new(Reason::NotAWorkbook, format!("Excel バイナリブック（.xlsb）は読めません。{RESAVE}")));
     } else if has("word/document.xml") {
-        return Err(format!("Word の文書（.docx）で、Excel のブックではありません。{RESAVE}"));
+        return Err(Refusal::new(
+            Reason::NotAWorkbook,
+            format!("Word の文書（.docx）で、Excel のブックではありません。{RESAVE}"),
+        ));
     } else if names.iter().any(|n| n.starts_with("ppt/")) {
-        return Err(format!("PowerPoint のファイル（.pptx）で、Excel のブックではありません。{RESAVE}"));
+        return Err(Refusal::new(
+            Reason::NotAWorkbook,
+            format!("PowerPoint のファイル（.pptx）で、Excel のブックではありません。{RESAVE}"),
+        ));
     } else if has("EncryptedPackage") {
         return Err(encrypted_message());
     } else {
-        return Err(format!("zip ファイルですが、Excel のブックではありません（中身: {}）。{RESAVE}", preview(&names)));
+        return Err(Refusal::new(
+            Reason::NotAWorkbook,
+            format!("zip ファイルですが、Excel のブックではありません（中身: {}）。{RESAVE}", preview(&names)),
+        ));
     };
     // 3. Inflate every entry into a counter: the real sizes, and the streams' CRCs.
     let mut date1904 = false;
@@ -195,7 +235,7 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
         loop {
             let n = f.read(&mut buf).map_err(|e| {
                 if e.to_string().contains("larger than its declared") {
-                    format!("zip の中の {name} が宣言された大きさ（{declared} バイト）より大きく展開されます。壊れているか、細工されたファイルです。")
+                    Refusal::new(Reason::Broken, format!("zip の中の {name} が宣言された大きさ（{declared} バイト）より大きく展開されます。壊れているか、細工されたファイルです。"))
                 } else {
                     broken_zip(format!("{name}: {e}"))
                 }
@@ -205,9 +245,9 @@ fn check_zip(bytes: &[u8]) -> Result<Checked, Refusal> {
             }
             counted += n as u64;
             if counted > declared || counted > MAX_ZIP_ENTRY_BYTES {
-                return Err(format!(
+                return Err(Refusal::new(Reason::Broken, format!(
                     "zip の中の {name} が宣言された大きさ（{declared} バイト）より大きく展開されます。壊れているか、細工されたファイルです。"
-                ));
+                )));
             }
             if keep || ((strings || core || custom) && kept.len() < 64 * 1024) {
                 kept.extend_from_slice(&buf[..n]);
@@ -332,10 +372,10 @@ fn check_shared_strings(name: &str, head: &[u8], size: u64) -> Result<(), Refusa
     if let Some(v) = sst.attributes().flatten().find(|a| a.key.as_ref() == "uniqueCount") {
         let n: u64 = v.value.trim().parse().unwrap_or(u64::MAX);
         if n > size / 4 + 16 {
-            return Err(format!(
+            return Err(Refusal::new(Reason::Broken, format!(
                 "zip の中の {name} の文字列の数（uniqueCount=\"{}\"）が中身の大きさに合いません。壊れているか、細工されたファイルです。",
                 v.value
-            ));
+            )));
         }
     }
     Ok(())
@@ -350,17 +390,17 @@ fn preview(names: &[String]) -> String {
 }
 
 fn bomb(name: &str, size: u64) -> Refusal {
-    format!(
+    Refusal::new(Reason::TooLarge, format!(
         "zip の中の {name} を展開すると {} MB になります（扱えるのは 1 つ {} MB、合計 {} MB まで）。展開するとメモリを使い尽くす「zip 爆弾」の可能性があるため読みません。",
         size / 1_000_000,
         MAX_ZIP_ENTRY_BYTES / 1_000_000,
         MAX_ZIP_TOTAL_BYTES / 1_000_000
-    )
+    ))
 }
 
 /// The message for a workbook protected by a password to open.
 pub fn encrypted_message() -> Refusal {
-    "パスワードで暗号化されたブックです。Excel で開き、「ファイル」→「情報」→「ブックの保護」→「パスワードを使用して暗号化」でパスワードを消して保存し直してから指定してください。（シートの保護だけなら、そのまま読めます）".to_string()
+    Refusal::new(Reason::Encrypted, "パスワードで暗号化されたブックです。Excel で開き、「ファイル」→「情報」→「ブックの保護」→「パスワードを使用して暗号化」でパスワードを消して保存し直してから指定してください。（シートの保護だけなら、そのまま読めます）")
 }
 
 /// `<workbookPr date1904="1"/>` in xl/workbook.xml.
@@ -374,12 +414,12 @@ fn uses_1904(workbook_xml: &[u8]) -> bool {
 
 /// `place` is the sheet as the user finds it: 「Sheet1」シート, or 2 枚目のシート.
 fn out_of_bounds(place: &str, cell: CellRef) -> Refusal {
-    format!(
+    Refusal::new(Reason::TooLarge, format!(
         "{place} {cell} にデータがあります。読めるのは {} 列 × {} 行（{}）までです。離れた場所に入力された不要なセル（書式だけのセルを含む）を削除して保存し直してください。",
         MAX_COLS,
         MAX_ROWS,
         CellRef::new(MAX_ROWS - 1, MAX_COLS - 1)
-    )
+    ))
 }
 
 /// Refuses a cell beyond the row and column bounds, or a sheet whose cell
@@ -432,12 +472,12 @@ impl Tally {
         self.last = (self.last.0.max(r1), self.last.1.max(c1));
         if self.area() > MAX_DENSE_AREA {
             let cell = |r: u64, c: u64| CellRef::new(r as u32, c as u32);
-            return Err(format!(
+            return Err(Refusal::new(Reason::TooLarge, format!(
                 "{place} {} にデータがあります。データのある範囲（{}〜{}）が広すぎて読めません（{MAX_DENSE_AREA} セル分まで）。離れた場所に入力された不要なセルを削除して保存し直してください。",
                 cell(r1, c1),
                 cell(fr, fc),
                 cell(self.last.0, self.last.1)
-            ));
+            )));
         }
         Ok(())
     }
@@ -447,11 +487,11 @@ impl Tally {
     fn finish(self) -> Result<(), Refusal> {
         let total = self.earlier_area.saturating_add(self.area());
         if total > MAX_DENSE_AREA * 2 {
-            return Err(format!(
+            return Err(Refusal::new(Reason::TooLarge, format!(
                 "シートのデータの範囲が合わせて広すぎます（{} セル分、{} セル分まで）。不要なシートやセルを削除してください。",
                 total,
                 MAX_DENSE_AREA * 2
-            ));
+            )));
         }
         Ok(())
     }
@@ -459,7 +499,10 @@ impl Tally {
 
 /// Error for a sheet whose cell count is too high.
 pub fn too_many_cells(place: &str) -> Refusal {
-    format!("{place}のセルが多すぎます（{MAX_CELLS} 個まで）。keikaku の入力用のブックか確かめてください。")
+    Refusal::new(
+        Reason::TooLarge,
+        format!("{place}のセルが多すぎます（{MAX_CELLS} 個まで）。keikaku の入力用のブックか確かめてください。"),
+    )
 }
 
 fn attr_u64(e: &quick_xml::events::BytesStart, name: &str) -> Result<Option<u64>, Refusal> {
@@ -509,11 +552,11 @@ fn check_ods_extent(content: &[u8]) -> Result<(), Refusal> {
     };
     let budget = |text_bytes: u64| -> Result<(), Refusal> {
         if text_bytes > MAX_TEXT_BYTES {
-            return Err(format!(
+            return Err(Refusal::new(Reason::TooLarge, format!(
                 "シートの文字が多すぎます（繰り返しを展開すると {} MB、{} MB まで）。keikaku の入力用のブックか確かめてください。",
                 text_bytes / 1_000_000,
                 MAX_TEXT_BYTES / 1_000_000
-            ));
+            )));
         }
         Ok(())
     };
@@ -620,7 +663,7 @@ fn note_content(
 
 fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
     let broken = |e: &dyn std::fmt::Display| {
-        format!("ファイルが壊れています（古い Excel 形式 / OLE として読めません: {e}）。元のファイルをもう一度保存して送ってもらってください。")
+        Refusal::new(Reason::Broken, format!("ファイルが壊れています（古い Excel 形式 / OLE として読めません: {e}）。元のファイルをもう一度保存して送ってもらってください。"))
     };
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| broken(&e))?;
     if cfb.exists("/EncryptedPackage") || cfb.exists("/EncryptionInfo") {
@@ -636,9 +679,12 @@ fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
         .map(|e| e.path().to_string_lossy().into_owned())
         .collect();
     if named.len() > 1 {
-        return Err(format!(
+        return Err(Refusal::new(
+            Reason::Broken,
+            format!(
             "ファイルが壊れています（ブックの本体が {} 個あります）。Excel で開いて .xlsx 形式で保存し直してください。",
             named.len()
+        ),
         ));
     }
     let stream = if cfb.is_stream("/Workbook") {
@@ -646,9 +692,15 @@ fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
     } else if cfb.is_stream("/Book") {
         "/Book"
     } else if cfb.exists("/WordDocument") {
-        return Err(format!("古い Word の文書（.doc）で、Excel のブックではありません。{RESAVE}"));
+        return Err(Refusal::new(
+            Reason::NotAWorkbook,
+            format!("古い Word の文書（.doc）で、Excel のブックではありません。{RESAVE}"),
+        ));
     } else {
-        return Err(format!("Excel のブックではない OLE ファイルです（.doc / .ppt / .msg など）。{RESAVE}"));
+        return Err(Refusal::new(
+            Reason::NotAWorkbook,
+            format!("Excel のブックではない OLE ファイルです（.doc / .ppt / .msg など）。{RESAVE}"),
+        ));
     };
     let mut data = Vec::new();
     cfb.open_stream(stream)
@@ -661,7 +713,7 @@ fn check_cfb(bytes: &[u8]) -> Result<Checked, Refusal> {
 }
 
 fn broken_xls(what: &str) -> Refusal {
-    format!("ファイルが壊れています（古い Excel 形式の記録が正しくありません: {what}）。Excel で開いて .xlsx 形式で保存し直してください。")
+    Refusal::new(Reason::Broken, format!("ファイルが壊れています（古い Excel 形式の記録が正しくありません: {what}）。Excel で開いて .xlsx 形式で保存し直してください。"))
 }
 
 /// Walks the BIFF records of an `.xls` workbook stream the way calamine will

@@ -26,8 +26,10 @@ use calamine::{Data, Reader};
 
 pub use cell::{parse_reference, CellRef, Origin, Value};
 
+use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::error::Error;
 use crate::wareki::Date;
+use guard::{Reason, Refusal};
 
 /// Bounds on what an input workbook may contain. A workbook for keikaku is a
 /// few sheets of a few hundred rows; these leave a wide margin and still keep
@@ -111,6 +113,11 @@ impl Sheet {
         Origin { file: self.file.clone(), sheet: self.name.clone(), cell }
     }
 
+    /// The file the sheet is in, as the user named it.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
     /// The sheet as a place in a message: `議案.xlsx 「議案」シート`.
     pub fn place(&self) -> String {
         format!("{} 「{}」シート", self.file, self.name)
@@ -192,23 +199,29 @@ impl Workbook {
     /// files over [`limits::MAX_FILE_BYTES`] before reading them.
     pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
         let file = path.display();
+        let file = file.to_string();
+        let unopenable = |why: String| unreadable(&file, Some(Reason::Unopenable), why);
         let meta = std::fs::metadata(path).map_err(|e| {
-            Error::input(match e.kind() {
-                std::io::ErrorKind::NotFound => format!("{file}: ファイルが見つかりません。パスを確かめてください。"),
-                _ => format!("{file}: ファイルを開けません（{e}）。"),
+            unopenable(match e.kind() {
+                std::io::ErrorKind::NotFound => "ファイルが見つかりません。パスを確かめてください。".to_string(),
+                _ => format!("ファイルを開けません（{e}）。"),
             })
         })?;
         if meta.is_dir() {
-            return Err(Error::input(format!("{file}: フォルダーです。Excel のブックを指定してください。")));
+            return Err(unopenable("フォルダーです。Excel のブックを指定してください。".to_string()));
         }
         if meta.len() > limits::MAX_FILE_BYTES {
-            return Err(Error::input(format!(
-                "{file}: ファイルが大きすぎます（{} MB）。扱えるのは {} MB までです。",
-                meta.len() / 1_000_000,
-                limits::MAX_FILE_BYTES / 1_000_000
-            )));
+            return Err(unreadable(
+                &file,
+                Some(Reason::TooLarge),
+                format!(
+                    "ファイルが大きすぎます（{} MB）。扱えるのは {} MB までです。",
+                    meta.len() / 1_000_000,
+                    limits::MAX_FILE_BYTES / 1_000_000
+                ),
+            ));
         }
-        std::fs::read(path).map_err(|e| Error::input(format!("{file}: ファイルを読めません（{e}）。")))
+        std::fs::read(path).map_err(|e| unopenable(format!("ファイルを読めません（{e}）。")))
     }
 
     /// Reads a workbook from bytes; `file` names it in messages. Formulas
@@ -216,7 +229,7 @@ impl Workbook {
     /// for the caller to report.
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Workbook, Error> {
         let file: Arc<str> = file.into();
-        let refuse = |why: String| Error::input(format!("{file}: {why}"));
+        let refuse = |why: Refusal| unreadable(&file, Some(why.reason), why.message);
         let checked = guard::check(bytes).map_err(refuse)?;
         // The guard bounds what calamine allocates; a panic inside calamine on
         // some malformed record we did not foresee still becomes a message.
@@ -233,7 +246,7 @@ impl Workbook {
         })
     }
 
-    fn parse(file: &Arc<str>, bytes: &[u8], checked: &guard::Checked) -> Result<SheetsAndNames, String> {
+    fn parse(file: &Arc<str>, bytes: &[u8], checked: &guard::Checked) -> Result<SheetsAndNames, Refusal> {
         let file = file.clone();
         match checked.format {
             Format::Xlsx => read_xlsx(&file, bytes, checked.date1904),
@@ -279,8 +292,23 @@ impl Workbook {
 /// A workbook's worksheets and its defined names (name, what it refers to).
 type SheetsAndNames = (Vec<Sheet>, Vec<(String, String)>);
 
-fn broken(e: &dyn std::fmt::Display) -> String {
-    format!("ブックの中身が壊れていて読めません（{e}）。Excel で開いて保存し直してください。")
+fn broken(e: &dyn std::fmt::Display) -> Refusal {
+    Refusal::new(
+        Reason::Broken,
+        format!("ブックの中身が壊れていて読めません（{e}）。Excel で開いて保存し直してください。"),
+    )
+}
+
+/// The error of a file that cannot be read as a workbook: `{file}: {why}`,
+/// with the finding as data ([`Kind::Unreadable`]).
+fn unreadable(file: &str, refused: Option<Reason>, why: impl std::fmt::Display) -> Error {
+    let message = format!("{file}: {why}");
+    let finding = Diagnostic {
+        severity: Severity::Error,
+        origin: crate::diagnostic::Origin { file: Some(file.to_string()), sheet: None, cell: None },
+        kind: Kind::Unreadable { refused, message: message.clone() },
+    };
+    Error::input(message).with(vec![finding])
 }
 
 /// The names of the worksheets (chart sheets are skipped), in workbook order.
@@ -296,13 +324,16 @@ fn keep_cell(
     text_bytes: &mut u64,
     at: CellRef,
     value: Value,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     if let Value::Text(s) = &value {
         *text_bytes += s.len() as u64;
         if *text_bytes > limits::MAX_TEXT_BYTES {
-            return Err(format!(
-                "ブックの文字が多すぎます（{} MB まで）。keikaku の入力用のブックか確かめてください。",
-                limits::MAX_TEXT_BYTES / 1_000_000
+            return Err(Refusal::new(
+                Reason::TooLarge,
+                format!(
+                    "ブックの文字が多すぎます（{} MB まで）。keikaku の入力用のブックか確かめてください。",
+                    limits::MAX_TEXT_BYTES / 1_000_000
+                ),
             ));
         }
     }
@@ -315,17 +346,20 @@ fn keep_cell(
 const MAX_NAMES: usize = 100_000;
 
 /// A workbook's defined names, bounded.
-fn defined_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Result<Vec<(String, String)>, String> {
+fn defined_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Result<Vec<(String, String)>, Refusal> {
     let names = wb.defined_names();
     if names.len() > MAX_NAMES {
-        return Err(format!("名前の定義が多すぎます（{} 個。{MAX_NAMES} 個まで）。", names.len()));
+        return Err(Refusal::new(
+            Reason::TooLarge,
+            format!("名前の定義が多すぎます（{} 個。{MAX_NAMES} 個まで）。", names.len()),
+        ));
     }
     Ok(names.to_vec())
 }
 
 /// Streams each xlsx worksheet with calamine's cell reader, checking every
 /// cell's position before keeping it. Also returns the defined names.
-fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<SheetsAndNames, String> {
+fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<SheetsAndNames, Refusal> {
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => guard::encrypted_message(),
         e => broken(&e),
@@ -383,7 +417,7 @@ fn month_only_dates(
     wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
     name: &str,
     dates: &[(CellRef, Date)],
-) -> Result<Vec<(CellRef, i32, u32)>, String> {
+) -> Result<Vec<(CellRef, i32, u32)>, Refusal> {
     let wanted: BTreeMap<CellRef, Date> = dates.iter().copied().collect();
     let mut reader = wb.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
     let styles = reader.styles().to_vec();
@@ -454,7 +488,7 @@ pub fn is_year_month_format(code: &str, id: Option<u32>) -> bool {
 
 /// `.xls` and `.ods`: the guard has bounded every sheet's extent, so the
 /// dense ranges calamine builds are small.
-fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<SheetsAndNames, String>
+fn read_ranges<'b, R>(file: &Arc<str>, wb: &mut R) -> Result<SheetsAndNames, Refusal>
 where
     R: Reader<Cursor<&'b [u8]>>,
     R::Error: std::fmt::Display,

@@ -170,19 +170,22 @@ pub fn read_file<K>(
     read: impl Fn(&Workbook) -> Submission<K>,
 ) -> Received<K> {
     let mut source = Source { path: path.to_path_buf(), name: name.to_string(), sha256: String::new(), saved: None };
-    let rejected = |source: Source, reason: String| Received {
-        source,
-        submission: Submission::rejected(name, Kind::Unreadable { reason }),
-        own_output: false,
+    let rejected = |source: Source, e: Error| {
+        // The reader's finding as it is (why it was refused), else its message.
+        let kind = match e.diagnostics.into_iter().next() {
+            Some(Diagnostic { kind: kind @ Kind::Unreadable { .. }, .. }) => kind,
+            _ => Kind::Unreadable { refused: None, message: e.message },
+        };
+        Received { source, submission: Submission::rejected(name, kind), own_output: false }
     };
     let bytes = match Workbook::read_file(path) {
         Ok(b) => b,
-        Err(e) => return rejected(source, e.message),
+        Err(e) => return rejected(source, e),
     };
     source.sha256 = sha256_hex(&bytes);
     let wb = match Workbook::from_bytes(name, &bytes) {
         Ok(wb) => wb,
-        Err(e) => return rejected(source, e.message),
+        Err(e) => return rejected(source, e),
     };
     drop(bytes);
     source.saved = wb.saved.clone();
