@@ -188,11 +188,7 @@ impl Workbook {
             return Ok(());
         }
         let more = if cells.len() > SHOWN { format!(" ほか {} セル", cells.len() - SHOWN) } else { String::new() };
-        Err(Error::input(format!(
-            "{}: {}{more}: 数式の計算結果がブックに保存されていません（Excel 以外のソフトで作られたブックに多い状態です）。Excel で開いて保存し直すか、値を入力してください。",
-            self.file,
-            cells[..cells.len().min(SHOWN)].join("、")
-        )))
+        Err(error_in(&self.file, format!("{}{more}: 数式の計算結果がブックに保存されていません（Excel 以外のソフトで作られたブックに多い状態です）。Excel で開いて保存し直すか、値を入力してください。", cells[..cells.len().min(SHOWN)].join("、"))))
     }
 
     /// Reads a file's bytes for [`Workbook::from_bytes`], refusing folders and
@@ -280,11 +276,13 @@ impl Workbook {
     pub fn require_sheet(&self, name: &str) -> Result<&Sheet, Error> {
         self.sheet(name).ok_or_else(|| {
             let have: Vec<String> = self.sheets.iter().map(|s| format!("「{}」", s.name)).collect();
-            Error::input(format!(
-                "{}: 「{name}」シートがありません（あるシート: {}）。シート名を「{name}」にしてください。",
-                self.file,
-                if have.is_empty() { "なし".to_string() } else { have.join("、") }
-            ))
+            error_in(
+                &self.file,
+                format!(
+                    "「{name}」シートがありません（あるシート: {}）。シート名を「{name}」にしてください。",
+                    if have.is_empty() { "なし".to_string() } else { have.join("、") }
+                ),
+            )
         })
     }
 }
@@ -297,6 +295,17 @@ fn broken(e: &dyn std::fmt::Display) -> Refusal {
         Reason::Broken,
         format!("ブックの中身が壊れていて読めません（{e}）。Excel で開いて保存し直してください。"),
     )
+}
+
+/// An input error at a cell: the finding, and the message with its place.
+pub(crate) fn error_at(at: &Origin, message: impl Into<String>) -> Error {
+    Error::finding(Diagnostic::invalid(crate::diagnostic::Origin::of(at), message))
+}
+
+/// An input error about a whole file.
+pub(crate) fn error_in(file: &str, message: impl Into<String>) -> Error {
+    let at = crate::diagnostic::Origin { file: Some(file.to_string()), sheet: None, cell: None };
+    Error::finding(Diagnostic::invalid(at, message))
 }
 
 /// The error of a file that cannot be read as a workbook: `{file}: {why}`,

@@ -121,13 +121,7 @@ impl<'a> Table<'a> {
             let Some(text) = text_of(v) else { continue };
             let key = normalize(&text);
             if let Some(prev) = columns.iter().find(|c| c.key == key) {
-                return Err(Error::input(format!(
-                    "{}: 見出し「{}」が {} 列と {} 列の 2 か所にあります。どちらかの見出しを変えるか、列を消してください。",
-                    sheet.origin(at),
-                    display_header(&text),
-                    CellRef::column_name(prev.col),
-                    CellRef::column_name(at.col)
-                )));
+                return Err(super::error_at(&sheet.origin(at), format!("見出し「{}」が {} 列と {} 列の 2 か所にあります。どちらかの見出しを変えるか、列を消してください。", display_header(&text), CellRef::column_name(prev.col), CellRef::column_name(at.col))));
             }
             columns.push(Column { header: display_header(&text), key, col: at.col });
         }
@@ -146,11 +140,13 @@ impl<'a> Table<'a> {
                         any = true;
                     }
                     None => {
-                        return Err(Error::input(format!(
-                            "{}: 見出しのない列に値{}があります。この列に見出しを付けるか、値を消してください。",
-                            sheet.origin(at),
-                            v.describe()
-                        )))
+                        return Err(super::error_at(
+                            &sheet.origin(at),
+                            format!(
+                                "見出しのない列に値{}があります。この列に見出しを付けるか、値を消してください。",
+                                v.describe()
+                            ),
+                        ))
                     }
                 }
             }
@@ -232,28 +228,34 @@ impl KeyValues {
             let key_at = sheet.origin(CellRef::new(r.row, table.columns[k].col));
             let key = match &r.values[k] {
                 Some(key @ Value::Error(_)) => {
-                    return Err(Error::input(format!(
-                        "{key_at}: 項目名のセルが Excel のエラー値 {} です。項目名を入れてください。",
-                        key.display()
-                    )))
+                    return Err(super::error_at(
+                        &key_at,
+                        format!("項目名のセルが Excel のエラー値 {} です。項目名を入れてください。", key.display()),
+                    ))
                 }
                 Some(key) => text_of(key).unwrap_or_default().trim().to_string(),
                 None => {
                     if let Some(val) = &r.values[v] {
-                        return Err(Error::input(format!(
-                            "{origin}: 値 {} がありますが、同じ行の「項目」が空です。項目名を入れるか、値を消してください。",
-                            val.describe()
-                        )));
+                        return Err(super::error_at(
+                            &origin,
+                            format!(
+                                "値 {} がありますが、同じ行の「項目」が空です。項目名を入れるか、値を消してください。",
+                                val.describe()
+                            ),
+                        ));
                     }
                     continue;
                 }
             };
             if let Some(prev) = seen.insert(normalize(&key), r.row) {
-                return Err(Error::input(format!(
-                    "{key_at}: 項目「{key}」が {} 行目と {} 行目の 2 回あります。1 つにしてください。",
-                    prev + 1,
-                    r.row + 1
-                )));
+                return Err(super::error_at(
+                    &key_at,
+                    format!(
+                        "項目「{key}」が {} 行目と {} 行目の 2 回あります。1 つにしてください。",
+                        prev + 1,
+                        r.row + 1
+                    ),
+                ));
             }
             entries.push(Entry { key, value: r.values[v].clone(), origin });
         }
