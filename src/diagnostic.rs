@@ -491,19 +491,6 @@ fn quoted(text: &Option<String>) -> String {
     }
 }
 
-/// 32767 → 32,767.
-fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.kind.fmt(f)
@@ -596,8 +583,8 @@ impl fmt::Display for Kind {
             Kind::TooLong { field, units, limit } => write!(
                 f,
                 "{field}が長すぎます（{} 文字）。Excel のセルに入るのは {} 文字までです。短くして入力し直してください（この欄は集計に使っていません）。",
-                group_digits(*units),
-                group_digits(*limit)
+                crate::japanese::thousands(*units),
+                crate::japanese::thousands(*limit)
             ),
             Kind::ErrorValue { field, error } => {
                 write!(f, "{field}のセルが Excel のエラー値 {error} です。値を入力し直してください。")

@@ -149,6 +149,20 @@ fn katakana(n: u32) -> Option<String> {
     KATAKANA.get((n as usize).checked_sub(1)?).map(|s| s.to_string())
 }
 
+/// A count with thousands separators, as Japanese documents write it:
+/// `40000` → `40,000`.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,19 +26,6 @@ const FONT: &str = "游ゴシック";
 /// The most text an Excel cell holds, in UTF-16 units (how Excel counts).
 pub const MAX_CELL_TEXT: usize = 32_767;
 
-/// `40000` → `40,000`.
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Checks, before a workbook is written from JSON data, that no string in
 /// the data is longer than a cell holds ([`MAX_CELL_TEXT`]). Every string
 /// that is too long is reported, by its place in the JSON
@@ -85,8 +72,8 @@ pub fn check_json_fits_cells(file: &str, data: &serde_json::Value) -> Result<(),
             let path = if path.is_empty() { "データ全体" } else { path };
             format!(
                 "{file} の {path}: {} 文字あります。Excel のセルには {} 文字までしか入りません。",
-                thousands(*n),
-                thousands(MAX_CELL_TEXT)
+                crate::japanese::thousands(*n),
+                crate::japanese::thousands(MAX_CELL_TEXT)
             )
         })
         .collect();
@@ -161,8 +148,8 @@ fn write_cell(ws: &mut Worksheet, row: u32, col: u16, v: &CellData, kind: FieldK
                 "「{}」シート {} に入れる文字が {} 文字あります。Excel のセルには {} 文字までしか入りません。文章を短くするか、いくつかに分けてください。",
                 ws.name(),
                 CellRef::new(row, col as u32),
-                thousands(s.encode_utf16().count()),
-                thousands(MAX_CELL_TEXT)
+                crate::japanese::thousands(s.encode_utf16().count()),
+                crate::japanese::thousands(MAX_CELL_TEXT)
             )));
         }
         CellData::Text(s) => ws.write_string_with_format(row, col, s, &fmt).map(|_| ()),
@@ -749,7 +736,7 @@ mod tests {
             e.message
         );
         assert!(!e.message.contains("title"), "32,767 fits: {}", e.message);
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(999), "999");
+        assert_eq!(crate::japanese::thousands(1_234_567), "1,234,567");
+        assert_eq!(crate::japanese::thousands(999), "999");
     }
 }
