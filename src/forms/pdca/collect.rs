@@ -132,15 +132,9 @@ pub fn collect(
 ) -> Result<Outcome<Key>, Error> {
     let index = MasterIndex::new(master);
     let roster = index.roster(master);
-    let read = |wb: &Workbook| {
-        let mut sub = read_submission_in(master, &index, wb);
-        if let Some((fonts, _)) = opts.pdf {
-            crate::jobs::collect::check_glyphs(&mut sub, fonts, file::REPORT);
-        }
-        sub
-    };
+    let read = |wb: &Workbook| read_submission_in(master, &index, wb);
     let outputs = [file::SUMMARY, file::REPORT];
-    let collection = gather(&roster, &outputs, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;
+    let collection = gather(&roster, &outputs, file::REPORT, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;
     let mut stages = crate::timing::Stages::start();
 
     // 集計.xlsx goes straight into the staging folder (the workbook of a

@@ -574,15 +574,9 @@ pub fn collect(
 ) -> Result<Outcome<Key>, Error> {
     let index = MasterIndex::new(master);
     let roster = index.roster(master);
-    let read = |wb: &Workbook| {
-        let mut sub = read_submission_in(master, &index, wb);
-        if let Some((fonts, _)) = opts.pdf {
-            crate::jobs::collect::check_glyphs(&mut sub, fonts, file::REPORT);
-        }
-        sub
-    };
+    let read = |wb: &Workbook| read_submission_in(master, &index, wb);
     let outputs = [file::WORKBOOK, file::REPORT];
-    let collection = gather(&roster, &outputs, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;
+    let collection = gather(&roster, &outputs, file::REPORT, out_dir, files, opts, OUTPUT_FORM_KIND, read, progress)?;
     let mut stages = crate::timing::Stages::start();
     let staging = Staging::new(out_dir)?;
     staging.write_with(file::WORKBOOK, |path| save_workbook(master, &index, &collection, opts.created, path))?;

@@ -521,7 +521,7 @@ fn drawable(fonts: &crate::fonts::FontSet, c: char) -> bool {
 /// 差戻し naming the cell and the characters, which the PDF shows as
 /// [`MISSING_GLYPH`] (the workbook outputs keep the text as it was).
 /// `report` names the PDF in the message.
-pub(crate) fn check_glyphs<K>(sub: &mut Submission<K>, fonts: &crate::fonts::FontSet, report: &'static str) {
+fn check_glyphs<K>(sub: &mut Submission<K>, fonts: &crate::fonts::FontSet, report: &'static str) {
     let mut found = Vec::new();
     for a in &sub.answers {
         let Some(text) = a.text() else { continue };
@@ -651,13 +651,16 @@ fn check_outputs(
 }
 
 /// The first steps of every collection run: checks that no output would
-/// replace an input, reads every file with `read` (in parallel) and decides
-/// per centre of the roster. `outputs` are the file names the run writes
-/// into `out_dir`; `own_kind` marks keikaku's own earlier outputs, skipped.
+/// replace an input, reads every file with `read` (in parallel), checks
+/// the answers against the fonts of the PDF report `report` when there is
+/// one ([`check_glyphs`]), and decides per centre of the roster. `outputs`
+/// are the file names the run writes into `out_dir`; `own_kind` marks
+/// keikaku's own earlier outputs, skipped.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn gather<K: Send>(
     roster: &Roster,
     outputs: &[&str],
+    report: &'static str,
     out_dir: &Path,
     files: &[Found],
     opts: &Options,
@@ -667,6 +670,13 @@ pub(crate) fn gather<K: Send>(
 ) -> Result<Collection<K>, Error> {
     check_outputs(roster, outputs, out_dir, files, opts)?;
     let mut stages = crate::timing::Stages::start();
+    let read = |wb: &Workbook| {
+        let mut sub = read(wb);
+        if let Some((fonts, _)) = opts.pdf {
+            check_glyphs(&mut sub, fonts, report);
+        }
+        sub
+    };
     let received = read_all(files, &[own_kind], read, progress);
     stages.done(&format!("read {} files", files.len()));
     Ok(Collection::new(roster, received))
