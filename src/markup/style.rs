@@ -135,8 +135,8 @@ impl Parser<'_, '_> {
         }
         let v = u32::from_str_radix(hex, 16).map_err(|_| bad())?;
         Ok(Rgb(((v >> 16) & 0xff) as f32 / 255.0, ((v >> 8) & 0xff) as f32 / 255.0, (v & 0xff) as f32 / 255.0))
-    }}
-
+    }
+}
 
 /// Parses `12mm`, `1.5cm`, `10pt`, `2zw`, `2em`; a bare number is pt when
 /// `bare_pt` is true. Returns points.
