@@ -81,6 +81,23 @@ pub struct Origin {
     pub sheet: Option<String>,
     /// The cell, when the finding is in one.
     pub cell: Option<CellRef>,
+    /// The line and column, when the finding is in a text (layout markup).
+    pub text: Option<TextPos>,
+}
+
+/// A position in a text file such as the layout markup (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TextPos {
+    /// Line, from 1.
+    pub line: u32,
+    /// Column, from 1, in characters.
+    pub col: u32,
+}
+
+impl fmt::Display for TextPos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}行{}列", self.line, self.col)
+    }
 }
 
 impl Origin {
@@ -91,22 +108,33 @@ impl Origin {
 
     /// A whole sheet.
     pub fn sheet(sheet: &str) -> Origin {
-        Origin { file: None, sheet: Some(sheet.to_string()), cell: None }
+        Origin { sheet: Some(sheet.to_string()), ..Origin::default() }
     }
 
     /// A cell of a sheet.
     pub fn cell(sheet: &str, cell: CellRef) -> Origin {
-        Origin { file: None, sheet: Some(sheet.to_string()), cell: Some(cell) }
+        Origin { sheet: Some(sheet.to_string()), cell: Some(cell), ..Origin::default() }
     }
 
     /// A cell of a sheet of a file (a workbook value's [`cell::Origin`]).
     pub fn of(at: &cell::Origin) -> Origin {
-        Origin { file: Some(at.file.to_string()), sheet: Some(at.sheet.to_string()), cell: Some(at.cell) }
+        Origin {
+            file: Some(at.file.to_string()),
+            sheet: Some(at.sheet.to_string()),
+            cell: Some(at.cell),
+            text: None,
+        }
     }
 
     /// A whole sheet of a file.
     pub fn sheet_of(file: &str, sheet: &str) -> Origin {
-        Origin { file: Some(file.to_string()), sheet: Some(sheet.to_string()), cell: None }
+        Origin { file: Some(file.to_string()), sheet: Some(sheet.to_string()), ..Origin::default() }
+    }
+
+    /// A line and column of a text file, such as a template's markup:
+    /// `結果報告.hbs 12行5列`.
+    pub fn text(file: &str, at: TextPos) -> Origin {
+        Origin { file: Some(file.to_string()), text: Some(at), ..Origin::default() }
     }
 }
 
@@ -122,6 +150,9 @@ impl fmt::Display for Origin {
                 f.write_str(" ")?;
             }
             write!(f, "{c}")?;
+        }
+        if let Some(t) = self.text {
+            write!(f, "{t}")?;
         }
         Ok(())
     }

@@ -91,6 +91,22 @@ mod tests {
     }
 
     #[test]
+    fn markup_errors_are_findings_at_their_line_and_column() {
+        use crate::diagnostic::{Origin, Severity};
+        let err = parse("<document>\n  <p><blink>x</blink></p></document>", "t.hbs").unwrap_err();
+        let [d] = err.diagnostics.as_slice() else { panic!("one finding: {:?}", err.diagnostics) };
+        assert_eq!(d.severity, Severity::Error);
+        assert_eq!(d.origin, Origin::text("t.hbs", Pos { line: 2, col: 6 }));
+        assert!(d.to_string().contains("<blink>") && !d.to_string().contains("2行"), "{d}");
+        assert_eq!(err.message, d.located());
+        // A document that is not XML: the parser's position.
+        let err = parse("<document>\n<p>abc</q>\n</document>", "t.hbs").unwrap_err();
+        let [d] = err.diagnostics.as_slice() else { panic!("one finding: {:?}", err.diagnostics) };
+        assert_eq!(d.origin.text.map(|p| p.line), Some(2), "{d:?}");
+        assert!(err.message.starts_with("t.hbs 2行"), "{}", err.message);
+    }
+
+    #[test]
     fn positions_are_right_after_nested_content() {
         // Positions are resolved walking forward through the text; an error
         // after a table row with children must still point at its own line.

@@ -5,6 +5,7 @@
 use roxmltree::{Node, NodeType};
 
 use super::schema::*;
+use crate::diagnostic::{Diagnostic, Kind, Origin, Severity};
 use crate::error::Error;
 use crate::fonts::Family;
 
@@ -12,13 +13,21 @@ use crate::fonts::Family;
 pub(super) fn xml_document<'input>(text: &'input str, origin: &str) -> Result<roxmltree::Document<'input>, Error> {
     roxmltree::Document::parse(text).map_err(|e| {
         let p = e.pos();
-        Error::input(format!(
-            "{origin} {}行{}列: レイアウトのマークアップが XML として正しくありません（{}）。{}",
-            p.row,
-            p.col,
-            e,
-            line_excerpt(text, p.row)
-        ))
+        markup_error(
+            origin,
+            Pos { line: p.row, col: p.col },
+            format!("レイアウトのマークアップが XML として正しくありません（{}）。{}", e, line_excerpt(text, p.row)),
+        )
+    })
+}
+
+/// An error of the markup at `at`, as a finding (origin: the markup's
+/// name, line and column) whose printed message is `{origin} 2行3列: …`.
+fn markup_error(origin: &str, at: Pos, message: String) -> Error {
+    Error::finding(Diagnostic {
+        severity: Severity::Error,
+        origin: Origin::text(origin, at),
+        kind: Kind::Invalid { message },
     })
 }
 
@@ -77,7 +86,7 @@ impl<'a, 'input> Parser<'a, 'input> {
     }
 
     pub(super) fn err(&self, node: Node, msg: impl std::fmt::Display) -> Error {
-        Error::input(format!("{} {}: {msg}", self.origin, self.pos(node)))
+        markup_error(self.origin, self.pos(node), msg.to_string())
     }
 
     pub(super) fn check_attrs(&self, node: Node, allowed: &[&str]) -> Result<(), Error> {

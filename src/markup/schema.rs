@@ -7,20 +7,9 @@ use crate::fonts::Family;
 /// Points per millimetre.
 pub const PT_PER_MM: f32 = 72.0 / 25.4;
 
-/// A position in the markup text (1-based).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pos {
-    /// Line, from 1.
-    pub line: u32,
-    /// Column, from 1, in characters.
-    pub col: u32,
-}
-
-impl std::fmt::Display for Pos {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}行{}列", self.line, self.col)
-    }
-}
+/// A position in the markup text (1-based); it is also a finding's origin
+/// ([`crate::diagnostic::Origin::text`]).
+pub use crate::diagnostic::TextPos as Pos;
 
 /// Character style after inheritance.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -304,7 +304,7 @@ pub(crate) fn error_at(at: &Origin, message: impl Into<String>) -> Error {
 
 /// An input error about a whole file.
 pub(crate) fn error_in(file: &str, message: impl Into<String>) -> Error {
-    let at = crate::diagnostic::Origin { file: Some(file.to_string()), sheet: None, cell: None };
+    let at = crate::diagnostic::Origin { file: Some(file.to_string()), ..Default::default() };
     Error::finding(Diagnostic::invalid(at, message))
 }
 
@@ -314,7 +314,7 @@ fn unreadable(file: &str, refused: Option<Reason>, why: impl std::fmt::Display) 
     let message = format!("{file}: {why}");
     let finding = Diagnostic {
         severity: Severity::Error,
-        origin: crate::diagnostic::Origin { file: Some(file.to_string()), sheet: None, cell: None },
+        origin: crate::diagnostic::Origin { file: Some(file.to_string()), ..Default::default() },
         kind: Kind::Unreadable { refused, message: message.clone() },
     };
     Error::input(message).with(vec![finding])
