@@ -1,0 +1,436 @@
+//! The pages' content streams: written straight from the positioned items,
+//! with glyphs as their ids in the original font, and compressed in
+//! parallel ([`Streams`]); then written to the file page by page.
+
+use std::collections::BTreeMap;
+
+use lopdf::{Dictionary, Object};
+
+use super::file::FileWriter;
+use super::fonts::FONT_NAMES;
+use crate::error::Error;
+use crate::fonts::{Family, FontSet};
+use crate::layout::{Item, Page};
+
+/// The glyphs a set of pages draws, per family: a bit per original glyph id,
+/// and each glyph's character (the first one drawn with it), in drawing order.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Used {
+    bits: [Vec<u64>; 2],
+    glyphs: [Vec<(u16, char)>; 2],
+}
+
+impl Used {
+    /// Records that `family` draws glyph `gid` (for `c`), once per glyph.
+    fn insert(&mut self, family: usize, gid: u16, c: char) {
+        let bits = &mut self.bits[family];
+        if bits.is_empty() {
+            bits.resize(1024, 0);
+            for &(g, _) in &self.glyphs[family] {
+                bits[g as usize / 64] |= 1u64 << (g % 64);
+            }
+        }
+        let (w, b) = (gid as usize / 64, 1u64 << (gid % 64));
+        if bits[w] & b == 0 {
+            bits[w] |= b;
+            self.glyphs[family].push((gid, c));
+        }
+    }
+
+    /// Drops the bits (8 KB a face), which [`Used::insert`] makes again
+    /// from the glyph list: a report keeps the glyphs of thousands of parts.
+    fn compact(&mut self) {
+        self.bits = Default::default();
+        for g in &mut self.glyphs {
+            g.shrink_to_fit();
+        }
+    }
+
+    /// Adds the glyphs of `other` that these do not have yet.
+    fn merge(&mut self, other: &Used) {
+        for f in 0..2 {
+            for &(gid, c) in &other.glyphs[f] {
+                self.insert(f, gid, c);
+            }
+        }
+    }
+
+    /// Glyph id → character, per family.
+    pub(super) fn maps(&self) -> [BTreeMap<u16, char>; 2] {
+        [0, 1].map(|f| self.glyphs[f].iter().copied().collect())
+    }
+}
+
+/// A page's content stream, compressed unless it is short.
+#[derive(Debug, Clone)]
+pub(super) struct Content {
+    bytes: Vec<u8>,
+    deflated: bool,
+}
+
+impl Content {
+    /// Streams shorter than this are kept as they are: a running footer
+    /// would shrink by a few bytes, for the cost of setting up a compressor.
+    const SHORT: usize = 256;
+
+    /// The stream `content`, compressed unless it is shorter than [`Content::SHORT`].
+    fn new(content: Vec<u8>) -> Result<Content, Error> {
+        if content.len() < Content::SHORT {
+            return Ok(Content { bytes: content, deflated: false });
+        }
+        let mut bytes = deflate(&content)?;
+        // Kept until the end of a long report: no spare capacity.
+        bytes.shrink_to_fit();
+        Ok(Content { bytes, deflated: true })
+    }
+}
+
+/// Pages made into compressed content streams, with the glyphs they draw:
+/// all the writer keeps of a page, so that a long document can be laid out
+/// and made into streams part by part (see [`write_with`](super::write_with)).
+///
+/// The content shows each glyph by its id in the original font (a CID); the
+/// writer maps the CIDs to the embedded subset's glyphs (`/CIDToGIDMap`).
+#[derive(Debug, Clone, Default)]
+pub struct Streams {
+    /// Per page, its content streams (compressed), drawn in order.
+    pub(super) pages: Vec<Vec<Content>>,
+    /// The glyphs the pages draw.
+    pub(super) used: Used,
+}
+
+impl Streams {
+    /// The content streams of `pages` (on pages `page_height` pt high),
+    /// made and compressed in parallel. Fails when a character has no
+    /// glyph (the layout reports such characters before this).
+    pub fn of_pages(pages: &[Page], page_height: f32, fonts: &FontSet) -> Result<Streams, Error> {
+        use rayon::prelude::*;
+        let made: Vec<(Content, Used)> = pages
+            .par_iter()
+            .map(|page| {
+                let mut used = Used::default();
+                let content = page_content(page, page_height, fonts, &mut used)?;
+                used.compact();
+                Ok((Content::new(content)?, used))
+            })
+            .collect::<Result<_, Error>>()?;
+        let mut streams = Streams { pages: Vec::with_capacity(made.len()), used: Used::default() };
+        for (content, used) in made {
+            streams.used.merge(&used);
+            streams.pages.push(vec![content]);
+        }
+        streams.used.compact();
+        Ok(streams)
+    }
+
+    /// Adds the pages of `more` after these.
+    pub fn append(&mut self, more: Streams) {
+        self.used.merge(&more.used);
+        self.pages.extend(more.pages);
+    }
+
+    /// Draws `over` on top of these pages, page by page (running headers
+    /// and footers made once the page count is known). Both must have the
+    /// same number of pages.
+    pub fn overlay(&mut self, over: Streams) -> Result<(), Error> {
+        if over.pages.len() != self.pages.len() {
+            return Err(Error::internal("overlay of a different page count"));
+        }
+        self.used.merge(&over.used);
+        for (page, more) in self.pages.iter_mut().zip(over.pages) {
+            page.extend(more);
+        }
+        Ok(())
+    }
+
+    /// The number of pages.
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// True when there are no pages.
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+
+    /// Writes each page's streams, then the page (`page_ids`, each page's
+    /// streams numbered just before it), a kid of the page tree `pages_id`.
+    pub(super) fn write_pages<W: std::io::Write>(
+        self,
+        w: &mut FileWriter<W>,
+        page_ids: &[u32],
+        pages_id: u32,
+    ) -> std::io::Result<()> {
+        for (contents, &page_id) in self.pages.into_iter().zip(page_ids) {
+            let first = page_id - contents.len() as u32;
+            let mut refs = Vec::with_capacity(contents.len());
+            for (id, content) in (first..).zip(contents) {
+                let mut dict = Dictionary::new();
+                if content.deflated {
+                    dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+                }
+                w.stream(id, &dict, &content.bytes)?;
+                refs.push(Object::Reference((id, 0)));
+            }
+            // The media box and resources are the page tree's, inherited.
+            let mut page = Dictionary::new();
+            page.set("Type", Object::Name(b"Page".to_vec()));
+            page.set("Parent", Object::Reference((pages_id, 0)));
+            page.set("Contents", if refs.len() == 1 { refs.remove(0) } else { Object::Array(refs) });
+            w.object(page_id, &Object::Dictionary(page))?;
+        }
+        Ok(())
+    }
+}
+
+/// A number for a content stream: at most three decimals, no trailing zeros
+/// (written from integer thousandths: float formatting was a tenth of the
+/// time of a large report).
+fn num(out: &mut Vec<u8>, v: f32) {
+    let t = (f64::from(v) * 1000.0).round() as i64;
+    if t < 0 {
+        out.push(b'-');
+    }
+    let t = t.unsigned_abs();
+    let (int, mut frac) = (t / 1000, t % 1000);
+    push_u64(out, int);
+    if frac != 0 {
+        out.push(b'.');
+        let mut digits = 3;
+        while frac % 10 == 0 {
+            frac /= 10;
+            digits -= 1;
+        }
+        // `frac` has at most `digits` digits; pad with leading zeros.
+        let width = if frac >= 100 {
+            3
+        } else if frac >= 10 {
+            2
+        } else {
+            1
+        };
+        out.extend(std::iter::repeat_n(b'0', digits - width));
+        push_u64(out, frac);
+    }
+}
+
+/// Appends the decimal digits of `n`.
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// One page's content stream: shading, then cell borders, then text on top.
+/// A fill colour is set only when it changes, and the borders of one width
+/// are one path of rectangles stroked once (tables were half of the bytes).
+/// The stream saves and restores the graphics state (`q` … `Q`): a page's
+/// streams are read as one, and the running footer drawn over a part's
+/// page must not inherit its character spacing or bold.
+fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::with_capacity(page.items.len() * 40);
+    out.extend_from_slice(b"q\n");
+    let sp = |out: &mut Vec<u8>| out.push(b' ');
+    let rect = |out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32| {
+        for v in [x, ph - y - h, w, h] {
+            num(out, v);
+            out.push(b' ');
+        }
+        out.extend_from_slice(b"re");
+    };
+    let mut color = None;
+    for item in &page.items {
+        if let Item::Fill { x, y, w, h, color: c } = item {
+            if color != Some(*c) {
+                for v in [c.0, c.1, c.2] {
+                    num(&mut out, v);
+                    sp(&mut out);
+                }
+                out.extend_from_slice(b"rg\n");
+                color = Some(*c);
+            }
+            rect(&mut out, *x, *y, *w, *h);
+            out.extend_from_slice(b" f\n");
+        }
+    }
+    let mut stroke_width = None;
+    for item in &page.items {
+        if let Item::Frame { x, y, w, h, width } = item {
+            if stroke_width != Some(*width) {
+                if stroke_width.is_some() {
+                    out.extend_from_slice(b"S\n");
+                }
+                num(&mut out, *width);
+                out.extend_from_slice(b" w\n");
+                stroke_width = Some(*width);
+            }
+            rect(&mut out, *x, *y, *w, *h);
+            out.push(b'\n');
+        }
+    }
+    if stroke_width.is_some() {
+        out.extend_from_slice(b"S\n");
+    }
+    out.extend_from_slice(b"0 0 0 rg 0 0 0 RG\nBT\n");
+    let mut font_state: Option<(Family, f32)> = None;
+    let mut cs_state = 0.0f32;
+    let mut bold_state = false;
+    for item in &page.items {
+        let Item::Text { x, y, run } = item else { continue };
+        if run.text.is_empty() {
+            continue;
+        }
+        let f = run.family as usize;
+        if font_state != Some((run.family, run.size)) {
+            out.push(b'/');
+            out.extend_from_slice(FONT_NAMES[f]);
+            sp(&mut out);
+            num(&mut out, run.size);
+            out.extend_from_slice(b" Tf\n");
+            font_state = Some((run.family, run.size));
+        }
+        if run.char_spacing != cs_state {
+            num(&mut out, run.char_spacing);
+            out.extend_from_slice(b" Tc\n");
+            cs_state = run.char_spacing;
+        }
+        if run.bold != bold_state {
+            if run.bold {
+                num(&mut out, run.size * 0.035);
+                out.extend_from_slice(b" w 2 Tr\n");
+            } else {
+                out.extend_from_slice(b"0 Tr\n");
+            }
+            bold_state = run.bold;
+        }
+        out.extend_from_slice(b"1 0 0 1 ");
+        num(&mut out, *x);
+        sp(&mut out);
+        num(&mut out, ph - y);
+        // The glyph ids as a literal string of two-byte codes (half the
+        // bytes of hex, so less to compress), escaped as literal strings
+        // must be: a bare CR would be read as LF.
+        out.extend_from_slice(b" Tm (");
+        let face = fonts.get(run.family);
+        for c in run.text.chars() {
+            // Last guard before writing: every character has a glyph.
+            let gid = face.glyph(c).ok_or_else(|| {
+                Error::internal(format!(
+                    "「{c}」(U+{:04X}) を{}体で描こうとしましたが、フォントに字形がありません。",
+                    c as u32,
+                    run.family.label()
+                ))
+            })?;
+            used.insert(f, gid, c);
+            for b in gid.to_be_bytes() {
+                match b {
+                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    _ => out.push(b),
+                }
+            }
+        }
+        out.extend_from_slice(b") Tj\n");
+    }
+    out.extend_from_slice(b"ET\nQ\n");
+    Ok(out)
+}
+
+/// zlib at the default level.
+pub(super) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
+    use flate2::{write::ZlibEncoder, Compression};
+    use std::io::Write;
+    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len() / 3), Compression::new(4));
+    encoder
+        .write_all(data)
+        .and_then(|_| encoder.finish())
+        .map_err(|e| Error::internal(format!("PDF のストリームを圧縮できません: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glyph_strings_escape_delimiters_and_carriage_returns() {
+        let fonts = FontSet::embedded();
+        let pick = |byte: u8| {
+            ('\u{4E00}'..='\u{9FFF}')
+                .find(|&c| fonts.mincho.glyph(c).is_some_and(|g| g.to_be_bytes()[1] == byte))
+                .unwrap()
+        };
+        let text: String = [b'\r', b'(', b')', b'\\', b'A'].into_iter().map(pick).collect();
+        let run = crate::typeset::Run {
+            x: 0.0,
+            text: text.clone(),
+            family: Family::Mincho,
+            size: 10.0,
+            bold: false,
+            char_spacing: 0.0,
+            width: 0.0,
+        };
+        let page = Page { items: vec![Item::Text { x: 0.0, y: 0.0, run }] };
+        let out = page_content(&page, 800.0, &fonts, &mut Used::default()).unwrap();
+        // A bare CR in a literal string would be read as LF.
+        assert!(!out.contains(&b'\r'));
+        let ops = lopdf::content::Content::decode(&out).unwrap().operations;
+        let tj = ops.iter().find(|o| o.operator == "Tj").unwrap();
+        let bytes = tj.operands[0].as_str().unwrap();
+        let gids: Vec<u16> = bytes.chunks(2).map(|b| u16::from_be_bytes([b[0], b[1]])).collect();
+        let want: Vec<u16> = text.chars().map(|c| fonts.mincho.glyph(c).unwrap()).collect();
+        assert_eq!(gids, want);
+    }
+
+    #[test]
+    fn borders_of_one_width_are_one_path_and_fill_colours_are_set_once() {
+        let fonts = FontSet::embedded();
+        let grey = crate::markup::Rgb(0.9, 0.9, 0.9);
+        let mut items = vec![];
+        for k in 0..3 {
+            let x = 10.0 * k as f32;
+            items.push(Item::Fill { x, y: 0.0, w: 10.0, h: 5.0, color: grey });
+            items.push(Item::Frame { x, y: 0.0, w: 10.0, h: 5.0, width: 0.5 });
+        }
+        items.push(Item::Frame { x: 0.0, y: 20.0, w: 30.0, h: 5.0, width: 1.0 });
+        let out = page_content(&Page { items }, 100.0, &fonts, &mut Used::default()).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches(" rg\n").count(), 1, "{out}");
+        assert_eq!(out.matches("re f\n").count(), 3, "{out}");
+        // Two widths: two strokes, each after its rectangles.
+        let strokes = out.split("BT").next().unwrap();
+        assert!(
+            strokes.ends_with(
+                "0.5 w\n0 95 10 5 re\n10 95 10 5 re\n20 95 10 5 re\nS\n1 w\n0 75 30 5 re\nS\n0 0 0 rg 0 0 0 RG\n"
+            ),
+            "{out}"
+        );
+        // The stream leaves the graphics state as it found it: a footer drawn
+        // over the page starts from the defaults.
+        assert!(out.starts_with("q\n") && out.ends_with("ET\nQ\n"), "{out}");
+    }
+
+    #[test]
+    fn content_numbers_have_at_most_three_decimals() {
+        let f = |v: f32| {
+            let mut out = Vec::new();
+            num(&mut out, v);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(f(0.0), "0");
+        assert_eq!(f(-0.0001), "0");
+        assert_eq!(f(12.5), "12.5");
+        assert_eq!(f(595.2757), "595.276");
+        assert_eq!(f(0.05), "0.05");
+        assert_eq!(f(-3.007), "-3.007");
+        assert_eq!(f(100.0), "100");
+        assert_eq!(f(0.1), "0.1");
+    }
+}
