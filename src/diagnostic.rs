@@ -52,7 +52,7 @@ impl Severity {
 }
 
 /// Why a file could not be read as a workbook (the guard's and the
-/// reader's refusals, [`crate::workbook::guard::Refusal`]).
+/// reader's refusals, `workbook::guard::Refusal`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refused {
     /// An empty file (0 bytes).

@@ -1,7 +1,7 @@
 //! Layout: a parsed markup [`Document`] becomes positioned pages.
 //!
 //! Blocks are first flattened into a vertical list of lines and spaces
-//! ([`V`]); tables stay whole so that they can be paginated row by row. The
+//! (`V`); tables stay whole so that they can be paginated row by row. The
 //! pager then fills pages top to bottom: headings are kept with what follows,
 //! table rows that do not fit move to the next page with the header rows
 //! repeated, and a row taller than a page is split between its lines. Text is

@@ -311,7 +311,7 @@ pub struct Document {
     /// Body.
     pub blocks: Vec<Block>,
     /// The formatting the document's root element sets, which its parts
-    /// ([`parse_part`]) start from.
+    /// ([`super::parse_part`]) start from.
     pub defaults: Defaults,
 }
 
