@@ -118,12 +118,7 @@ impl Origin {
 
     /// A cell of a sheet of a file (a workbook value's [`cell::Origin`]).
     pub fn of(at: &cell::Origin) -> Origin {
-        Origin {
-            file: Some(at.file.to_string()),
-            sheet: Some(at.sheet.to_string()),
-            cell: Some(at.cell),
-            text: None,
-        }
+        Origin { file: Some(at.file.to_string()), sheet: Some(at.sheet.to_string()), cell: Some(at.cell), text: None }
     }
 
     /// A whole sheet of a file.

@@ -559,7 +559,7 @@ fn choice_outside_the_list() {
 #[test]
 fn missing_header() {
     let spec = with_cell(valid(), "本文", 0, 1, S("区分"));
-    assert_refused(&xlsx_bytes(&spec), "header.xlsx", &["「本文」シート 1 行目: 見出し行に「種別」の列がありません"]);
+    assert_refused(&xlsx_bytes(&spec), "header.xlsx", &["「本文」シート: 1 行目の見出し行に「種別」の列がありません"]);
 }
 
 #[test]

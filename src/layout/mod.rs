@@ -26,6 +26,7 @@ mod toc;
 
 pub use running::running_pages;
 
+use crate::diagnostic::{Diagnostic, Origin};
 use crate::error::Error;
 use crate::fonts::FontSet;
 use crate::markup::{Align, Block, Document, Meta, PageSetup, ParaStyle, Rgb, TextStyle};
@@ -242,9 +243,13 @@ pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> 
 fn missing_error(missing: &[MissingGlyph]) -> Error {
     let mut seen = std::collections::BTreeSet::new();
     let mut lines = Vec::new();
+    let mut findings = Vec::new();
     for m in missing {
         if seen.insert((m.ch, m.pos.line, m.pos.col)) {
             lines.push(format!("  「{}」(U+{:04X}) マークアップ {} の「{}」", m.ch, m.ch as u32, m.pos, m.context));
+            let message =
+                format!("「{}」(U+{:04X}) はフォントにない文字です（「{}」）。", m.ch, m.ch as u32, m.context);
+            findings.push(Diagnostic::invalid(Origin::text(MARKUP, m.pos), message));
         }
     }
     let shown = lines.len().min(20);
@@ -255,7 +260,11 @@ fn missing_error(missing: &[MissingGlyph]) -> Error {
         lines[..shown].join("\n"),
         more
     ))
+    .with(findings)
 }
+
+/// The name of the layout markup in findings (`マークアップ 3行1列`).
+const MARKUP: &str = "マークアップ";
 
 /// A vertical list item.
 #[derive(Debug, Clone)]
@@ -529,5 +538,28 @@ mod tests {
         let err = layout(&doc, &FontSet::embedded()).unwrap_err();
         assert!(err.message.contains("😀") && err.message.contains("U+E000"), "{}", err.message);
         assert!(err.message.contains("2行"), "{}", err.message);
+    }
+
+    #[test]
+    fn layout_errors_are_findings_at_the_markup_position() {
+        use crate::diagnostic::TextPos;
+        let doc = markup::parse("<document><p>絵😀</p>\n<p>外字\u{E000}</p></document>", "t").unwrap();
+        let err = layout(&doc, &FontSet::embedded()).unwrap_err();
+        let at: Vec<(Option<TextPos>, bool)> =
+            err.diagnostics.iter().map(|d| (d.origin.text, d.to_string().contains("U+"))).collect();
+        assert_eq!(at.len(), 2, "{:?}", err.diagnostics);
+        assert!(at.iter().all(|(_, names_char)| *names_char), "{:?}", err.diagnostics);
+        assert_eq!(at[0].0.map(|p| p.line), Some(1));
+        assert_eq!(at[1].0.map(|p| p.line), Some(2));
+        let doc = markup::parse(
+            "<document>\n<table columns=\"150mm 100mm\"><tr><td>a</td><td>b</td></tr></table></document>",
+            "t",
+        )
+        .unwrap();
+        let err = layout(&doc, &FontSet::embedded()).unwrap_err();
+        let [d] = err.diagnostics.as_slice() else { panic!("{:?}", err.diagnostics) };
+        assert_eq!(d.origin.text.map(|p| p.line), Some(2), "{d:?}");
+        assert_eq!(err.message, d.located());
+        assert!(err.message.starts_with("マークアップ 2行"), "{}", err.message);
     }
 }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use super::MARKUP;
 use super::{v_height, Cx, V};
+use crate::diagnostic::{Diagnostic, Origin};
 use crate::error::Error;
 use crate::markup::{Block, ColWidth, Rgb, Table, VAlign};
 
@@ -283,12 +285,12 @@ pub(super) fn check_table_widths(blocks: &[Block], width: f32) -> Result<(), Err
             let has_rel = t.columns.len() < t.ncols || t.columns.iter().any(|c| matches!(c, ColWidth::Relative(_)));
             let need = fixed + if has_rel { 20.0 } else { 0.0 };
             if need > width + 0.5 {
-                return Err(Error::input(format!(
-                    "マークアップ {}: 表の列幅の合計（{:.0}mm）が本文の幅（{:.0}mm）を超えています。columns を見直してください。",
-                    t.pos,
+                let message = format!(
+                    "表の列幅の合計（{:.0}mm）が本文の幅（{:.0}mm）を超えています。columns を見直してください。",
                     need / crate::markup::PT_PER_MM,
                     width / crate::markup::PT_PER_MM
-                )));
+                );
+                return Err(Error::finding(Diagnostic::invalid(Origin::text(MARKUP, t.pos), message)));
             }
         }
     }

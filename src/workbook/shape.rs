@@ -99,20 +99,21 @@ impl<'a> Table<'a> {
             }
         }
         let list = |names: &[&str]| names.iter().map(|h| format!("「{h}」")).collect::<Vec<_>>().join("");
-        Err(Error::input(match best {
+        // A finding at the sheet; the row it names is the one that came closest.
+        let what = match best {
             Some((row, missing)) => format!(
-                "{} {} 行目: 見出し行に{}の列がありません。見出しの文字を確かめてください（必要な見出し: {}）。",
-                sheet.place(),
+                "{} 行目の見出し行に{}の列がありません。見出しの文字を確かめてください（必要な見出し: {}）。",
                 row + 1,
                 list(&missing),
                 list(required)
             ),
             None => format!(
-                "{}: 見出し行が見つかりません。1〜{HEADER_SEARCH_ROWS} 行目のどこかに{}の見出しを 1 行に並べてください。",
-                sheet.place(),
+                "見出し行が見つかりません。1〜{HEADER_SEARCH_ROWS} 行目のどこかに{}の見出しを 1 行に並べてください。",
                 list(required)
             ),
-        }))
+        };
+        let at = crate::diagnostic::Origin::sheet_of(&sheet.file, &sheet.name);
+        Err(Error::finding(crate::diagnostic::Diagnostic::invalid(at, what)))
     }
 
     fn read(sheet: &'a Sheet, header_row: u32) -> Result<Table<'a>, Error> {
@@ -275,6 +276,18 @@ mod tests {
 
     fn sheet(cells: &[(u32, u32, &str)]) -> Sheet {
         Sheet::new("t.xlsx", "本文", cells.iter().map(|(r, c, t)| (CellRef::new(*r, *c), Value::Text(t.to_string()))))
+    }
+
+    #[test]
+    fn a_missing_header_row_is_a_finding_at_the_sheet() {
+        let s = sheet(&[(1, 0, "区分"), (1, 1, "内容")]);
+        let err = Table::find(&s, &["区分", "種別", "内容"]).unwrap_err();
+        let [d] = err.diagnostics.as_slice() else { panic!("{:?}", err.diagnostics) };
+        assert_eq!(d.origin, crate::diagnostic::Origin::sheet_of("t.xlsx", "本文"));
+        assert!(d.to_string().starts_with("2 行目の見出し行に「種別」の列がありません"), "{d}");
+        assert_eq!(err.message, d.located());
+        let err = Table::find(&s, &["日程"]).unwrap_err();
+        assert!(err.diagnostics[0].to_string().starts_with("見出し行が見つかりません"), "{}", err.message);
     }
 
     #[test]
