@@ -157,7 +157,7 @@ impl<'a> Entries<'a> {
         let e = self.rows.get(key);
         if e.is_none() {
             p.0.push(Diagnostic::invalid(
-                diagnostic::Origin::sheet_of(self.sheet.file(), &self.sheet.name),
+                self.sheet.whole(),
                 format!("項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。"),
             ));
         }

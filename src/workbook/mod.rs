@@ -118,6 +118,11 @@ impl Sheet {
         &self.file
     }
 
+    /// The whole sheet as a finding's origin (file and sheet).
+    pub fn whole(&self) -> crate::diagnostic::Origin {
+        crate::diagnostic::Origin::sheet_of(&self.file, &self.name)
+    }
+
     /// The sheet as a place in a message: `議案.xlsx 「議案」シート`.
     pub fn place(&self) -> String {
         format!("{} 「{}」シート", self.file, self.name)
@@ -300,6 +305,12 @@ fn broken(e: &dyn std::fmt::Display) -> Refusal {
 /// An input error at a cell: the finding, and the message with its place.
 pub(crate) fn error_at(at: &Origin, message: impl Into<String>) -> Error {
     Error::finding(Diagnostic::invalid(crate::diagnostic::Origin::of(at), message))
+}
+
+/// An input error about a whole sheet: the finding, and the message with
+/// its place.
+pub(crate) fn error_on(sheet: &Sheet, message: impl Into<String>) -> Error {
+    Error::finding(Diagnostic::invalid(sheet.whole(), message))
 }
 
 /// An input error about a whole file.

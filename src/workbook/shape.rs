@@ -112,8 +112,7 @@ impl<'a> Table<'a> {
                 list(required)
             ),
         };
-        let at = crate::diagnostic::Origin::sheet_of(&sheet.file, &sheet.name);
-        Err(Error::finding(crate::diagnostic::Diagnostic::invalid(at, what)))
+        Err(super::error_on(sheet, what))
     }
 
     fn read(sheet: &'a Sheet, header_row: u32) -> Result<Table<'a>, Error> {

@@ -15,13 +15,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::diagnostic::{self, Diagnostic};
 use crate::error::Error;
 use crate::fonts::{Family, FontSet};
 use crate::forms::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::wareki::{self, ParsedDate};
 use crate::workbook::shape::{KeyValues, Table};
-use crate::workbook::{convert, CellRef, Origin, Sheet, Workbook};
+use crate::workbook::{convert, error_at, error_on, CellRef, Sheet, Workbook};
 
 /// The 種別 choices of the 本文 sheet.
 pub const KINDS: &[&str] = &["段落", "項目", "日程表"];
@@ -193,13 +192,13 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
     let body = wb.require_sheet(SHEET_BODY.name)?;
     let table = Table::find(body, &SHEET_BODY.headers())?;
     if table.records.is_empty() {
-        return Err(at_sheet(body, "本文の行がありません。見出し行の下に章ごとの段落や項目を入れてください。"));
+        return Err(error_on(body, "本文の行がありません。見出し行の下に章ごとの段落や項目を入れてください。"));
     }
     let mut keyed = Vec::new();
     for (i, r) in table.records.iter().enumerate() {
         let chapter = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?;
         if i == 0 && chapter.is_none() {
-            return Err(at_cell(
+            return Err(error_at(
                 &table.origin(r, "章"),
                 "章が空です。最初の行には章の見出し（はじめに など）を入れてください。",
             ));
@@ -213,7 +212,7 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
     if let Some(i) = split {
         let r = &table.records[i];
         let name = convert::text(table.value(r, "章"), &table.origin(r, "章"), "章")?.unwrap_or_default();
-        return Err(at_cell(&table.origin(r, "章"), format!("章「{name}」が離れた 2 か所にあります。同じ章の行は続けて並べてください（別の章なら名前を変えてください）。")));
+        return Err(error_at(&table.origin(r, "章"), format!("章「{name}」が離れた 2 か所にあります。同じ章の行は続けて並べてください（別の章なら名前を変えてください）。")));
     }
     let mut schedule_used = false;
     let mut sections = Vec::new();
@@ -226,7 +225,7 @@ pub fn read(wb: &Workbook) -> Result<AgendaInput, Error> {
         if !sched.is_empty() {
             let t = found?;
             if !schedule_used && !t.records.is_empty() {
-                return Err(at_sheet(sched, "日程が入力されていますが、「本文」シートに種別「日程表」の行がないため、どこにも載りません。表を置く章に日程表の行を入れてください。"));
+                return Err(error_on(sched, "日程が入力されていますが、「本文」シートに種別「日程表」の行がないため、どこにも載りません。表を置く章に日程表の行を入れてください。"));
             }
             sheets.insert(SHEET_SCHEDULE.name.into(), records_json(&t));
         }
@@ -249,7 +248,7 @@ fn read_agenda_sheet(wb: &Workbook) -> Result<AgendaSheet, Error> {
     let kv = KeyValues::find(sheet)?;
     let entry = |name: &str| {
         kv.get(name).ok_or_else(|| {
-            at_sheet(
+            error_on(
                 sheet,
                 format!(
                     "項目「{name}」の行がありません。「項目」の列に「{name}」、「値」の列にその値を入れてください。"
@@ -262,13 +261,13 @@ fn read_agenda_sheet(wb: &Workbook) -> Result<AgendaSheet, Error> {
     let number = u32::try_from(number)
         .ok()
         .filter(|n| (1..=999).contains(n))
-        .ok_or_else(|| at_cell(&e.origin, format!("議案番号は 1〜999 にしてください（入力: {number}）。")))?;
+        .ok_or_else(|| error_at(&e.origin, format!("議案番号は 1〜999 にしてください（入力: {number}）。")))?;
     let e = entry("団体名")?;
     let organisation = convert::required_text(e.value.as_ref(), &e.origin, "団体名")?;
     let e = entry("年度")?;
     let fiscal_year = convert::fiscal_year(e.value.as_ref(), &e.origin, "年度")?;
     if wareki::fiscal_year_era(fiscal_year).is_none() {
-        return Err(at_cell(&e.origin, format!("年度 {fiscal_year} は和暦にできません（明治以降にしてください）。")));
+        return Err(error_at(&e.origin, format!("年度 {fiscal_year} は和暦にできません（明治以降にしてください）。")));
     }
     let e = entry("表題")?;
     let title = convert::required_text(e.value.as_ref(), &e.origin, "表題")?;
@@ -307,7 +306,7 @@ fn read_section(
         let r = &table.records[row.at];
         let at = |h: &str| table.origin(r, h);
         if !s.schedule.is_empty() {
-            return Err(at_cell(
+            return Err(error_at(
                 &at("種別"),
                 format!("日程表の行より後に同じ章の{}があります。日程表の行は章の最後に置いてください。", row.kind),
             ));
@@ -315,18 +314,18 @@ fn read_section(
         match row.kind {
             "段落" => {
                 if row.heading.is_some() {
-                    return Err(at_cell(
+                    return Err(error_at(
                         &at("見出し"),
                         "段落には見出しを付けられません。見出しのある文は種別を「項目」にしてください。",
                     ));
                 }
                 if !s.items.is_empty() {
-                    return Err(at_cell(
+                    return Err(error_at(
                         &at("種別"),
                         "段落が同じ章の項目より後にあります。章の段落は項目より前に並べてください。",
                     ));
                 }
-                let text = row.text.ok_or_else(|| at_cell(&at("本文"), "段落の本文が空です。"))?;
+                let text = row.text.ok_or_else(|| error_at(&at("本文"), "段落の本文が空です。"))?;
                 s.paragraphs.push(text);
             }
             "項目" => {
@@ -340,7 +339,7 @@ fn read_section(
                     },
                     (None, Some(text)) => Item { text: Some(text), title: None, body: vec![] },
                     (None, None) => {
-                        return Err(at_cell(
+                        return Err(error_at(
                             &at("見出し"),
                             "項目の見出しも本文も空です。どちらかを入れるか、行を消してください。",
                         ))
@@ -350,13 +349,13 @@ fn read_section(
             }
             _ => {
                 if row.heading.is_some() || row.text.is_some() {
-                    return Err(at_cell(
+                    return Err(error_at(
                         &at(if row.heading.is_some() { "見出し" } else { "本文" }),
                         "日程表の行では見出しと本文を空欄にしてください（表の中身は「日程」シートに書きます）。",
                     ));
                 }
                 if *schedule_used {
-                    return Err(at_cell(&at("種別"), "日程表の行が 2 つあります。1 つにしてください。"));
+                    return Err(error_at(&at("種別"), "日程表の行が 2 つあります。1 つにしてください。"));
                 }
                 *schedule_used = true;
                 let (header, rows) = read_schedule(schedule, fiscal_year)?;
@@ -452,14 +451,14 @@ fn read_schedule(
     })?;
     let t = found.as_ref().map_err(Error::clone)?;
     if t.records.is_empty() {
-        return Err(at_sheet(sheet, "日程の行がありません。見出し行の下に日程と内容を入れてください。"));
+        return Err(error_on(sheet, "日程の行がありません。見出し行の下に日程と内容を入れてください。"));
     }
     // The example is a month of the agenda's own year.
     let example = wareki::format_year_month(fiscal_year, 7, wareki::Digits::Zenkaku).unwrap_or_default();
     let mut rows = Vec::new();
     for r in &t.records {
         let date = convert::date_or_text(t.value(r, "日程"), &t.origin(r, "日程"), "日程")?.ok_or_else(|| {
-            at_cell(&t.origin(r, "日程"), format!("日程が空です。日付か「{example}」のような文字を入れてください。"))
+            error_at(&t.origin(r, "日程"), format!("日程が空です。日付か「{example}」のような文字を入れてください。"))
         })?;
         let content = convert::required_text(t.value(r, "内容"), &t.origin(r, "内容"), "内容")?;
         let mut extra = t.record_json(r);
@@ -564,14 +563,4 @@ impl Agenda {
             ],
         }
     }
-}
-
-/// An error at a cell: the finding, and the message with its place.
-fn at_cell(at: &Origin, message: impl Into<String>) -> Error {
-    Error::finding(Diagnostic::invalid(diagnostic::Origin::of(at), message))
-}
-
-/// An error about a whole sheet.
-fn at_sheet(sheet: &Sheet, message: impl Into<String>) -> Error {
-    Error::finding(Diagnostic::invalid(diagnostic::Origin::sheet_of(sheet.file(), &sheet.name), message))
 }
