@@ -59,14 +59,13 @@ pub(super) const FONT_NAMES: [&[u8]; 2] = [b"F1", b"F2"];
 /// printpdf's objects for `doc` with the faces `used` draws (glyph id →
 /// character, per family) embedded as subsets and mapped to the original
 /// glyph ids ([`map_fonts`]); the font page itself and its content are
-/// removed. Returns the objects, the page tree's id and the font page's
-/// dictionary (whose media box and resources become the page tree's).
+/// removed.
 pub(super) fn embed(
     mut doc: PdfDocument,
     laid: &Laid,
     used: &[BTreeMap<u16, char>; 2],
     fonts: &FontSet,
-) -> Result<(lopdf::Document, ObjectId, Dictionary), Error> {
+) -> Result<Embedded, Error> {
     // Register only the faces that are used, under text-derived ids, and
     // show each used glyph once on a page printpdf lays out.
     let mut ids: [Option<FontId>; 2] = [None, None];
@@ -113,7 +112,18 @@ pub(super) fn embed(
     }
     map_fonts(&mut lo, &page_dict, &names, &remap, used, fonts)?;
     lo.objects.remove(&font_page);
-    Ok((lo, pages_id, page_dict))
+    Ok(Embedded { objects: lo, pages_id, page_dict })
+}
+
+/// printpdf's objects with the fonts embedded ([`embed`]).
+pub(super) struct Embedded {
+    /// Every object but the font page and its content.
+    pub(super) objects: lopdf::Document,
+    /// The page tree.
+    pub(super) pages_id: ObjectId,
+    /// The font page's dictionary, whose media box and resources become the
+    /// page tree's.
+    pub(super) page_dict: Dictionary,
 }
 
 /// Points the pages' font resources [`FONT_NAMES`] at the embedded fonts,

@@ -126,7 +126,7 @@ fn write_to<W: std::io::Write>(
 
     // The glyphs each face draws (glyph id → the character, for ToUnicode).
     let used = streams.used.maps();
-    let (mut lo, pages_id, page_dict) = fonts::embed(doc, laid, &used, fonts)?;
+    let fonts::Embedded { objects: mut lo, pages_id, page_dict } = fonts::embed(doc, laid, &used, fonts)?;
     outline::info_and_lang(&mut lo, laid, opts)?;
     hints::strip_embedded_hints(&mut lo);
     objects::compress_streams(&mut lo)?;
