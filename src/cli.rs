@@ -38,6 +38,27 @@ enum Command {
     Plan(PlanCommand),
     /// テンプレート（.hbs）と JSON データから PDF を作ります。
     Render(RenderArgs),
+    /// ブラウザーで使う作業画面を、このパソコンの中で開きます（表示されたリンクをブラウザーで開きます）。
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// データ（回・提出されたブック・作ったファイル・データベース）を置くフォルダー
+    #[arg(long, value_name = "DIR", default_value = "keikaku-data")]
+    data: PathBuf,
+    /// 待ち受けるアドレスとポート（このパソコンの中だけ: 127.0.0.1 か [::1]）。ポート 0 で空いているものを使います
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// 1 ファイルの大きさの上限（MB）
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    max_file_mb: u64,
+    /// 1 回に送れるファイルの数の上限
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    max_files: usize,
+    /// 1 回に送れる大きさの上限（MB）
+    #[arg(long, value_name = "MB", default_value_t = 1000)]
+    max_request_mb: u64,
 }
 
 #[derive(Debug, Args)]
@@ -476,6 +497,36 @@ fn run_plan_distribute(args: &PlanDistributeArgs) -> Result<String, Error> {
     Ok(msg)
 }
 
+fn run_serve(args: &ServeArgs) -> Result<String, Error> {
+    let config = crate::serve::Config {
+        data: args.data.clone(),
+        listen: args.listen,
+        limits: crate::serve::upload::Limits {
+            file_bytes: args.max_file_mb.saturating_mul(1_000_000),
+            files: args.max_files.max(1),
+            request_bytes: args.max_request_mb.saturating_mul(1_000_000),
+        },
+    };
+    let data = args.data.display().to_string();
+    crate::serve::serve(&config, |url, link| {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "keikaku serve: {url}/ で待ち受けています（このパソコンの中だけ）。");
+        if let Some(link) = link {
+            let _ = writeln!(out, "ブラウザーで次のリンクを開くと、ログインした状態で始まります（1 回だけ使えます）:");
+            let _ = writeln!(out, "  {link}");
+        }
+        let _ = writeln!(
+            out,
+            "データのフォルダー: {data}（管理トークン: {}）",
+            std::path::Path::new(&data).join("admin.token").display()
+        );
+        let _ = writeln!(out, "終わるときは Ctrl+C を押します。");
+        let _ = out.flush();
+    })?;
+    Ok("keikaku serve を終了しました。".into())
+}
+
 fn render(args: &RenderArgs) -> Result<String, Error> {
     let fonts = args.fonts.paths();
     let mut inputs: Vec<(&str, &Path)> = vec![("テンプレート", &args.template), ("データ", &args.data)];
@@ -521,6 +572,7 @@ pub fn main() -> i32 {
         Command::Plan(PlanCommand::Distribute(a)) => ok(run_plan_distribute(a)),
         Command::Plan(PlanCommand::Collect(a)) => run_plan_collect(a),
         Command::Render(a) => ok(render(a)),
+        Command::Serve(a) => ok(run_serve(a)),
     };
     match result {
         Ok((msg, code)) => {

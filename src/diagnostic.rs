@@ -523,6 +523,50 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Kind {
+    /// A stable name for the kind of finding, for machines (the JSON of
+    /// `keikaku serve`): the variant's name in snake case (`too_long`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Kind::Unreadable { .. } => "unreadable",
+            Kind::NotDistributed { .. } => "not_distributed",
+            Kind::OtherLayout { .. } => "other_layout",
+            Kind::OtherYear { .. } => "other_year",
+            Kind::PropertyOfOtherCentre { .. } => "property_of_other_centre",
+            Kind::UnknownCentreOfOther { .. } => "unknown_centre_of_other",
+            Kind::UnknownCentre { .. } => "unknown_centre",
+            Kind::NotWhatWasGiven { .. } => "not_what_was_given",
+            Kind::FileNameOfOtherCentre { .. } => "file_name_of_other_centre",
+            Kind::SheetOfOtherCentre { .. } => "sheet_of_other_centre",
+            Kind::NoSheetOfCentre { .. } => "no_sheet_of_centre",
+            Kind::SheetRenamed { .. } => "sheet_renamed",
+            Kind::SheetMissing { .. } => "sheet_missing",
+            Kind::LayoutChanged { .. } => "layout_changed",
+            Kind::LockedCellChanged { .. } => "locked_cell_changed",
+            Kind::MoreCellsChanged { .. } => "more_cells_changed",
+            Kind::NameMissing { .. } => "name_missing",
+            Kind::NameDeleted { .. } => "name_deleted",
+            Kind::NameMoved { .. } => "name_moved",
+            Kind::Uncomputed { .. } => "uncomputed",
+            Kind::Missing { .. } => "missing",
+            Kind::TooLong { .. } => "too_long",
+            Kind::ErrorValue { .. } => "error_value",
+            Kind::NotAChoice { .. } => "not_a_choice",
+            Kind::FullWidthDigits { .. } => "full_width_digits",
+            Kind::NumberAsText { .. } => "number_as_text",
+            Kind::YearMonthOnly { .. } => "year_month_only",
+            Kind::DateAsText { .. } => "date_as_text",
+            Kind::NotADate { .. } => "not_a_date",
+            Kind::NotADateValue { .. } => "not_a_date_value",
+            Kind::MissingGlyphs { .. } => "missing_glyphs",
+            Kind::GoalWithoutActions { .. } => "goal_without_actions",
+            Kind::Invalid { .. } => "invalid",
+            Kind::Text { .. } => "text",
+            Kind::ActionsWithoutGoal { .. } => "actions_without_goal",
+        }
+    }
+}
+
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let year = |y: i32| wareki::format_fiscal_year(y, Digits::Ascii);

@@ -27,6 +27,7 @@
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
 //! - [`output`]: atomic file writing;
 //! - [`timing`]: progress bars, and stage times and peak memory for profiling (`KEIKAKU_TIMING`);
+//! - [`serve`]: `keikaku serve`, the browser workspace (HTTP server, SQLite database, background jobs);
 //! - [`cli`]: the command line (arguments → a job → message and exit code).
 //!
 //! docs/architecture.md draws one collect run through these modules.
@@ -45,6 +46,7 @@ pub mod layout;
 pub mod markup;
 pub mod output;
 pub mod pdf;
+pub mod serve;
 pub mod template;
 pub mod timing;
 pub mod typeset;

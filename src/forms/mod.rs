@@ -21,10 +21,12 @@
 //! which drives both the xlsx writer and the collector.
 
 pub mod agenda;
+pub mod document;
 pub mod grid;
 pub mod pdca;
 pub mod plan;
 pub mod read;
+pub mod round;
 
 /// A kind of form that `distribute` writes and `collect` reads back: the
 /// PDCA sheet, the centre plan sheet.

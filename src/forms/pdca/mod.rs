@@ -16,6 +16,7 @@ pub mod collect;
 pub mod distribute;
 pub mod master;
 pub mod report;
+pub mod round;
 pub mod sheets;
 pub mod tables;
 

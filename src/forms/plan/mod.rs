@@ -13,6 +13,7 @@
 pub mod collect;
 pub mod distribute;
 pub mod master;
+pub mod round;
 pub mod sheets;
 
 use super::FormKind;

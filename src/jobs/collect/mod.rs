@@ -17,10 +17,12 @@
 //!    shares ([`tables`]: 提出状況, 差戻し一覧, the 差戻し workbooks) and
 //!    `commit_outputs`, which writes them together or not at all.
 
+pub mod standing;
 pub mod submission;
 pub mod tables;
 
 pub use crate::diagnostic::{Diagnostic, Kind, Origin, Severity};
+pub use standing::Standing;
 pub use submission::{plain_number, Answer, Submission};
 
 use std::path::{Path, PathBuf};

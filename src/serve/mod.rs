@@ -1,0 +1,228 @@
+//! `keikaku serve`: the office's browser workspace. One command starts a
+//! web server on this machine; the clerk opens the printed link and does
+//! every job of the command line in the page: 議案 PDFs, opening a PDCA or
+//! centre plan round from its master, downloading every centre's workbook,
+//! dropping the returned ones, reading the 提出状況 and downloading the
+//! combined outputs.
+//!
+//! - [`store`]: the data folder (SQLite database and the files, kept once
+//!   each under their SHA-256);
+//! - [`auth`]: the admin token, the login link and sessions, CSRF, Host;
+//! - [`upload`]: streaming uploads to kept files within the limits;
+//! - [`work`]: the background jobs (distribute, collect) with progress;
+//! - [`view`]: the JSON of a round;
+//! - [`api`]: the JSON API and the actions the pages share with it;
+//! - [`pages`]: the Japanese pages and their embedded assets.
+//!
+//! The server knows the forms only through [`crate::forms::round`] and
+//! [`crate::forms::document`]. docs/serve.md describes it for users.
+
+pub mod api;
+pub mod auth;
+pub mod pages;
+pub mod store;
+pub mod upload;
+pub mod view;
+pub mod work;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::error::Error;
+use crate::fonts::FontSet;
+use auth::{Admin, Auth, Refusal};
+use store::Store;
+use upload::Limits;
+use work::Work;
+
+/// How the server is started.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The data folder.
+    pub data: PathBuf,
+    /// The address to listen on (loopback only; port 0 picks a free one).
+    pub listen: SocketAddr,
+    /// Upload limits.
+    pub limits: Limits,
+}
+
+/// Everything a request handler reaches.
+pub struct App {
+    /// The data folder and database.
+    pub store: Arc<Store>,
+    /// The job runner.
+    pub work: Arc<Work>,
+    /// Secrets and sessions.
+    pub auth: Auth,
+    /// The fonts of every PDF.
+    pub fonts: Arc<FontSet>,
+    /// Upload limits.
+    pub limits: Limits,
+    /// The pages' templates.
+    pub pages: pages::Pages,
+}
+
+/// The admin right of an API request (see [`Auth::api`]).
+pub struct ApiAdmin(pub Admin);
+
+impl FromRequestParts<Arc<App>> for ApiAdmin {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<ApiAdmin, Refusal> {
+        app.auth.api(&app.store, &parts.method, &parts.headers).map(ApiAdmin)
+    }
+}
+
+/// The session of a page request; without one, the login page.
+pub struct PageAdmin(pub Admin);
+
+impl FromRequestParts<Arc<App>> for PageAdmin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<PageAdmin, Response> {
+        match app.auth.session(&app.store, &parts.headers) {
+            Some(admin) => Ok(PageAdmin(admin)),
+            None if auth::is_safe(&parts.method) => {
+                Err((StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response())
+            }
+            None => Err(app.pages.message(
+                StatusCode::UNAUTHORIZED,
+                "ログインしていません",
+                "起動時に表示されたリンクか、管理トークンでログインしてください。",
+            )),
+        }
+    }
+}
+
+/// Refuses a request whose Host is not the server's (421), and adds the
+/// security headers to every response.
+async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let mut response = if app.auth.host_allowed(request.headers()) {
+        next.run(request).await
+    } else {
+        (
+            StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "このサーバーは、起動時に表示したアドレス（127.0.0.1 または localhost）で開いてください。",
+        )
+            .into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(auth::CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The routes.
+pub fn router(app: Arc<App>) -> Router {
+    let body_limit = usize::try_from(app.limits.request_bytes).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/assets/{name}", get(pages::asset))
+        .route("/login", get(pages::login_page).post(pages::login_with_token))
+        .route("/logout", post(pages::logout))
+        .route("/blank/{slug}", get(pages::blank))
+        .route("/agenda", post(pages::post_agenda))
+        .route("/agenda/{id}", get(pages::agenda_page))
+        .route("/agenda/{id}/pdf", get(pages::agenda_pdf))
+        .route("/rounds", post(pages::post_round))
+        .route("/rounds/{id}", get(pages::round_page))
+        .route("/rounds/{id}/submissions", post(pages::post_submissions))
+        .route("/api/agenda", post(api::post_agenda))
+        .route("/api/rounds", get(api::get_rounds).post(api::post_round))
+        .route("/api/rounds/{id}", get(api::get_round))
+        .route("/api/rounds/{id}/submissions", post(api::post_submissions))
+        .route("/api/rounds/{id}/files/{name}", get(api::get_output))
+        .route("/api/rounds/{id}/{file}", get(api::get_round_file))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app)
+}
+
+/// The Hosts a server listening on `addr` answers to.
+fn hosts(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    let mut hosts = vec![format!("localhost:{port}")];
+    match addr {
+        SocketAddr::V4(a) => hosts.push(format!("{}:{port}", a.ip())),
+        SocketAddr::V6(a) => hosts.push(format!("[{}]:{port}", a.ip())),
+    }
+    if port == 80 {
+        let bare: Vec<String> = hosts.iter().map(|h| h.trim_end_matches(":80").to_string()).collect();
+        hosts.extend(bare);
+    }
+    hosts
+}
+
+/// Runs the server until Ctrl+C. `ready` is told the address listened on
+/// and the login link.
+pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<(), Error> {
+    if !config.listen.ip().is_loopback() {
+        return Err(Error::input(format!(
+            "{} では待ち受けません。keikaku serve はこのパソコンの中（127.0.0.1 か ::1）だけで使います（センターからの提出用のポータルは別の機能です）。",
+            config.listen
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::internal(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.listen).await.map_err(|e| {
+            Error::input(format!(
+                "{} で待ち受けられません（{e}）。ほかのプログラムが使っているときは --listen 127.0.0.1:8081 のように別のポートを指定してください。",
+                config.listen
+            ))
+        })?;
+        let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
+        let store = Arc::new(Store::open(&config.data)?);
+        let token = auth::admin_token(&config.data)?;
+        let fonts = Arc::new(FontSet::with_overrides(None, None)?);
+        let work = Work::start(store.clone(), fonts.clone())?;
+        let app = Arc::new(App {
+            store,
+            work,
+            auth: Auth::new(token, hosts(addr)),
+            fonts,
+            limits: config.limits,
+            pages: pages::Pages::new()?,
+        });
+        let base = match addr {
+            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
+            SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
+        };
+        let link = app.auth.login_code().map(|c| format!("{base}/login?code={c}"));
+        ready(&base, link.as_deref());
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Error::internal(format!("the server stopped: {e}")))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hosts;
+
+    #[test]
+    fn hosts_are_the_listen_address_and_localhost() {
+        assert_eq!(hosts("127.0.0.1:8080".parse().unwrap()), ["localhost:8080", "127.0.0.1:8080"]);
+        assert_eq!(hosts("[::1]:9000".parse().unwrap()), ["localhost:9000", "[::1]:9000"]);
+        assert_eq!(hosts("127.0.0.1:80".parse().unwrap()), ["localhost:80", "127.0.0.1:80", "localhost", "127.0.0.1"]);
+    }
+}
