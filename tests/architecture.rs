@@ -257,3 +257,26 @@ fn the_generic_jobs_know_no_form_kind() {
         }
     }
 }
+
+/// The server knows the forms only by the interface they offer it: a
+/// round's master ([`forms::round`]) and a document from a workbook
+/// ([`forms::document`]).
+#[test]
+fn the_server_knows_forms_only_by_their_interface() {
+    let edges = graph();
+    let mut seen = false;
+    for (module, to) in &edges {
+        if module.first().is_some_and(|s| s == "serve") {
+            seen = true;
+            let forms: Vec<String> = to
+                .iter()
+                .filter(|t| {
+                    t.first().is_some_and(|s| s == "forms") && t.len() > 1 && t[1] != "round" && t[1] != "document"
+                })
+                .map(name)
+                .collect();
+            assert!(forms.is_empty(), "{} uses form kinds: {forms:?}", name(module));
+        }
+    }
+    assert!(seen, "the serve modules were read");
+}

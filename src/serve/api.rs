@@ -12,9 +12,10 @@ use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::auth::Admin;
+use super::json::problems_of;
 use super::store::{db_error, now_iso};
 use super::upload::{receive, Upload, UploadError};
-use super::view::{self, problems_of};
+use super::view;
 use super::work::{JobKind, Work};
 use super::{ApiAdmin, App};
 use crate::error::Error;
@@ -72,7 +73,9 @@ impl IntoResponse for Failure {
 }
 
 /// Runs blocking work (the database, a workbook) off the async threads.
-pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, Failure> + Send + 'static) -> Result<T, Failure> {
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| Err(Failure::message(StatusCode::INTERNAL_SERVER_ERROR, format!("内部エラー（{e}）。"))))
@@ -91,9 +94,8 @@ pub type Made = Result<Vec<u8>, Vec<Value>>;
 /// Makes the 議案 PDF of an uploaded workbook and records it (with its
 /// problems when it fails): the 議案's id, and the PDF or the problems.
 pub fn make_agenda(app: &App, upload: &Upload) -> Result<(i64, Made), Failure> {
-    let made = workbook_of(app, upload).and_then(|wb| {
-        crate::forms::document::render(&wb, &app.fonts, &crate::pdf::PdfOptions::from_env()?)
-    });
+    let made = workbook_of(app, upload)
+        .and_then(|wb| crate::forms::document::render(&wb, &app.fonts, &crate::pdf::PdfOptions::from_env()?));
     let (title, pdf_sha, problems, result) = match made {
         Ok(doc) => {
             let sha = app.store.keep_bytes(&doc.pdf)?;
@@ -189,11 +191,7 @@ fn last_job(app: &App, round: i64, kind: JobKind) -> Result<Option<i64>, Failure
     Ok(app
         .store
         .db()
-        .query_row(
-            "SELECT max(id) FROM jobs WHERE round = ?1 AND kind = ?2",
-            params![round, kind.name()],
-            |r| r.get(0),
-        )
+        .query_row("SELECT max(id) FROM jobs WHERE round = ?1 AND kind = ?2", params![round, kind.name()], |r| r.get(0))
         .map_err(db_error)?)
 }
 
@@ -205,7 +203,8 @@ pub fn round_value(app: &App, id: i64) -> Result<Value, Failure> {
 /// `Content-Disposition` for a file name (RFC 6266: an ASCII fallback and
 /// the UTF-8 name).
 pub fn disposition(name: &str, inline: bool) -> HeaderValue {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let mut encoded = String::new();
     for b in name.as_bytes() {
         if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(b) {
@@ -258,7 +257,9 @@ pub fn zip_of(app: &App, files: &[(String, String)]) -> Result<Vec<u8>, Failure>
         .compression_method(zip::CompressionMethod::Stored)
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644);
-    let fail = |e: zip::result::ZipError| Failure::message(StatusCode::INTERNAL_SERVER_ERROR, format!("zip を作れません（{e}）。"));
+    let fail = |e: zip::result::ZipError| {
+        Failure::message(StatusCode::INTERNAL_SERVER_ERROR, format!("zip を作れません（{e}）。"))
+    };
     for (name, sha) in files {
         zip.start_file(name.as_str(), options).map_err(fail)?;
         zip.write_all(&app.store.read_blob(sha)?)

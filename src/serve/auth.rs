@@ -89,10 +89,9 @@ pub fn admin_token(dir: &Path) -> Result<String, Error> {
                 use std::io::Write;
                 f.write_all(format!("{token}\n").as_bytes()).and_then(|_| f.sync_all())
             };
-            options
-                .open(&path)
-                .and_then(write)
-                .map_err(|e| Error::output(format!("管理トークンのファイル {} を作れません（{e}）。", path.display())))?;
+            options.open(&path).and_then(write).map_err(|e| {
+                Error::output(format!("管理トークンのファイル {} を作れません（{e}）。", path.display()))
+            })?;
             Ok(token)
         }
         Err(e) => Err(Error::output(format!("管理トークンのファイル {} を読めません（{e}）。", path.display()))),
@@ -265,7 +264,8 @@ pub fn csrf_header_ok(admin: &Admin, headers: &HeaderMap) -> bool {
 pub fn csrf_refusal() -> Refusal {
     Refusal {
         status: StatusCode::FORBIDDEN,
-        message: "フォームの確認用トークン（CSRF）がないか、違います。ページを開き直してからもう一度送ってください。".into(),
+        message: "フォームの確認用トークン（CSRF）がないか、違います。ページを開き直してからもう一度送ってください。"
+            .into(),
     }
 }
 

@@ -10,7 +10,8 @@
 //! - [`auth`]: the admin token, the login link and sessions, CSRF, Host;
 //! - [`upload`]: streaming uploads to kept files within the limits;
 //! - [`work`]: the background jobs (distribute, collect) with progress;
-//! - [`view`]: the JSON of a round;
+//! - [`json`]: findings and a collection's standing as JSON;
+//! - [`view`]: the JSON of the rounds and of a round;
 //! - [`api`]: the JSON API and the actions the pages share with it;
 //! - [`pages`]: the Japanese pages and their embedded assets.
 //!
@@ -19,6 +20,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod json;
 pub mod pages;
 pub mod store;
 pub mod upload;
@@ -71,34 +73,74 @@ pub struct App {
     pub pages: pages::Pages,
 }
 
-/// The admin right of an API request (see [`Auth::api`]).
+/// The admin right of an API request (see [`Auth::api`]), found by
+/// [`admit`].
 pub struct ApiAdmin(pub Admin);
 
 impl FromRequestParts<Arc<App>> for ApiAdmin {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<ApiAdmin, Refusal> {
-        app.auth.api(&app.store, &parts.method, &parts.headers).map(ApiAdmin)
+        match parts.extensions.get::<Admin>() {
+            Some(admin) => Ok(ApiAdmin(admin.clone())),
+            None => app.auth.api(&app.store, &parts.method, &parts.headers).map(ApiAdmin),
+        }
     }
 }
 
-/// The session of a page request; without one, the login page.
+/// The session of a page request, found by [`admit`].
 pub struct PageAdmin(pub Admin);
 
 impl FromRequestParts<Arc<App>> for PageAdmin {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<PageAdmin, Response> {
-        match app.auth.session(&app.store, &parts.headers) {
+        match parts.extensions.get::<Admin>().cloned().or_else(|| app.auth.session(&app.store, &parts.headers)) {
             Some(admin) => Ok(PageAdmin(admin)),
-            None if auth::is_safe(&parts.method) => {
-                Err((StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response())
-            }
-            None => Err(app.pages.message(
-                StatusCode::UNAUTHORIZED,
-                "ログインしていません",
-                "起動時に表示されたリンクか、管理トークンでログインしてください。",
-            )),
+            None => Err(not_logged_in(app, &parts.method)),
+        }
+    }
+}
+
+fn not_logged_in(app: &App, method: &axum::http::Method) -> Response {
+    if auth::is_safe(method) {
+        (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response()
+    } else {
+        app.pages.message(
+            StatusCode::UNAUTHORIZED,
+            "ログインしていません",
+            "起動時に表示されたリンクか、管理トークンでログインしてください。",
+        )
+    }
+}
+
+/// The most of a refused request's body that is read (and dropped) before
+/// the refusal is answered, so that a client still sending sees the
+/// answer; a larger body is cut off.
+const REFUSED_BODY_READ: usize = 16 * 1024 * 1024;
+
+/// Lets a request in when it may act as the admin: the API with the token
+/// or a session (changes with the CSRF header), the pages with a session.
+/// The login page and the assets are open. The admin right is left in the
+/// request's extensions for [`ApiAdmin`] and [`PageAdmin`].
+async fn admit(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path == "/login" || path.starts_with("/assets/") {
+        return next.run(request).await;
+    }
+    let admitted = if path.starts_with("/api/") {
+        app.auth.api(&app.store, request.method(), request.headers()).map_err(IntoResponse::into_response)
+    } else {
+        app.auth.session(&app.store, request.headers()).ok_or_else(|| not_logged_in(&app, request.method()))
+    };
+    match admitted {
+        Ok(admin) => {
+            request.extensions_mut().insert(admin);
+            next.run(request).await
+        }
+        Err(refusal) => {
+            let _ = axum::body::to_bytes(request.into_body(), REFUSED_BODY_READ).await;
+            refusal
         }
     }
 }
@@ -148,6 +190,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/rounds/{id}/{file}", get(api::get_round_file))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), admit))
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
 }

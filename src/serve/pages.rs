@@ -196,9 +196,8 @@ fn home_data(app: &App, admin: &Admin) -> Result<Value, Failure> {
     }
     let agendas: Vec<Value> = {
         let db = app.store.db();
-        let mut q = db
-            .prepare("SELECT id, name, title, created FROM agendas ORDER BY id DESC LIMIT 10")
-            .map_err(db_error)?;
+        let mut q =
+            db.prepare("SELECT id, name, title, created FROM agendas ORDER BY id DESC LIMIT 10").map_err(db_error)?;
         let rows = q
             .query_map([], |r| {
                 Ok(json!({"id": r.get::<_, i64>(0)?, "name": r.get::<_, String>(1)?, "title": r.get::<_, Option<String>>(2)?, "created": r.get::<_, String>(3)?}))
@@ -278,7 +277,9 @@ pub async fn agenda_page(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmi
                 }),
             )
         }
-        Ok(None) => failure_page(&app, &admin, Failure::message(StatusCode::NOT_FOUND, format!("議案 {id} はありません。"))),
+        Ok(None) => {
+            failure_page(&app, &admin, Failure::message(StatusCode::NOT_FOUND, format!("議案 {id} はありません。")))
+        }
         Err(f) => failure_page(&app, &admin, f),
     }
 }
@@ -360,6 +361,7 @@ pub async fn round_page(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmin
         for c in centres {
             let class = status_class(c["status"].as_str().unwrap_or(""));
             c["status_class"] = json!(class);
+            c["work_count"] = json!(c["work"].as_array().map_or(0, |w| w.len()));
         }
     }
     let job = round["job"].clone();
@@ -379,13 +381,17 @@ pub async fn round_page(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmin
         .is_some_and(|f| f.iter().any(|n| n.as_str().is_some_and(|n| n.ends_with(".pdf"))));
     let centre_count = round["centres"].as_array().map_or(0, |c| c.len());
     let title = round["title"].clone();
+    let count = |v: &Value| v.as_array().map_or(0, |a| a.len());
+    let (distribution_count, submission_count, returns_count) =
+        (count(&round["distribution"]["files"]), count(&round["submissions"]), count(&round["returns"]["files"]));
     app.pages.render(
         StatusCode::OK,
         "round",
         json!({
             "title": title, "csrf": admin.csrf(), "round": round, "kind_label": kind_label(&kind),
             "job_active": active, "job_failed": state == "failed", "job_text": job_text,
-            "has_pdf": has_pdf, "centre_count": centre_count,
+            "has_pdf": has_pdf, "centre_count": centre_count, "distribution_count": distribution_count,
+            "submission_count": submission_count, "returns_count": returns_count,
         }),
     )
 }

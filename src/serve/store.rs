@@ -112,10 +112,8 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
 
 /// The current time, ISO 8601 in UTC (`2026-12-03T10:00:00Z`).
 pub fn now_iso() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let secs =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     iso_utc(secs)
 }
 
@@ -183,9 +181,8 @@ impl Store {
             std::fs::create_dir_all(&d).map_err(|e| io_error("フォルダー", &d, e))?;
         }
         let db_path = dir.join("keikaku.sqlite3");
-        let db = Connection::open(&db_path).map_err(|e| {
-            Error::output(format!("データベース {} を開けません（{e}）。", db_path.display()))
-        })?;
+        let db = Connection::open(&db_path)
+            .map_err(|e| Error::output(format!("データベース {} を開けません（{e}）。", db_path.display())))?;
         db.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
         )
@@ -280,7 +277,8 @@ impl Store {
     /// Reads a blob.
     pub fn read_blob(&self, sha256: &str) -> Result<Vec<u8>, Error> {
         let path = self.blob_path(sha256);
-        std::fs::read(&path).map_err(|e| Error::output(format!("保存したファイル {} を読めません（{e}）。", path.display())))
+        std::fs::read(&path)
+            .map_err(|e| Error::output(format!("保存したファイル {} を読めません（{e}）。", path.display())))
     }
 
     /// Whether a session token is live; its CSRF token if so.

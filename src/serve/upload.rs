@@ -76,9 +76,8 @@ pub fn display_name(sent: Option<&str>) -> String {
 /// Receives the files of the multipart fields named `field`. When `csrf`
 /// is given (a session's form without the CSRF header), the first field
 /// must be `csrf` with that value. Other fields are ignored. Every file is
-/// kept before this returns; a refusal keeps none of the request's
-/// database records (the blobs already kept are harmless: nothing refers
-/// to them).
+/// kept before this returns; after a refusal the caller records nothing
+/// (the files already kept are harmless: nothing refers to them).
 pub async fn receive(
     store: &Arc<Store>,
     mut multipart: Multipart,
@@ -102,8 +101,16 @@ pub async fn receive(
             UploadError::new(StatusCode::BAD_REQUEST, format!("送られたフォームのデータを読めません（{e}）。"))
         }
     };
+    // A request over a limit is read to its end (and dropped) before the
+    // refusal is answered, so that the browser sees the answer instead of a
+    // connection closed while it was still sending.
+    let mut refusal: Option<UploadError> = None;
     while let Some(mut part) = multipart.next_field().await.map_err(malformed)? {
         let name = part.name().unwrap_or("").to_string();
+        if refusal.is_some() {
+            while part.chunk().await.map_err(malformed)?.is_some() {}
+            continue;
+        }
         if name == "csrf" {
             let value = part.text().await.map_err(malformed)?;
             if let Some(expected) = csrf {
@@ -112,20 +119,27 @@ pub async fn receive(
             continue;
         }
         if !csrf_ok {
-            return Err(UploadError::new(
+            refusal = Some(UploadError::new(
                 StatusCode::FORBIDDEN,
                 "フォームの確認用トークン（CSRF）がないか、違います。ページを開き直してからもう一度送ってください。",
             ));
+            while part.chunk().await.map_err(malformed)?.is_some() {}
+            continue;
         }
         if name != field {
+            while part.chunk().await.map_err(malformed)?.is_some() {}
             continue;
         }
         if uploads.len() >= limits.files {
-            return Err(UploadError::new(
+            refusal = Some(UploadError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("1 回に送れるファイルは {} 個までです。何回かに分けて送ってください。", limits.files),
             ));
+            while part.chunk().await.map_err(malformed)?.is_some() {}
+            continue;
         }
+        // A browser sends a file field left empty as a part without a name.
+        let unnamed = part.file_name().is_none_or(|n| n.is_empty());
         let shown = display_name(part.file_name());
         let temp = store.temp_file().map_err(|e| UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message))?;
         let mut file = temp.as_file().try_clone().map_err(|e| {
@@ -136,25 +150,31 @@ pub async fn receive(
         while let Some(chunk) = part.chunk().await.map_err(malformed)? {
             size += chunk.len() as u64;
             if size > limits.file_bytes {
-                return Err(UploadError::new(
+                refusal = Some(UploadError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     format!(
                         "「{shown}」が大きすぎます（1 ファイル {} MB まで）。Excel で不要なシートや画像を消して保存し直してください。",
                         limits.file_bytes / 1_000_000
                     ),
                 ));
+                while part.chunk().await.map_err(malformed)?.is_some() {}
+                break;
             }
             hasher.update(&chunk);
             file.write_all(&chunk).map_err(|e| {
                 UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("受け取ったファイルを書けません（{e}）。"))
             })?;
         }
+        if refusal.is_some() || (unnamed && size == 0) {
+            continue;
+        }
         let sha256 = hex(&hasher.finalize());
         let store = store.clone();
         let kept = {
             let sha256 = sha256.clone();
             tokio::task::spawn_blocking(move || {
-                file.sync_all().map_err(|e| crate::error::Error::output(format!("受け取ったファイルを保存できません（{e}）。")))?;
+                file.sync_all()
+                    .map_err(|e| crate::error::Error::output(format!("受け取ったファイルを保存できません（{e}）。")))?;
                 store.keep_temp(temp, &sha256, size)
             })
             .await
@@ -165,6 +185,9 @@ pub async fn receive(
             Err(e) => return Err(UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
         }
         uploads.push(Upload { name: shown, sha256, size });
+    }
+    if let Some(r) = refusal {
+        return Err(r);
     }
     if !csrf_ok {
         return Err(UploadError::new(

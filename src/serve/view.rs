@@ -1,83 +1,12 @@
-//! The JSON the API answers and the pages show: a round with its centres'
-//! 提出状況 and findings, an error's findings as problems.
+//! The JSON the API answers and the pages show: the rounds, a round with
+//! its centres' 提出状況 and findings, its job.
 
 use rusqlite::{params, OptionalExtension};
 use serde_json::{json, Value};
 
 use super::store::{db_error, Store};
 use super::work::{JobKind, Work};
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::Error;
-use crate::jobs::collect::{Standing, State};
-
-/// A severity's name for machines.
-fn severity_code(s: Severity) -> &'static str {
-    match s {
-        Severity::Noted => "noted",
-        Severity::Fix => "fix",
-        Severity::Rejected => "rejected",
-        Severity::Error => "error",
-    }
-}
-
-/// One finding as JSON: `{"kind", "severity", "severity_label", "file",
-/// "sheet", "cell", "message", "line"}`; `file` is the finding's own or
-/// `file`.
-pub fn problem_json(d: &Diagnostic, file: Option<&str>) -> Value {
-    json!({
-        "kind": d.kind.code(),
-        "severity": severity_code(d.severity),
-        "severity_label": d.severity.label(),
-        "file": d.origin.file.as_deref().or(file),
-        "sheet": d.sheet(),
-        "cell": d.cell(),
-        "message": d.message(),
-        "line": d.line(),
-    })
-}
-
-/// An error's findings as problems (the error itself when it has none).
-pub fn problems_of(e: &Error, file: &str) -> Vec<Value> {
-    if e.diagnostics.is_empty() {
-        return vec![json!({
-            "kind": "invalid",
-            "severity": "error",
-            "severity_label": Severity::Error.label(),
-            "file": file,
-            "sheet": null,
-            "cell": null,
-            "message": e.message,
-            "line": format!("[{}] {}", Severity::Error.label(), e.message),
-        })];
-    }
-    e.diagnostics.iter().map(|d| problem_json(d, Some(file))).collect()
-}
-
-/// A state's label (提出済み, 要修正, 受付不可, 未提出).
-pub fn state_label(s: State) -> &'static str {
-    s.label()
-}
-
-/// The standing as stored in the database.
-pub fn standing_json(s: &Standing) -> Value {
-    json!({
-        "centres": s.centres.iter().map(|c| json!({
-            "id": c.id,
-            "name": c.name,
-            "status": state_label(c.state),
-            "file": c.file,
-            "problems": c.problems.iter().map(|p| problem_json(&p.diagnostic, Some(&p.file))).collect::<Vec<_>>(),
-            "unused": c.unused.iter().map(|u| json!({"file": u.file, "why": u.why})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "stray": s.stray.iter().map(|f| json!({
-            "file": f.file,
-            "problems": f.problems.iter().map(|d| problem_json(d, Some(&f.file))).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "skipped": s.skipped,
-        "complete": s.complete,
-        "status_text": s.status_text,
-    })
-}
 
 /// The short form name of a form kind (`keikaku.pdca` → `pdca`).
 pub fn kind_name(form: &str) -> &str {
@@ -145,13 +74,10 @@ pub fn round_json(store: &Store, work: &Work, id: i64) -> Result<Option<Value>, 
     };
     let master_centres: Value = serde_json::from_str(&centres).map_err(|e| Error::internal(e.to_string()))?;
     let standing: Option<(String, i64)> = db
-        .query_row("SELECT standing, submissions FROM standings WHERE round = ?1", [id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row("SELECT standing, submissions FROM standings WHERE round = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
         .map_err(db_error)?;
-    let standing: Option<(Value, i64)> =
-        standing.map(|(s, n)| (serde_json::from_str(&s).unwrap_or(Value::Null), n));
+    let standing: Option<(Value, i64)> = standing.map(|(s, n)| (serde_json::from_str(&s).unwrap_or(Value::Null), n));
     let submissions: Vec<Value> = {
         let mut q = db
             .prepare("SELECT id, name, sha256, received FROM submissions WHERE round = ?1 ORDER BY id")
@@ -174,7 +100,8 @@ pub fn round_json(store: &Store, work: &Work, id: i64) -> Result<Option<Value>, 
         rows
     };
     let files = |role: &str| -> Result<Vec<String>, Error> {
-        let mut q = db.prepare("SELECT name FROM files WHERE round = ?1 AND role = ?2 ORDER BY name").map_err(db_error)?;
+        let mut q =
+            db.prepare("SELECT name FROM files WHERE round = ?1 AND role = ?2 ORDER BY name").map_err(db_error)?;
         let rows = q
             .query_map(params![id, role], |r| r.get(0))
             .map_err(db_error)?

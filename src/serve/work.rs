@@ -15,8 +15,8 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use rusqlite::{params, OptionalExtension};
 
+use super::json;
 use super::store::{db_error, now_iso, Store};
-use super::view;
 use crate::error::Error;
 use crate::fonts::FontSet;
 use crate::forms::round::{read_master, RoundMaster, RoundOptions};
@@ -196,10 +196,7 @@ impl Work {
                     }
                 };
                 let (id, round, kind) = next;
-                let _ = self
-                    .store
-                    .db()
-                    .execute("UPDATE jobs SET state = 'running' WHERE id = ?1", [id]);
+                let _ = self.store.db().execute("UPDATE jobs SET state = 'running' WHERE id = ?1", [id]);
                 self.done.store(0, Ordering::Relaxed);
                 *self.running.lock().unwrap_or_else(|p| p.into_inner()) = Some((id, 0));
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match JobKind::of(&kind) {
@@ -207,7 +204,9 @@ impl Work {
                     Some(JobKind::Collect) => self.collect(id, round),
                     None => Err(Error::internal(format!("unknown job kind {kind}"))),
                 }))
-                .unwrap_or_else(|_| Err(Error::internal("内部エラーで処理が止まりました（不具合です。ログを添えて連絡してください）。")));
+                .unwrap_or_else(|_| {
+                    Err(Error::internal("内部エラーで処理が止まりました（不具合です。ログを添えて連絡してください）。"))
+                });
                 *self.running.lock().unwrap_or_else(|p| p.into_inner()) = None;
                 let (state, message) = match result {
                     Ok(m) => ("done", m),
@@ -319,10 +318,11 @@ impl Work {
         })?;
         let outputs = self.keep(&standing.files)?;
         let returned = self.keep(&standing.returns)?;
-        let json = view::standing_json(&standing).to_string();
+        let json = json::standing_json(&standing).to_string();
         let mut db = self.store.db();
         let tx = db.transaction().map_err(db_error)?;
-        tx.execute("DELETE FROM files WHERE round = ?1 AND role IN ('output', 'returns')", [round]).map_err(db_error)?;
+        tx.execute("DELETE FROM files WHERE round = ?1 AND role IN ('output', 'returns')", [round])
+            .map_err(db_error)?;
         for (role, list) in [("output", &outputs), ("returns", &returned)] {
             for (name, sha) in list {
                 tx.execute(
