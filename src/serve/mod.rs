@@ -158,8 +158,17 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
         )
             .into_response()
     };
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(auth::CSP));
+    // The policy is the pages' (files are never run: nosniff and their
+    // own types; a policy on a PDF would stop the browser's viewer).
+    if html {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(auth::CSP));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::api::{self, blocking, file_response, Failure};
 use super::auth::{csrf_header_ok, same_secret, Admin};
-use super::store::db_error;
+use super::store::{db_error, japan_time};
 use super::upload::receive;
 use super::view::{kind_name, rounds_json};
 use super::{App, PageAdmin};
@@ -193,6 +193,7 @@ fn home_data(app: &App, admin: &Admin) -> Result<Value, Failure> {
     for r in &mut rounds {
         let label = kind_label(r["kind"].as_str().unwrap_or(""));
         r["kind_label"] = json!(label);
+        r["created"] = json!(japan_time(r["created"].as_str().unwrap_or("")));
     }
     let agendas: Vec<Value> = {
         let db = app.store.db();
@@ -200,7 +201,7 @@ fn home_data(app: &App, admin: &Admin) -> Result<Value, Failure> {
             db.prepare("SELECT id, name, title, created FROM agendas ORDER BY id DESC LIMIT 10").map_err(db_error)?;
         let rows = q
             .query_map([], |r| {
-                Ok(json!({"id": r.get::<_, i64>(0)?, "name": r.get::<_, String>(1)?, "title": r.get::<_, Option<String>>(2)?, "created": r.get::<_, String>(3)?}))
+                Ok(json!({"id": r.get::<_, i64>(0)?, "name": r.get::<_, String>(1)?, "title": r.get::<_, Option<String>>(2)?, "created": japan_time(&r.get::<_, String>(3)?)}))
             })
             .map_err(db_error)?
             .collect::<Result<Vec<_>, _>>()
@@ -362,6 +363,15 @@ pub async fn round_page(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmin
             let class = status_class(c["status"].as_str().unwrap_or(""));
             c["status_class"] = json!(class);
             c["work_count"] = json!(c["work"].as_array().map_or(0, |w| w.len()));
+            // The file used is in its own column: its findings need not name it.
+            let used = c["file"].clone();
+            if let Some(problems) = c["problems"].as_array_mut() {
+                for p in problems {
+                    if p["file"] == used {
+                        p["file"] = Value::Null;
+                    }
+                }
+            }
         }
     }
     let job = round["job"].clone();
@@ -381,6 +391,7 @@ pub async fn round_page(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmin
         .is_some_and(|f| f.iter().any(|n| n.as_str().is_some_and(|n| n.ends_with(".pdf"))));
     let centre_count = round["centres"].as_array().map_or(0, |c| c.len());
     let title = round["title"].clone();
+    round["created"] = json!(japan_time(round["created"].as_str().unwrap_or("")));
     let count = |v: &Value| v.as_array().map_or(0, |a| a.len());
     let (distribution_count, submission_count, returns_count) =
         (count(&round["distribution"]["files"]), count(&round["submissions"]), count(&round["returns"]["files"]));

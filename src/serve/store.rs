@@ -134,6 +134,34 @@ pub fn iso_utc(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// An ISO 8601 UTC time of [`iso_utc`] as Japan's local time for pages
+/// (`2026-12-03T12:08:05Z` → `2026-12-03 21:08`; Japan keeps UTC+9 all
+/// year). Another text is returned as it is.
+pub fn japan_time(iso: &str) -> String {
+    let parse = || -> Option<i64> {
+        let (date, time) = iso.strip_suffix('Z')?.split_once('T')?;
+        let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+        let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+        let mut t = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
+        let (h, min, sec) = (t.next()??, t.next()??, t.next()??);
+        // Days from civil (H. Hinnant), the inverse of iso_utc's.
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        Some((era * 146_097 + doe - 719_468) * 86_400 + h * 3600 + min * 60 + sec)
+    };
+    match parse() {
+        Some(secs) => {
+            let local = iso_utc(secs + 9 * 3600);
+            format!("{} {}", &local[..10], &local[11..16])
+        }
+        None => iso.to_string(),
+    }
+}
+
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -304,6 +332,16 @@ mod tests {
         assert_eq!(iso_utc(1_767_225_600), "2026-01-01T00:00:00Z");
         assert_eq!(iso_utc(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(iso_utc(1_796_299_199), "2026-12-03T11:59:59Z");
+        assert_eq!(japan_time("2026-12-03T12:08:05Z"), "2026-12-03 21:08");
+        assert_eq!(japan_time("2026-12-31T20:00:00Z"), "2027-01-01 05:00");
+        assert_eq!(japan_time("2024-02-28T15:00:00Z"), "2024-02-29 00:00");
+        assert_eq!(japan_time("昨日"), "昨日");
+        for secs in [0, 951_782_400, 1_796_299_199, 4_102_444_800] {
+            assert_eq!(japan_time(&iso_utc(secs)), {
+                let l = iso_utc(secs + 9 * 3600);
+                format!("{} {}", &l[..10], &l[11..16])
+            });
+        }
     }
 
     #[test]
