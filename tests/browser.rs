@@ -175,17 +175,16 @@ fn a_clerk_runs_a_pdca_round_in_the_browser() {
         c.find(Locator::XPath("//a[contains(., 'まとめてダウンロード')]")).await.unwrap().click().await.unwrap();
         let zip = downloaded(&downloads, "配布_1.zip").await;
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
-        let names: Vec<String> = (0..archive.len()).map(|i| archive.by_index(i).unwrap().name().unwrap().to_string()).collect();
+        let names: Vec<String> =
+            (0..archive.len()).map(|i| archive.by_index(i).unwrap().name().unwrap().to_string()).collect();
         assert!(names.contains(&"C02_大原地域ステーション.xlsx".to_string()), "{names:?}");
         assert_eq!(names.len(), 6);
 
         // Send the returns: C01's two files, then at once C02's (queued behind the first).
         let returns = samples.join("pdca_returns");
         let input = c.find(Locator::Id("files")).await.unwrap();
-        let c01 = [
-            returns.join("C01_勝田地域ステーション.xlsx"),
-            returns.join("C01_勝田地域ステーション（下書き）.xlsx"),
-        ];
+        let c01 =
+            [returns.join("C01_勝田地域ステーション.xlsx"), returns.join("C01_勝田地域ステーション（下書き）.xlsx")];
         input.send_keys(&c01.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n")).await.unwrap();
         let send = c.find(Locator::XPath("//button[contains(., '送る')]")).await.unwrap();
         send.click().await.unwrap();

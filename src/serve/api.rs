@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::auth::Admin;
 use super::json::problems_of;
-use super::store::{db_error, now_iso};
+use super::store::{db_error, now_iso, Store};
 use super::upload::{receive, Upload, UploadError};
 use super::view;
 use super::work::{JobKind, Work};
@@ -107,13 +107,17 @@ pub fn make_agenda(app: &App, upload: &Upload) -> Result<(i64, Made), Failure> {
         }
         Err(e) => return Err(e.into()),
     };
-    let db = app.store.db();
-    db.execute(
+    let mut db = app.store.db();
+    let tx = db.transaction().map_err(db_error)?;
+    Store::record_blob(&tx, &upload.sha256, upload.size)?;
+    tx.execute(
         "INSERT INTO agendas (name, sha256, pdf_sha256, title, problems, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![upload.name, upload.sha256, pdf_sha, title, problems.to_string(), now_iso()],
     )
     .map_err(db_error)?;
-    Ok((db.last_insert_rowid(), result))
+    let id = tx.last_insert_rowid();
+    tx.commit().map_err(db_error)?;
+    Ok((id, result))
 }
 
 /// Opens a round from an uploaded master: reads it, records the round and
@@ -128,6 +132,7 @@ pub fn open_round(app: &App, upload: &Upload) -> Result<Result<i64, Vec<Value>>,
         master.centres().iter().map(|c| json!({"id": c.id, "name": c.name, "work": c.work})).collect();
     let mut db = app.store.db();
     let tx = db.transaction().map_err(db_error)?;
+    Store::record_blob(&tx, &upload.sha256, upload.size)?;
     tx.execute(
         "INSERT INTO rounds (form, title, fiscal_year, master_name, master_sha256, created, centres)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -173,6 +178,7 @@ pub fn add_submissions(app: &App, round: i64, uploads: &[Upload]) -> Result<i64,
     let tx = db.transaction().map_err(db_error)?;
     let now = now_iso();
     for u in uploads {
+        Store::record_blob(&tx, &u.sha256, u.size)?;
         tx.execute(
             "INSERT OR IGNORE INTO submissions (round, name, sha256, received) VALUES (?1, ?2, ?3, ?4)",
             params![round, u.name, u.sha256, now],

@@ -265,23 +265,46 @@ impl Store {
             .map_err(|e| io_error("作業フォルダー", &self.dir.join("work"), e))
     }
 
-    /// Keeps a received temporary file (already synced) as the blob
-    /// `sha256`, and records it. A blob already kept is left as it is.
-    pub fn keep_temp(&self, temp: tempfile::NamedTempFile, sha256: &str, size: u64) -> Result<(), Error> {
+    /// Moves a received temporary file (already synced) into `blobs/` as
+    /// the blob `sha256`, unless it is kept already. Returns the folder
+    /// whose entry changed, which must be synced ([`Store::sync_dirs`])
+    /// before the blob is recorded.
+    pub fn place(&self, temp: tempfile::NamedTempFile, sha256: &str) -> Result<Option<PathBuf>, Error> {
         let path = self.blob_path(sha256);
-        if !path.exists() {
-            let parent = path.parent().expect("blob paths have a parent");
-            std::fs::create_dir_all(parent).map_err(|e| io_error("フォルダー", parent, e))?;
-            temp.persist(&path).map_err(|e| io_error("ファイル", &path, e.error))?;
-            sync_dir(parent).map_err(|e| io_error("フォルダー", parent, e))?;
+        if path.exists() {
+            return Ok(None);
         }
-        self.db()
-            .execute(
-                "INSERT OR IGNORE INTO blobs (sha256, size, stored) VALUES (?1, ?2, ?3)",
-                params![sha256, size as i64, now_iso()],
-            )
-            .map_err(db_error)?;
+        let parent = path.parent().expect("blob paths have a parent").to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|e| io_error("フォルダー", &parent, e))?;
+        temp.persist(&path).map_err(|e| io_error("ファイル", &path, e.error))?;
+        Ok(Some(parent))
+    }
+
+    /// Syncs the folders that blobs were moved into, so that the moves
+    /// survive a crash.
+    pub fn sync_dirs<'a>(&self, dirs: impl IntoIterator<Item = &'a PathBuf>) -> Result<(), Error> {
+        for d in dirs {
+            sync_dir(d).map_err(|e| io_error("フォルダー", d, e))?;
+        }
         Ok(())
+    }
+
+    /// Records a placed and synced blob, in the caller's transaction.
+    pub fn record_blob(db: &Connection, sha256: &str, size: u64) -> Result<(), Error> {
+        db.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, size, stored) VALUES (?1, ?2, ?3)",
+            params![sha256, size as i64, now_iso()],
+        )
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    /// Keeps a received temporary file (already synced) as the blob
+    /// `sha256`: placed, its folder synced, recorded.
+    pub fn keep_temp(&self, temp: tempfile::NamedTempFile, sha256: &str, size: u64) -> Result<(), Error> {
+        let dir = self.place(temp, sha256)?;
+        self.sync_dirs(dir.iter())?;
+        Store::record_blob(&self.db(), sha256, size)
     }
 
     /// Keeps `bytes` as a blob and returns its SHA-256.

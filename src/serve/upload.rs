@@ -1,6 +1,9 @@
 //! Receiving uploaded files: each multipart file field is streamed to a
 //! temporary file with its SHA-256 computed on the way, within the limits,
-//! then synced and kept as a blob ([`Store::keep_temp`]). The name the
+//! then synced and moved into the blobs ([`Store::place`]; a few at a time
+//! while the next files arrive), and the blob folders synced once at the
+//! end. The caller records the blobs ([`Store::record_blob`]) with what
+//! refers to them, in one transaction. The name the
 //! browser sent is kept only as text (its last path component, without
 //! control characters), never used as a path.
 
@@ -60,6 +63,20 @@ impl UploadError {
     }
 }
 
+/// Files synced and placed at the same time while the next arrive.
+const PARALLEL_SYNCS: usize = 8;
+
+/// Waits for a file's sync and placing: the folder to sync, if any.
+async fn finish(
+    task: tokio::task::JoinHandle<Result<Option<std::path::PathBuf>, crate::error::Error>>,
+) -> Result<Option<std::path::PathBuf>, UploadError> {
+    match task.await {
+        Ok(Ok(dir)) => Ok(dir),
+        Ok(Err(e)) => Err(UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message)),
+        Err(e) => Err(UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+    }
+}
+
 /// The name an upload goes by: the last component of what the browser
 /// sent, without control characters, at most 200 characters.
 pub fn display_name(sent: Option<&str>) -> String {
@@ -76,8 +93,9 @@ pub fn display_name(sent: Option<&str>) -> String {
 /// Receives the files of the multipart fields named `field`. When `csrf`
 /// is given (a session's form without the CSRF header), the first field
 /// must be `csrf` with that value. Other fields are ignored. Every file is
-/// kept before this returns; after a refusal the caller records nothing
-/// (the files already kept are harmless: nothing refers to them).
+/// synced and in its place before this returns, not yet recorded; after a
+/// refusal the caller records nothing (the files already placed are
+/// harmless: nothing refers to them).
 pub async fn receive(
     store: &Arc<Store>,
     mut multipart: Multipart,
@@ -105,6 +123,8 @@ pub async fn receive(
     // refusal is answered, so that the browser sees the answer instead of a
     // connection closed while it was still sending.
     let mut refusal: Option<UploadError> = None;
+    let mut pending: Vec<tokio::task::JoinHandle<Result<Option<std::path::PathBuf>, crate::error::Error>>> = Vec::new();
+    let mut dirs = std::collections::BTreeSet::new();
     while let Some(mut part) = multipart.next_field().await.map_err(malformed)? {
         let name = part.name().unwrap_or("").to_string();
         if refusal.is_some() {
@@ -169,26 +189,29 @@ pub async fn receive(
             continue;
         }
         let sha256 = hex(&hasher.finalize());
-        let store = store.clone();
-        let kept = {
-            let sha256 = sha256.clone();
-            tokio::task::spawn_blocking(move || {
-                file.sync_all()
-                    .map_err(|e| crate::error::Error::output(format!("受け取ったファイルを保存できません（{e}）。")))?;
-                store.keep_temp(temp, &sha256, size)
-            })
-            .await
-        };
-        match kept {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message)),
-            Err(e) => return Err(UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+        if pending.len() >= PARALLEL_SYNCS {
+            dirs.extend(finish(pending.remove(0)).await?);
         }
+        let store = store.clone();
+        let blob = sha256.clone();
+        pending.push(tokio::task::spawn_blocking(move || {
+            file.sync_all()
+                .map_err(|e| crate::error::Error::output(format!("受け取ったファイルを保存できません（{e}）。")))?;
+            store.place(temp, &blob)
+        }));
         uploads.push(Upload { name: shown, sha256, size });
+    }
+    for p in pending {
+        dirs.extend(finish(p).await?);
     }
     if let Some(r) = refusal {
         return Err(r);
     }
+    let s2 = store.clone();
+    tokio::task::spawn_blocking(move || s2.sync_dirs(dirs.iter()))
+        .await
+        .map_err(|e| UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|e| UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message))?;
     if !csrf_ok {
         return Err(UploadError::new(
             StatusCode::FORBIDDEN,
