@@ -551,3 +551,106 @@ fn a_second_server_on_the_same_data_and_other_addresses_are_refused() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("このパソコンの中"), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(!other.path().join("admin.token").exists(), "nothing is made before the address is checked");
 }
+
+#[test]
+fn the_pages_work_without_the_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path(), &[]);
+    let cookie = s.log_in();
+    let get = |path: &str| s.http.get(s.at(path)).header("Cookie", &cookie).send().unwrap();
+    let csrf = csrf_of(&get("/").text().unwrap());
+    // The assets are served with their types and no login.
+    let js = s.http.get(s.at("/assets/app.js")).send().unwrap();
+    assert_eq!(js.status(), 200);
+    assert!(js.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    let css = s.http.get(s.at("/assets/app.css")).send().unwrap();
+    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert_eq!(s.http.get(s.at("/assets/other.js")).send().unwrap().status(), 404);
+    // The blank workbooks open as workbooks with their sheets.
+    for (slug, sheet) in [("agenda", "議案"), ("pdca", "事業"), ("plan", "項目")] {
+        let r = get(&format!("/blank/{slug}"));
+        assert_eq!(r.status(), 200, "{slug}");
+        assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        let wb = keikaku::workbook::Workbook::from_bytes(slug, &r.bytes().unwrap()).unwrap();
+        assert!(wb.sheets.iter().any(|w| &*w.name == sheet), "{slug}: {sheet}");
+    }
+    assert_eq!(get("/blank/other").status(), 404);
+    assert_eq!(get("/nowhere").status(), 404);
+    // 議案 by the plain form: the page shows the PDF, which downloads.
+    let form = |field: &str, name: &str, bytes: Vec<u8>| {
+        multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part(field.to_string(), multipart::Part::bytes(bytes).file_name(name.to_string()))
+    };
+    let r = s
+        .http
+        .post(s.at("/agenda"))
+        .header("Cookie", &cookie)
+        .multipart(form("file", "agenda.xlsx", sample("samples/agenda.xlsx")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = r.headers()["location"].to_str().unwrap().to_string();
+    let html = get(&page).text().unwrap();
+    assert!(html.contains("第３号議案") && html.contains("iframe"), "{html}");
+    let pdf = get(&format!("{page}/pdf"));
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.headers().get("content-security-policy").is_none(), "no page policy on a PDF");
+    assert!(pdf.bytes().unwrap().starts_with(b"%PDF"));
+    // A 議案 with problems: the page lists them, with no PDF.
+    let r = s
+        .http
+        .post(s.at("/agenda"))
+        .header("Cookie", &cookie)
+        .multipart(form("file", "master.xlsx", sample("samples/pdca_master.xlsx")))
+        .send()
+        .unwrap();
+    let page = r.headers()["location"].to_str().unwrap().to_string();
+    let html = get(&page).text().unwrap();
+    assert!(html.contains("直すところがあります") && html.contains("「議案」シート"), "{html}");
+    assert_eq!(get(&format!("{page}/pdf")).status(), 404);
+    // A round by the plain forms, its returns too: the page shows the 提出状況.
+    let r = s
+        .http
+        .post(s.at("/rounds"))
+        .header("Cookie", &cookie)
+        .multipart(form("master", "pdca_master.xlsx", sample("samples/pdca_master.xlsx")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let round = r.headers()["location"].to_str().unwrap().to_string();
+    let mut f = multipart::Form::new().text("csrf", csrf.clone());
+    for (name, bytes) in pdca_returns() {
+        f = f.part("file", multipart::Part::bytes(bytes).file_name(name));
+    }
+    let r = s.http.post(s.at(&format!("{round}/submissions"))).header("Cookie", &cookie).multipart(f).send().unwrap();
+    assert_eq!(r.status(), 303);
+    let html = get(&round).text().unwrap();
+    assert!(html.contains("id=\"centre-C02\" class=\"row-fix\""), "{html}");
+    assert!(html.contains("「4-2-2 障害者作業所の運営（むぎの会）」シート C25"));
+    assert!(html.contains("id=\"centre-C03\" class=\"row-none\""));
+    // The page's script sends with the CSRF header; a wrong one is refused.
+    let r = s
+        .http
+        .post(s.at(&format!("{round}/submissions?wait=0")))
+        .header("Cookie", &cookie)
+        .header("X-CSRF-Token", "0".repeat(64))
+        .multipart(multipart::Form::new().part("file", multipart::Part::bytes(b"x".to_vec()).file_name("x.xlsx")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // What the page shows is escaped: a file name with markup stays text.
+    let mut f = multipart::Form::new().text("csrf", csrf.clone());
+    f = f.part(
+        "file",
+        multipart::Part::bytes(b"not a workbook".to_vec()).file_name("<img src=x onerror=alert(1)>.xlsx"),
+    );
+    s.http.post(s.at(&format!("{round}/submissions"))).header("Cookie", &cookie).multipart(f).send().unwrap();
+    let html = get(&round).text().unwrap();
+    assert!(!html.contains("<img src=x"), "escaped");
+    assert!(
+        html.contains("&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;.xlsx")
+            || html.contains("&lt;img src=x onerror=alert(1)&gt;.xlsx"),
+        "{html}"
+    );
+}
