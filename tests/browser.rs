@@ -2,7 +2,7 @@
 //! through chromedriver (WebDriver, fantoccini), as a clerk would use it:
 //! log in through the printed link, open a round from the sample master,
 //! download every centre's workbook, send the sample returns (two uploads
-//! one after the other), read C02's 差戻し items and C03 未提出, and
+//! one after the other: chosen files, then a file dropped on the page), read C02's 差戻し items and C03 未提出, and
 //! download 集計.xlsx. A screenshot of every page is kept in
 //! `target/tmp/browser/` to be looked at.
 //!
@@ -188,9 +188,26 @@ fn a_clerk_runs_a_pdca_round_in_the_browser() {
         input.send_keys(&c01.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n")).await.unwrap();
         let send = c.find(Locator::XPath("//button[contains(., '送る')]")).await.unwrap();
         send.click().await.unwrap();
-        let input = c.find(Locator::Id("files")).await.unwrap();
-        input.send_keys(&returns.join("C02_大原地域ステーション.xlsx").display().to_string()).await.unwrap();
-        send.click().await.unwrap();
+        // C02's workbook is dropped on the upload area, as from the Explorer.
+        let c02_bytes = std::fs::read(returns.join("C02_大原地域ステーション.xlsx")).unwrap();
+        let drop = r#"
+            const [name, b64] = arguments;
+            const bytes = Uint8Array.from(atob(b64), ch => ch.charCodeAt(0));
+            const dt = new DataTransfer();
+            dt.items.add(new File([bytes], name));
+            const zone = document.getElementById("upload");
+            zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+        "#;
+        c.execute(
+            drop,
+            vec![
+                serde_json::json!("C02_大原地域ステーション.xlsx"),
+                serde_json::json!(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &c02_bytes)),
+            ],
+        )
+        .await
+        .unwrap();
         shot(&c, &shots, "3_sending").await;
 
         // The page follows the job and shows the 提出状況 when it is done.

@@ -106,4 +106,21 @@
   }
 
   if (job && job.dataset.active === "1") poll();
+
+  // The other upload forms (議案, a round's master) take one dropped file
+  // and send it as their own form does.
+  document.querySelectorAll("form.upload.drop-one").forEach(function (f) {
+    const input = f.querySelector("input[type=file]");
+    ["dragenter", "dragover"].forEach(function (t) {
+      f.addEventListener(t, function (e) { e.preventDefault(); f.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (t) {
+      f.addEventListener(t, function (e) { e.preventDefault(); f.classList.remove("over"); });
+    });
+    f.addEventListener("drop", function (e) {
+      if (!e.dataTransfer.files.length) return;
+      input.files = e.dataTransfer.files;
+      f.requestSubmit();
+    });
+  });
 })();
