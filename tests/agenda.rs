@@ -385,29 +385,6 @@ fn corrupted_entry_data() {
     assert_refused(&bytes, "corrupt.xlsx", &["壊れています"]);
 }
 
-/// A zip holding `xl/workbook.xml` and a sheet of `size` zero bytes.
-fn bomb_zip(size: usize) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        z.start_file("[Content_Types].xml", opts).unwrap();
-        z.write_all(b"<Types/>").unwrap();
-        z.start_file("xl/workbook.xml", opts).unwrap();
-        z.write_all(b"<workbook/>").unwrap();
-        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
-        let chunk = vec![b' '; 1 << 20];
-        let mut left = size;
-        while left > 0 {
-            let n = left.min(chunk.len());
-            z.write_all(&chunk[..n]).unwrap();
-            left -= n;
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
 #[test]
 fn zip_bomb_by_ratio() {
     let bytes = bomb_zip(30 << 20);

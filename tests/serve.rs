@@ -2,11 +2,12 @@
 //! every route, the security checks, hostile uploads, limits, and state
 //! kept across a restart and a kill -9.
 
+mod common;
 #[path = "common/server.rs"]
 #[allow(dead_code)]
 mod server;
 
-use std::io::{Read, Write};
+use std::io::Read;
 
 use reqwest::blocking::multipart;
 use serde_json::Value;
@@ -316,26 +317,6 @@ fn a_plan_round_collects_into_the_plan_documents() {
     assert!(xlsx.starts_with(b"PK"));
 }
 
-/// A zip holding a workbook part and a sheet of `size` spaces.
-fn bomb(size: usize) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        z.start_file("[Content_Types].xml", opts).unwrap();
-        z.write_all(b"<Types/>").unwrap();
-        z.start_file("xl/workbook.xml", opts).unwrap();
-        z.write_all(b"<workbook/>").unwrap();
-        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
-        let chunk = vec![b' '; 1 << 20];
-        for _ in 0..size >> 20 {
-            z.write_all(&chunk).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
 #[test]
 fn hostile_uploads_are_refused_with_their_reason_and_kept_apart() {
     let dir = tempfile::tempdir().unwrap();
@@ -344,7 +325,7 @@ fn hostile_uploads_are_refused_with_their_reason_and_kept_apart() {
         ("empty.xlsx", Vec::new(), "empty"),
         ("notes.xlsx", "これはブックではありません".as_bytes().to_vec(), "not_a_workbook"),
         ("broken.xlsx", b"PK\x03\x04 broken".to_vec(), "broken"),
-        ("bomb.xlsx", bomb(30 << 20), "too_large"),
+        ("bomb.xlsx", common::bomb_zip(30 << 20), "too_large"),
     ];
     // As masters: 422 with the reason, and no round.
     for (name, bytes, _) in &hostile {

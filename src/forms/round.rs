@@ -50,6 +50,29 @@ pub struct RoundOptions<'a> {
     pub master_path: &'a Path,
 }
 
+impl RoundOptions<'_> {
+    /// Runs a form's collect job `collect` with the options of a round
+    /// (the PDF with these fonts, no template folder, the 差戻し workbooks
+    /// into `returns`, the master never replaced) and makes its standing
+    /// against `roster`.
+    pub fn collect_with<K>(
+        &self,
+        returns: &Path,
+        roster: &crate::jobs::collect::Roster,
+        collect: impl FnOnce(&crate::jobs::collect::Options) -> Result<crate::jobs::collect::Outcome<K>, Error>,
+    ) -> Result<Standing, Error> {
+        let protected = [self.master_path.to_path_buf()];
+        let options = crate::jobs::collect::Options {
+            pdf: Some((self.fonts, self.pdf)),
+            templates: None,
+            created: self.created,
+            returns: Some(returns),
+            protected: &protected,
+        };
+        Ok(Standing::of(roster, &collect(&options)?))
+    }
+}
+
 /// A master read for a round: what the generic jobs need to show it,
 /// distribute it and collect it, whatever its form.
 pub trait RoundMaster: Send + Sync {

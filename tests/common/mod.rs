@@ -5,6 +5,7 @@
 pub mod fill;
 pub mod plan;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -161,4 +162,27 @@ pub fn sheet_paths(parts: &[(String, Vec<u8>)]) -> std::collections::HashMap<Str
         .filter(|n| n.has_tag_name("sheet"))
         .map(|n| (n.attribute("name").unwrap().to_string(), format!("xl/{}", target[n.attribute((r, "id")).unwrap()])))
         .collect()
+}
+
+/// A zip holding `xl/workbook.xml` and a sheet of `size` spaces.
+pub fn bomb_zip(size: usize) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("[Content_Types].xml", opts).unwrap();
+        z.write_all(b"<Types/>").unwrap();
+        z.start_file("xl/workbook.xml", opts).unwrap();
+        z.write_all(b"<workbook/>").unwrap();
+        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        let chunk = vec![b' '; 1 << 20];
+        let mut left = size;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            z.write_all(&chunk[..n]).unwrap();
+            left -= n;
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
 }

@@ -8,7 +8,7 @@ use super::master::Master;
 use crate::error::Error;
 use crate::forms::round::{RoundCentre, RoundMaster, RoundOptions, RoundOutputs};
 use crate::forms::FormKind;
-use crate::jobs::collect::{Found, Options, Standing};
+use crate::jobs::collect::{Found, Standing};
 
 impl RoundMaster for Master {
     fn form(&self) -> FormKind {
@@ -60,15 +60,8 @@ impl RoundMaster for Master {
         opts: &RoundOptions,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Standing, Error> {
-        let protected = [opts.master_path.to_path_buf()];
-        let options = Options {
-            pdf: Some((opts.fonts, opts.pdf)),
-            templates: None,
-            created: opts.created,
-            returns: Some(returns),
-            protected: &protected,
-        };
-        let outcome = plan_collect::collect(self, files, out_dir, &options, progress)?;
-        Ok(Standing::of(&plan_collect::roster(self), &outcome))
+        opts.collect_with(returns, &plan_collect::roster(self), |options| {
+            plan_collect::collect(self, files, out_dir, options, progress)
+        })
     }
 }
