@@ -45,7 +45,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// Uploads every file of `dir` as one request to a new round of `master`
 /// without waiting (`?wait=0`): the seconds until the upload is
 /// acknowledged (every file on disk and in the database), and until the
-/// round is collected (its job done, polled every 20 ms).
+/// round is collected (`GET /api/rounds/{id}?wait=1`).
 fn server_run(s: &Server, master: &[u8], dir: &Path) -> (f64, f64, serde_json::Value) {
     let r = s.post_files("/api/rounds", "master", &[("master.xlsx", master.to_vec())]);
     if r.status() != 201 {
@@ -71,16 +71,11 @@ fn server_run(s: &Server, master: &[u8], dir: &Path) -> (f64, f64, serde_json::V
         .unwrap();
     assert_eq!(r.status(), 200);
     let acknowledged = start.elapsed().as_secs_f64();
-    loop {
-        let round = s.round(id);
-        if round["job"]["state"] == "done" && round["collected"] == true {
-            return (acknowledged, start.elapsed().as_secs_f64(), round);
-        }
-        if round["job"]["state"] == "failed" {
-            fail(&format!("the collection failed: {}", round["job"]["message"]));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    let round: serde_json::Value = s.get(&format!("/api/rounds/{id}?wait=1")).json().unwrap();
+    if round["job"]["state"] != "done" || round["collected"] != true {
+        fail(&format!("the collection did not end well: {}", round["job"]));
     }
+    (acknowledged, start.elapsed().as_secs_f64(), round)
 }
 
 fn page_times(s: &Server, cookie: &str, path: &str, n: usize) -> (f64, f64) {

@@ -491,6 +491,11 @@ fn what_was_acknowledged_survives_a_restart_and_a_kill() {
     assert_eq!(round["centres"].as_array().unwrap().len(), 3);
     let zip = s.get(&format!("/api/rounds/{id}/distribution.zip"));
     assert_eq!(zip.status(), 200);
+    // The collection left undone runs again by itself; `?wait=1` answers when it is done.
+    let round: Value = s.get(&format!("/api/rounds/{id}?wait=1")).json().unwrap();
+    assert_eq!(round["job"]["state"], "done", "{}", round["job"]);
+    assert_eq!(centre(&round, "C02")["status"], "要修正");
+    assert!(round["submissions"].as_array().unwrap().iter().all(|s| s["collected"] == true));
     // Waiting on a new upload of a known file waits for every job before it.
     let r = s.post_files(&format!("/api/rounds/{id}/submissions"), "file", &returns_as_refs(&pdca_returns()[..1]));
     let round: Value = r.json().unwrap();

@@ -388,8 +388,28 @@ pub async fn post_round(
     .await
 }
 
-/// `GET /api/rounds/{id}`.
-pub async fn get_round(State(app): State<Arc<App>>, _: ApiAdmin, Path(id): Path<i64>) -> Result<Json<Value>, Failure> {
+/// `GET /api/rounds/{id}`; `?wait=1` answers once the round's queued and running jobs are done.
+pub async fn get_round(
+    State(app): State<Arc<App>>,
+    _: ApiAdmin,
+    Path(id): Path<i64>,
+    Query(q): Query<WaitQuery>,
+) -> Result<Json<Value>, Failure> {
+    if matches!(q.wait.as_deref(), Some("1" | "true" | "yes")) {
+        let a = app.clone();
+        let pending: Option<i64> = blocking(move || {
+            Ok(a.store
+                .db()
+                .query_row("SELECT max(id) FROM jobs WHERE round = ?1 AND state IN ('queued', 'running')", [id], |r| {
+                    r.get(0)
+                })
+                .map_err(db_error)?)
+        })
+        .await?;
+        if let Some(job) = pending {
+            app.work.wait(job).await;
+        }
+    }
     let a = app.clone();
     Ok(Json(blocking(move || round_value(&a, id)).await?))
 }

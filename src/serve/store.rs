@@ -318,11 +318,38 @@ impl Store {
         Ok(sha)
     }
 
-    /// Keeps the file at `path` (a job's output) as a blob.
+    /// Keeps the file at `path` (a job's output, in `work/`, on the same
+    /// disk) as a blob: hashed as it is read, synced, and moved into
+    /// `blobs/` (not copied).
     pub fn keep_file(&self, path: &Path) -> Result<String, Error> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::output(format!("作ったファイル {} を読めません（{e}）。", path.display())))?;
-        self.keep_bytes(&bytes)
+        use std::io::Read;
+        let unreadable =
+            |e: std::io::Error| Error::output(format!("作ったファイル {} を読めません（{e}）。", path.display()));
+        let mut file = File::open(path).map_err(unreadable)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut size = 0u64;
+        loop {
+            let n = file.read(&mut buf).map_err(unreadable)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            size += n as u64;
+        }
+        file.sync_all().map_err(unreadable)?;
+        let sha = hex(&hasher.finalize());
+        let blob = self.blob_path(&sha);
+        if blob.exists() {
+            let _ = std::fs::remove_file(path);
+        } else {
+            let parent = blob.parent().expect("blob paths have a parent");
+            std::fs::create_dir_all(parent).map_err(|e| io_error("フォルダー", parent, e))?;
+            std::fs::rename(path, &blob).map_err(|e| io_error("ファイル", &blob, e))?;
+            sync_dir(parent).map_err(|e| io_error("フォルダー", parent, e))?;
+        }
+        Store::record_blob(&self.db(), &sha, size)?;
+        Ok(sha)
     }
 
     /// Reads a blob.
