@@ -147,7 +147,7 @@ fn a_clerk_runs_a_pdca_round_in_the_browser() {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
 
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let xlsx = rt.block_on(async {
+    rt.block_on(async {
         let c = connect(&driver, &downloads, &work.path().join("profile")).await;
 
         // Log in through the printed link: the home page.
@@ -179,6 +179,11 @@ fn a_clerk_runs_a_pdca_round_in_the_browser() {
             (0..archive.len()).map(|i| archive.by_index(i).unwrap().name().unwrap().to_string()).collect();
         assert!(names.contains(&"C02_大原地域ステーション.xlsx".to_string()), "{names:?}");
         assert_eq!(names.len(), 6);
+        // C03's workbook as distributed (nothing filled in), for the portal below.
+        let mut blank = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_name("C03_作東地域ステーション.xlsx").unwrap(), &mut blank).unwrap();
+        let c03_blank = work.path().join("C03_作東地域ステーション.xlsx");
+        std::fs::write(&c03_blank, blank).unwrap();
 
         // Send the returns: C01's two files, then at once C02's (queued behind the first).
         let returns = samples.join("pdca_returns");
@@ -213,7 +218,7 @@ fn a_clerk_runs_a_pdca_round_in_the_browser() {
         // The page follows the job and shows the 提出状況 when it is done.
         until("the 提出状況 of C01 and C02", 120, || async {
             let t = body_text(&c).await;
-            t.contains("要修正 1") && t.contains("提出済み 1") && t.contains("受け付けたブック: 3 個")
+            t.contains("要修正 1") && t.contains("提出済み 1")
         })
         .await;
         let c02 = c.find(Locator::Id("centre-C02")).await.unwrap().text().await.unwrap();
@@ -233,6 +238,8 @@ fn a_clerk_runs_a_pdca_round_in_the_browser() {
         c.find(Locator::XPath("//a[contains(., '集計.xlsx')]")).await.unwrap().click().await.unwrap();
         let xlsx = downloaded(&downloads, "集計.xlsx").await;
         assert!(xlsx.starts_with(b"PK"));
+        let summary = tokio::task::block_in_place(|| server.get("/api/rounds/1/summary.xlsx").bytes().unwrap());
+        assert!(xlsx == summary.to_vec(), "the browser downloaded the round's 集計.xlsx");
 
         // The 議案: a filled workbook gives the PDF shown in the page.
         c.goto(&server.at("/")).await.unwrap();
@@ -244,6 +251,65 @@ fn a_clerk_runs_a_pdca_round_in_the_browser() {
         c.find(Locator::Css("iframe.pdf")).await.unwrap();
         shot(&c, &shots, "6_agenda").await;
 
+        // The portal: C03 opens its own link in a second window and sends its
+        // workbook (C02's sample renamed: refused, another centre's), then
+        // the secretariat's page, left open, shows the refusal in its log
+        // and C03 still 未提出 without a reload; a good upload then moves it.
+        c.goto(&server.at("/rounds/1")).await.unwrap();
+        let secretariat = c.window().await.unwrap();
+        let c03_link = c
+            .find(Locator::Css("#link-C03 input.url"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .expect("C03 has a link");
+        let centre = c.new_window(true).await.unwrap();
+        c.switch_to_window(centre.handle).await.unwrap();
+        c.goto(&c03_link).await.unwrap();
+        until("the centre's page", 20, || async {
+            body_text(&c).await.contains("C03 作東地域ステーション の提出")
+        })
+        .await;
+        let text = body_text(&c).await;
+        assert!(text.contains("未提出") && !text.contains("勝田地域ステーション"), "{text}");
+        shot(&c, &shots, "8_centre_page").await;
+        let file = c.find(Locator::Css("input[name=file]")).await.unwrap();
+        file.send_keys(&returns.join("C02_大原地域ステーション.xlsx").display().to_string()).await.unwrap();
+        c.find(Locator::XPath("//button[contains(., '送る')]")).await.unwrap().click().await.unwrap();
+        until("the refusal", 30, || async { body_text(&c).await.contains("受け付けていません") }).await;
+        let text = body_text(&c).await;
+        assert!(text.contains("C02 大原地域ステーション のブックです"), "{text}");
+        shot(&c, &shots, "9_centre_refused").await;
+        // Its own workbook, sent as distributed: accepted, with every input to fill.
+        let file = c.find(Locator::Css("input[name=file]")).await.unwrap();
+        file.send_keys(&c03_blank.display().to_string()).await.unwrap();
+        c.find(Locator::XPath("//button[contains(., '送る')]")).await.unwrap().click().await.unwrap();
+        until("the acceptance", 30, || async { body_text(&c).await.contains("受け付けました") }).await;
+        let text = body_text(&c).await;
+        assert!(
+            text.contains("要修正") && text.contains("未入力") && text.contains("差戻しの一覧をダウンロード"),
+            "{text}"
+        );
+        shot(&c, &shots, "10_centre_accepted").await;
+        // The secretariat's page, open all along, shows it without a reload.
+        c.switch_to_window(secretariat).await.unwrap();
+        c.execute("window.keikakuMark = 1", vec![]).await.unwrap();
+        until("the secretariat's page to show C03 要修正", 60, || async {
+            match c.find(Locator::Id("centre-C03")).await {
+                Ok(r) => r.text().await.unwrap_or_default().contains("要修正"),
+                Err(_) => false,
+            }
+        })
+        .await;
+        let mark = c.execute("return window.keikakuMark === 1", vec![]).await.unwrap();
+        assert_eq!(mark, serde_json::json!(true), "the page was not reloaded");
+        let log = c.find(Locator::Id("audit")).await.unwrap().text().await.unwrap();
+        assert!(log.contains("受け付けず") && log.contains("受け付け"), "{log}");
+        c.execute("document.getElementById('centre-C03').scrollIntoView()", vec![]).await.unwrap();
+        shot(&c, &shots, "11_secretariat_live").await;
+
         // A master with problems lists them on the home page.
         c.goto(&server.at("/")).await.unwrap();
         let master = c.find(Locator::Css("input[name=master]")).await.unwrap();
@@ -254,9 +320,6 @@ fn a_clerk_runs_a_pdca_round_in_the_browser() {
         shot(&c, &shots, "7_master_problem").await;
 
         c.close().await.unwrap();
-        xlsx
     });
-    let summary = server.get("/api/rounds/1/summary.xlsx").bytes().unwrap();
-    assert_eq!(xlsx, summary.to_vec(), "the browser downloaded the round's 集計.xlsx");
     eprintln!("screenshots: {}", shots.display());
 }

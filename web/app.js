@@ -72,6 +72,27 @@
     form.addEventListener("drop", function (e) { enqueue(e.dataTransfer.files); });
   }
 
+  // The 提出状況 part of the page, fetched again whenever something may
+  // have changed (a job ended here, a centre sent a workbook through its
+  // link): the page stays current without a reload, and what the clerk
+  // was told about her own uploads stays on screen.
+  let lastStatus = null;
+  async function refreshStatus() {
+    const current = document.getElementById("status");
+    if (!current) return;
+    try {
+      const r = await fetch("/rounds/" + current.dataset.round + "/status", { credentials: "same-origin" });
+      if (!r.ok) return;
+      const html = await r.text();
+      if (html === lastStatus) return;
+      lastStatus = html;
+      const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("status");
+      if (fresh) current.replaceWith(fresh);
+    } catch (e) {
+      // The server is away for a moment; the next round of polling tries again.
+    }
+  }
+
   // The job's progress, until it ends; then the page shows the result.
   let polling = false;
   async function poll() {
@@ -98,11 +119,22 @@
           j.state === "running" ? (j.total ? (j.done || 0) + " / " + j.total : "処理しています") : "終わりました";
       }
       if (!j || j.state === "done" || j.state === "failed") {
-        if (!sending && queue.length === 0) { window.location.reload(); return; }
+        if (j && j.kind === "distribute") { window.location.reload(); return; }
+        if (!sending && queue.length === 0) {
+          job.classList.add("hidden");
+          await refreshStatus();
+          if (j && j.state === "failed") say("集計に失敗しました: " + (j.message || ""));
+          break;
+        }
       }
       await new Promise(function (ok) { setTimeout(ok, 600); });
     }
     polling = false;
+  }
+
+  // Centres send through their links at any time: look every 5 seconds.
+  if (document.getElementById("status")) {
+    setInterval(function () { if (!polling) refreshStatus(); }, 5000);
   }
 
   if (job && job.dataset.active === "1") poll();

@@ -10,7 +10,7 @@ use std::path::Path;
 use super::{FormKind, SheetForm};
 use crate::error::Error;
 use crate::fonts::FontSet;
-use crate::jobs::collect::{Found, Standing};
+use crate::jobs::collect::{Checked, Found, Standing};
 use crate::pdf::PdfOptions;
 use crate::workbook::Workbook;
 
@@ -71,6 +71,22 @@ impl RoundOptions<'_> {
         };
         Ok(Standing::of(roster, &collect(&options)?))
     }
+
+    /// Runs a form's check of one file with the options of a round (the
+    /// glyph check against these fonts; nothing is written).
+    pub fn check_with(
+        &self,
+        check: impl FnOnce(&crate::jobs::collect::Options) -> Result<Checked, Error>,
+    ) -> Result<Checked, Error> {
+        let options = crate::jobs::collect::Options {
+            pdf: Some((self.fonts, self.pdf)),
+            templates: None,
+            created: self.created,
+            returns: None,
+            protected: &[],
+        };
+        check(&options)
+    }
 }
 
 /// A master read for a round: what the generic jobs need to show it,
@@ -95,6 +111,9 @@ pub trait RoundMaster: Send + Sync {
         opts: &RoundOptions,
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<std::path::PathBuf>, Error>;
+    /// Checks one returned file at once, as the collection will read it:
+    /// whose it is by its content, its findings, its 差戻し workbook.
+    fn check(&self, file: &Found, opts: &RoundOptions) -> Result<Checked, Error>;
     /// Reads `files` against the master and writes the outputs into
     /// `out_dir` and the 差戻し workbooks into `returns`. `progress` is
     /// called after each file read.

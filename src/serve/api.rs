@@ -148,6 +148,8 @@ pub fn open_round(app: &App, upload: &Upload) -> Result<Result<i64, Vec<Value>>,
     )
     .map_err(db_error)?;
     let id = tx.last_insert_rowid();
+    let expected: Vec<String> = master.centres().into_iter().filter(|c| !c.work.is_empty()).map(|c| c.id).collect();
+    super::links::issue_all(&tx, &app.portal_key, id, &expected.iter().map(String::as_str).collect::<Vec<_>>())?;
     Work::enqueue(&tx, id, JobKind::Distribute)?;
     tx.commit().map_err(db_error)?;
     drop(db);
@@ -201,9 +203,18 @@ fn last_job(app: &App, round: i64, kind: JobKind) -> Result<Option<i64>, Failure
         .map_err(db_error)?)
 }
 
-/// The round's JSON.
+/// The round's JSON, with each centre's `upload_url`.
 pub fn round_value(app: &App, id: i64) -> Result<Value, Failure> {
-    view::round_json(&app.store, &app.work, id)?.ok_or_else(|| no_round(id))
+    let mut round = view::round_json(&app.store, &app.work, id)?.ok_or_else(|| no_round(id))?;
+    let links: std::collections::HashMap<String, String> =
+        super::links::current(&app.store.db(), &app.portal_key, id)?.into_iter().collect();
+    if let Some(centres) = round["centres"].as_array_mut() {
+        for c in centres {
+            let url = c["id"].as_str().and_then(|i| links.get(i)).map(|t| app.upload_url(t));
+            c["upload_url"] = json!(url);
+        }
+    }
+    Ok(round)
 }
 
 /// `Content-Disposition` for a file name (RFC 6266: an ASCII fallback and

@@ -53,13 +53,26 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 /// bits) and written with mode 0600 when there is none. A token file that
 /// others may read is made private again.
 pub fn admin_token(dir: &Path) -> Result<String, Error> {
-    let path = dir.join("admin.token");
+    secret(dir, "admin.token", "管理トークン")
+}
+
+/// The key the centres' links are derived from (`portal.key`, as the
+/// admin token): the database keeps only the links' SHA-256, and the links
+/// can still be listed for the secretariat.
+pub fn portal_key(dir: &Path) -> Result<String, Error> {
+    secret(dir, "portal.key", "提出リンクの鍵")
+}
+
+/// A secret file of `dir`, made when there is none; `what` names it in
+/// messages.
+fn secret(dir: &Path, name: &str, what: &str) -> Result<String, Error> {
+    let path = dir.join(name);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let token = text.trim().to_string();
             if token.len() < 32 || !token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
                 return Err(Error::input(format!(
-                    "管理トークンのファイル {} の中身が正しくありません（英数字 32 文字以上）。ファイルを消すと、起動時に新しいトークンを作ります。",
+                    "{what}のファイル {} の中身が正しくありません（英数字 32 文字以上）。ファイルを消すと、起動時に新しく作ります。",
                     path.display()
                 )));
             }
@@ -89,12 +102,13 @@ pub fn admin_token(dir: &Path) -> Result<String, Error> {
                 use std::io::Write;
                 f.write_all(format!("{token}\n").as_bytes()).and_then(|_| f.sync_all())
             };
-            options.open(&path).and_then(write).map_err(|e| {
-                Error::output(format!("管理トークンのファイル {} を作れません（{e}）。", path.display()))
-            })?;
+            options
+                .open(&path)
+                .and_then(write)
+                .map_err(|e| Error::output(format!("{what}のファイル {} を作れません（{e}）。", path.display())))?;
             Ok(token)
         }
-        Err(e) => Err(Error::output(format!("管理トークンのファイル {} を読めません（{e}）。", path.display()))),
+        Err(e) => Err(Error::output(format!("{what}のファイル {} を読めません（{e}）。", path.display()))),
     }
 }
 

@@ -19,9 +19,13 @@
 //! [`crate::forms::document`]. docs/serve.md describes it for users.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod json;
+pub mod links;
 pub mod pages;
+pub mod portal;
+pub mod secretariat;
 pub mod store;
 pub mod upload;
 pub mod view;
@@ -71,6 +75,21 @@ pub struct App {
     pub limits: Limits,
     /// The pages' templates.
     pub pages: pages::Pages,
+    /// The key the centres' links are derived from.
+    pub portal_key: String,
+    /// The address the centres' links start with (`http://127.0.0.1:8080`).
+    pub public_url: String,
+    /// The portal's limits.
+    pub throttle: portal::Throttle,
+    /// The rounds' masters, read once.
+    pub masters: std::sync::Mutex<std::collections::HashMap<i64, portal::CachedMaster>>,
+}
+
+impl App {
+    /// A centre's upload link.
+    pub fn upload_url(&self, token: &str) -> String {
+        format!("{}/c/{token}", self.public_url)
+    }
 }
 
 /// The admin right of an API request (see [`Auth::api`]), found by
@@ -125,8 +144,21 @@ const REFUSED_BODY_READ: usize = 16 * 1024 * 1024;
 /// request's extensions for [`ApiAdmin`] and [`PageAdmin`].
 async fn admit(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path == "/login" || path.starts_with("/assets/") {
+    if path == "/login" || path.starts_with("/assets/") || path.starts_with("/c/") {
         return next.run(request).await;
+    }
+    // A browser tells where a request comes from: a session's request
+    // from another site, or another port of this machine, is refused
+    // (the session cookie goes to every port of 127.0.0.1).
+    let foreign = request
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| !matches!(v, "same-origin" | "none"));
+    if foreign && !request.headers().contains_key(header::AUTHORIZATION) {
+        let _ = axum::body::to_bytes(request.into_body(), REFUSED_BODY_READ).await;
+        return (StatusCode::FORBIDDEN, "ほかのサイトやほかのポートのページからの操作は受け付けません。")
+            .into_response();
     }
     let admitted = if path.starts_with("/api/") {
         app.auth.api(&app.store, request.method(), request.headers()).map_err(IntoResponse::into_response)
@@ -176,6 +208,9 @@ async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Res
     response
 }
 
+/// The most a request that carries no file may send (a login, a form).
+const SMALL_BODY: usize = 64 * 1024;
+
 /// The routes.
 pub fn router(app: Arc<App>) -> Router {
     let body_limit = usize::try_from(app.limits.request_bytes).unwrap_or(usize::MAX);
@@ -185,20 +220,34 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/login", get(pages::login_page).post(pages::login_with_token))
         .route("/logout", post(pages::logout))
         .route("/blank/{slug}", get(pages::blank))
-        .route("/agenda", post(pages::post_agenda))
+        .route("/agenda", post(pages::post_agenda).layer(DefaultBodyLimit::max(body_limit)))
         .route("/agenda/{id}", get(pages::agenda_page))
         .route("/agenda/{id}/pdf", get(pages::agenda_pdf))
-        .route("/rounds", post(pages::post_round))
+        .route("/rounds", post(pages::post_round).layer(DefaultBodyLimit::max(body_limit)))
         .route("/rounds/{id}", get(pages::round_page))
-        .route("/rounds/{id}/submissions", post(pages::post_submissions))
-        .route("/api/agenda", post(api::post_agenda))
-        .route("/api/rounds", get(api::get_rounds).post(api::post_round))
+        .route("/rounds/{id}/status", get(pages::round_status))
+        .route("/rounds/{id}/submissions", post(pages::post_submissions).layer(DefaultBodyLimit::max(body_limit)))
+        .route(
+            "/c/{token}",
+            get(portal::centre_page).post(portal::centre_upload).layer(DefaultBodyLimit::max(body_limit)),
+        )
+        .route("/c/{token}/returns.xlsx", get(portal::centre_returns))
+        .route("/api/agenda", post(api::post_agenda).layer(DefaultBodyLimit::max(body_limit)))
+        .route("/api/rounds", get(api::get_rounds).post(api::post_round).layer(DefaultBodyLimit::max(body_limit)))
         .route("/api/rounds/{id}", get(api::get_round))
-        .route("/api/rounds/{id}/submissions", post(api::post_submissions))
+        .route("/api/rounds/{id}/submissions", post(api::post_submissions).layer(DefaultBodyLimit::max(body_limit)))
+        .route("/api/rounds/{id}/links", get(secretariat::get_links))
+        .route("/api/rounds/{id}/links.csv", get(secretariat::get_links_csv))
+        .route("/api/rounds/{id}/links.xlsx", get(secretariat::get_links_xlsx))
+        .route("/api/rounds/{id}/links/{centre}/renew", post(secretariat::post_renew))
+        .route("/api/rounds/{id}/deadline", post(secretariat::post_deadline))
+        .route("/api/rounds/{id}/audit", get(secretariat::get_audit))
+        .route("/rounds/{id}/links/{centre}/renew", post(secretariat::page_renew))
+        .route("/rounds/{id}/deadline", post(secretariat::page_deadline))
         .route("/api/rounds/{id}/files/{name}", get(api::get_output))
         .route("/api/rounds/{id}/{file}", get(api::get_round_file))
         .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(DefaultBodyLimit::max(SMALL_BODY))
         .layer(axum::middleware::from_fn_with_state(app.clone(), admit))
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
@@ -242,8 +291,13 @@ pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<
         let addr = listener.local_addr().map_err(|e| Error::internal(e.to_string()))?;
         let store = Arc::new(Store::open(&config.data)?);
         let token = auth::admin_token(&config.data)?;
+        let portal_key = auth::portal_key(&config.data)?;
         let fonts = Arc::new(FontSet::with_overrides(None, None)?);
         let work = Work::start(store.clone(), fonts.clone())?;
+        let base = match addr {
+            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
+            SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
+        };
         let app = Arc::new(App {
             store,
             work,
@@ -251,16 +305,23 @@ pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<
             fonts,
             limits: config.limits,
             pages: pages::Pages::new()?,
+            portal_key,
+            public_url: base.clone(),
+            throttle: portal::Throttle::default(),
+            masters: Default::default(),
         });
-        let base = match addr {
-            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
-            SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
-        };
         let link = app.auth.login_code().map(|c| format!("{base}/login?code={c}"));
         ready(&base, link.as_deref());
-        axum::serve(listener, router(app))
+        axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
+                eprintln!("終了しています（作業中の答えを待っています。すぐに止めるときは、もう一度 Ctrl+C）。");
+                // A second Ctrl+C stops at once: what was acknowledged is kept
+                // whatever is running.
+                tokio::spawn(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                    std::process::exit(130);
+                });
             })
             .await
             .map_err(|e| Error::internal(format!("the server stopped: {e}")))

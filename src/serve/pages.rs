@@ -18,7 +18,9 @@ use super::view::{kind_name, rounds_json};
 use super::{App, PageAdmin};
 use crate::error::Error;
 
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 9] = [
+    ("status", include_str!("../../templates/serve/status.hbs")),
+    ("centre", include_str!("../../templates/serve/centre.hbs")),
     ("layout", include_str!("../../templates/serve/layout.hbs")),
     ("problems", include_str!("../../templates/serve/problems.hbs")),
     ("home", include_str!("../../templates/serve/home.hbs")),
@@ -354,10 +356,26 @@ fn status_class(status: &str) -> &'static str {
 /// `GET /rounds/{id}`.
 pub async fn round_page(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmin, Path(id): Path<i64>) -> Response {
     let a = app.clone();
-    let mut round = match blocking(move || api::round_value(&a, id)).await {
-        Ok(r) => r,
-        Err(f) => return failure_page(&app, &admin, f),
-    };
+    let ad = admin.clone();
+    match blocking(move || round_page_data(&a, &ad, id)).await {
+        Ok(data) => app.pages.render(StatusCode::OK, "round", data),
+        Err(f) => failure_page(&app, &admin, f),
+    }
+}
+
+/// `GET /rounds/{id}/status`: the 提出状況 and downloads of the round's
+/// page alone, which the page's script fetches to stay current.
+pub async fn round_status(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmin, Path(id): Path<i64>) -> Response {
+    let a = app.clone();
+    let ad = admin.clone();
+    match blocking(move || round_page_data(&a, &ad, id)).await {
+        Ok(data) => app.pages.render(StatusCode::OK, "status", data),
+        Err(f) => failure_page(&app, &admin, f),
+    }
+}
+
+fn round_page_data(app: &App, admin: &Admin, id: i64) -> Result<Value, Failure> {
+    let mut round = api::round_value(app, id)?;
     if let Some(centres) = round["centres"].as_array_mut() {
         for c in centres {
             let class = status_class(c["status"].as_str().unwrap_or(""));
@@ -391,20 +409,21 @@ pub async fn round_page(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmin
         .is_some_and(|f| f.iter().any(|n| n.as_str().is_some_and(|n| n.ends_with(".pdf"))));
     let centre_count = round["centres"].as_array().map_or(0, |c| c.len());
     let title = round["title"].clone();
+    let deadline = round["deadline"].as_str().map(japan_time);
+    let links = super::secretariat::link_list(app, id)?;
+    let audit = super::audit::of_round(&app.store.db(), id, None, 100)?;
     round["created"] = json!(japan_time(round["created"].as_str().unwrap_or("")));
     let count = |v: &Value| v.as_array().map_or(0, |a| a.len());
     let (distribution_count, submission_count, returns_count) =
         (count(&round["distribution"]["files"]), count(&round["submissions"]), count(&round["returns"]["files"]));
-    app.pages.render(
-        StatusCode::OK,
-        "round",
-        json!({
+    Ok(json!({
             "title": title, "csrf": admin.csrf(), "round": round, "kind_label": kind_label(&kind),
             "job_active": active, "job_failed": state == "failed", "job_text": job_text,
             "has_pdf": has_pdf, "centre_count": centre_count, "distribution_count": distribution_count,
             "submission_count": submission_count, "returns_count": returns_count,
-        }),
-    )
+            "links": links, "audit": audit,
+            "deadline_label": deadline, "deadline_local": deadline.map(|d| d.replace(' ', "T")),
+    }))
 }
 
 /// `POST /rounds/{id}/submissions`: from the page's script (with the CSRF

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use crate::error::Error;
 
 /// The database's layout version (`PRAGMA user_version`).
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE blobs (
@@ -93,6 +93,40 @@ CREATE TABLE agendas (
 );
 ";
 
+/// Version 2: the centres' links, the audit log, a round's deadline, and
+/// for a submission through a link its centre, its check and its 差戻し
+/// workbook.
+const SCHEMA_2: &str = "
+ALTER TABLE rounds ADD COLUMN deadline TEXT;
+ALTER TABLE submissions ADD COLUMN centre TEXT;
+ALTER TABLE submissions ADD COLUMN checked TEXT;
+ALTER TABLE submissions ADD COLUMN returns_sha256 TEXT REFERENCES blobs(sha256);
+CREATE TABLE links (
+    id INTEGER PRIMARY KEY,
+    round INTEGER NOT NULL REFERENCES rounds(id),
+    centre TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+CREATE INDEX links_by_round ON links(round, centre);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    round INTEGER,
+    centre TEXT,
+    actor TEXT NOT NULL,
+    address TEXT,
+    action TEXT NOT NULL,
+    name TEXT,
+    sha256 TEXT,
+    result TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX audit_by_round ON audit(round, id);
+";
+
 /// The data folder and its database.
 pub struct Store {
     dir: PathBuf,
@@ -134,32 +168,63 @@ pub fn iso_utc(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// Seconds since 1970 of a civil date and time (the inverse of
+/// [`iso_utc`]'s days to civil date, after H. Hinnant).
+fn epoch_of(y: i64, m: i64, day: i64, h: i64, min: i64, sec: i64) -> Option<i64> {
+    if !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&min)
+        || !(0..61).contains(&sec)
+    {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400 + h * 3600 + min * 60 + sec)
+}
+
+/// `YYYY-MM-DD` and `hh:mm[:ss]` → the numbers.
+fn split_date_time(date: &str, time: &str) -> Option<(i64, i64, i64, i64, i64, i64)> {
+    let mut d = date.trim().splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.trim().splitn(3, ':').map(|p| p.parse::<i64>().ok());
+    let (h, min) = (t.next()??, t.next()??);
+    let sec = t.next().unwrap_or(Some(0))?;
+    Some((y, m, day, h, min, sec))
+}
+
+/// Japan's UTC+9, all year.
+const JAPAN: i64 = 9 * 3600;
+
 /// An ISO 8601 UTC time of [`iso_utc`] as Japan's local time for pages
-/// (`2026-12-03T12:08:05Z` → `2026-12-03 21:08`; Japan keeps UTC+9 all
-/// year). Another text is returned as it is.
+/// (`2026-12-03T12:08:05Z` → `2026-12-03 21:08`). Another text is
+/// returned as it is.
 pub fn japan_time(iso: &str) -> String {
-    let parse = || -> Option<i64> {
+    let parse = || {
         let (date, time) = iso.strip_suffix('Z')?.split_once('T')?;
-        let mut d = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-        let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-        let mut t = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-        let (h, min, sec) = (t.next()??, t.next()??, t.next()??);
-        // Days from civil (H. Hinnant), the inverse of iso_utc's.
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        Some((era * 146_097 + doe - 719_468) * 86_400 + h * 3600 + min * 60 + sec)
+        let (y, m, d, h, min, sec) = split_date_time(date, time)?;
+        epoch_of(y, m, d, h, min, sec)
     };
     match parse() {
         Some(secs) => {
-            let local = iso_utc(secs + 9 * 3600);
+            let local = iso_utc(secs + JAPAN);
             format!("{} {}", &local[..10], &local[11..16])
         }
         None => iso.to_string(),
     }
+}
+
+/// A time typed in Japan (`2026-12-20T17:00`, as a browser's date and time
+/// field sends it, or `2026-12-20 17:00`) as ISO 8601 UTC.
+pub fn from_japan_time(local: &str) -> Option<String> {
+    let (date, time) = local.trim().split_once(['T', ' '])?;
+    let (y, m, d, h, min, sec) = split_date_time(date, time)?;
+    Some(iso_utc(epoch_of(y, m, d, h, min, sec)? - JAPAN))
 }
 
 /// Lowercase hex of bytes.
@@ -218,7 +283,11 @@ impl Store {
         let version: i32 = db.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(db_error)?;
         match version {
             0 => {
-                db.execute_batch(&format!("BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
+                db.execute_batch(&format!("BEGIN; {SCHEMA} {SCHEMA_2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
+                    .map_err(db_error)?;
+            }
+            1 => {
+                db.execute_batch(&format!("BEGIN; {SCHEMA_2} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
                     .map_err(db_error)?;
             }
             SCHEMA_VERSION => {}
@@ -267,16 +336,17 @@ impl Store {
 
     /// Moves a received temporary file (already synced) into `blobs/` as
     /// the blob `sha256`, unless it is kept already. Returns the folder
-    /// whose entry changed, which must be synced ([`Store::sync_dirs`])
-    /// before the blob is recorded.
+    /// the blob is in, which must be synced ([`Store::sync_dirs`]) before
+    /// the blob is recorded.
     pub fn place(&self, temp: tempfile::NamedTempFile, sha256: &str) -> Result<Option<PathBuf>, Error> {
         let path = self.blob_path(sha256);
-        if path.exists() {
-            return Ok(None);
-        }
         let parent = path.parent().expect("blob paths have a parent").to_path_buf();
-        std::fs::create_dir_all(&parent).map_err(|e| io_error("フォルダー", &parent, e))?;
-        temp.persist(&path).map_err(|e| io_error("ファイル", &path, e.error))?;
+        // A blob already there may have been placed by a request that was
+        // refused before it synced its folder: the folder is synced anyway.
+        if !path.exists() {
+            std::fs::create_dir_all(&parent).map_err(|e| io_error("フォルダー", &parent, e))?;
+            temp.persist(&path).map_err(|e| io_error("ファイル", &path, e.error))?;
+        }
         Ok(Some(parent))
     }
 
@@ -340,14 +410,14 @@ impl Store {
         file.sync_all().map_err(unreadable)?;
         let sha = hex(&hasher.finalize());
         let blob = self.blob_path(&sha);
+        let parent = blob.parent().expect("blob paths have a parent");
         if blob.exists() {
             let _ = std::fs::remove_file(path);
         } else {
-            let parent = blob.parent().expect("blob paths have a parent");
             std::fs::create_dir_all(parent).map_err(|e| io_error("フォルダー", parent, e))?;
             std::fs::rename(path, &blob).map_err(|e| io_error("ファイル", &blob, e))?;
-            sync_dir(parent).map_err(|e| io_error("フォルダー", parent, e))?;
         }
+        sync_dir(parent).map_err(|e| io_error("フォルダー", parent, e))?;
         Store::record_blob(&self.db(), &sha, size)?;
         Ok(sha)
     }
@@ -386,6 +456,10 @@ mod tests {
         assert_eq!(japan_time("2026-12-31T20:00:00Z"), "2027-01-01 05:00");
         assert_eq!(japan_time("2024-02-28T15:00:00Z"), "2024-02-29 00:00");
         assert_eq!(japan_time("昨日"), "昨日");
+        assert_eq!(from_japan_time("2026-12-20T17:00").as_deref(), Some("2026-12-20T08:00:00Z"));
+        assert_eq!(from_japan_time("2027-01-01 05:00").as_deref(), Some("2026-12-31T20:00:00Z"));
+        assert_eq!(from_japan_time("2026-13-01T00:00"), None);
+        assert_eq!(from_japan_time("明日"), None);
         for secs in [0, 951_782_400, 1_796_299_199, 4_102_444_800] {
             assert_eq!(japan_time(&iso_utc(secs)), {
                 let l = iso_utc(secs + 9 * 3600);

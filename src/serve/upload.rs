@@ -204,14 +204,14 @@ pub async fn receive(
     for p in pending {
         dirs.extend(finish(p).await?);
     }
-    if let Some(r) = refusal {
-        return Err(r);
-    }
     let s2 = store.clone();
     tokio::task::spawn_blocking(move || s2.sync_dirs(dirs.iter()))
         .await
         .map_err(|e| UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
         .map_err(|e| UploadError::new(StatusCode::INTERNAL_SERVER_ERROR, e.message))?;
+    if let Some(r) = refusal {
+        return Err(r);
+    }
     if !csrf_ok {
         return Err(UploadError::new(
             StatusCode::FORBIDDEN,

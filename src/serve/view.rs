@@ -61,15 +61,16 @@ fn file_url(round: i64, what: &str) -> String {
 /// A round as the API answers it, or `None` when there is no such round.
 pub fn round_json(store: &Store, work: &Work, id: i64) -> Result<Option<Value>, Error> {
     let db = store.db();
-    let row: Option<(String, String, i64, String, String, String, String)> = db
+    type Row = (String, String, i64, String, String, String, String, Option<String>);
+    let row: Option<Row> = db
         .query_row(
-            "SELECT form, title, fiscal_year, master_name, master_sha256, created, centres FROM rounds WHERE id = ?1",
+            "SELECT form, title, fiscal_year, master_name, master_sha256, created, centres, deadline FROM rounds WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
         )
         .optional()
         .map_err(db_error)?;
-    let Some((form, title, fiscal_year, master_name, master_sha, created, centres)) = row else {
+    let Some((form, title, fiscal_year, master_name, master_sha, created, centres, deadline)) = row else {
         return Ok(None);
     };
     let master_centres: Value = serde_json::from_str(&centres).map_err(|e| Error::internal(e.to_string()))?;
@@ -154,6 +155,7 @@ pub fn round_json(store: &Store, work: &Work, id: i64) -> Result<Option<Value>, 
         "fiscal_year": fiscal_year,
         "master": {"name": master_name, "sha256": master_sha},
         "created": created,
+        "deadline": deadline,
         "centres": expected,
         "idle": idle,
         "counts": counts(&Value::Array(expected.clone())),

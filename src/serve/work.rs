@@ -196,7 +196,14 @@ impl Work {
                     }
                 };
                 let (id, round, kind) = next;
-                let _ = self.store.db().execute("UPDATE jobs SET state = 'running' WHERE id = ?1", [id]);
+                // The job is marked running before it reads anything, so
+                // that an upload from now on queues the next job; when the
+                // mark cannot be written, nothing runs until it can.
+                if let Err(e) = self.store.db().execute("UPDATE jobs SET state = 'running' WHERE id = ?1", [id]) {
+                    eprintln!("エラー: {}", db_error(e));
+                    std::thread::sleep(std::time::Duration::from_secs(1));
+                    continue;
+                }
                 self.done.store(0, Ordering::Relaxed);
                 *self.running.lock().unwrap_or_else(|p| p.into_inner()) = Some((id, 0));
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match JobKind::of(&kind) {
@@ -212,11 +219,16 @@ impl Work {
                     Ok(m) => ("done", m),
                     Err(e) => ("failed", e.to_string()),
                 };
-                if let Err(e) = self.store.db().execute(
+                // The end is recorded before the next job, retried until it
+                // is (a job is never run twice for a failed write).
+                let mut pause = std::time::Duration::from_millis(100);
+                while let Err(e) = self.store.db().execute(
                     "UPDATE jobs SET state = ?2, message = ?3, finished = ?4 WHERE id = ?1",
                     params![id, state, message, now_iso()],
                 ) {
                     eprintln!("エラー: {}", db_error(e));
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_secs(10));
                 }
                 self.finished.send_replace(id);
             }
@@ -303,9 +315,11 @@ impl Work {
         for (k, (_, name, sha)) in submissions.iter().enumerate() {
             let path = inputs.join(format!("{k:06}"));
             let blob = self.store.blob_path(sha);
+            // A kept file that has gone missing (a disk error) is read as a
+            // file that cannot be opened: that submission's problem, not
+            // the whole collection's.
             if std::fs::hard_link(&blob, &path).is_err() {
-                std::fs::copy(&blob, &path)
-                    .map_err(|e| Error::output(format!("作業フォルダーにファイルを置けません（{e}）。")))?;
+                let _ = std::fs::copy(&blob, &path);
             }
             files.push(Found { path, name: name.clone() });
         }

@@ -119,6 +119,16 @@ pub type Collection = crate::jobs::collect::Collection<Key>;
 /// One returned PDCA file.
 pub type Received = crate::jobs::collect::Received<Key>;
 
+/// Checks one returned file against the master at once, as `collect`
+/// would read it (see [`crate::jobs::collect::Checked`]).
+pub fn check(master: &Master, file: &Found, opts: &Options) -> Result<crate::jobs::collect::Checked, Error> {
+    let index = MasterIndex::new(master);
+    let roster = index.roster(master);
+    let read = |wb: &Workbook| read_submission_in(master, &index, wb);
+    let what = format!("{} PDCAシート", master.plan.name);
+    crate::jobs::collect::check_one(&roster, file, file::REPORT, &what, OUTPUT_FORM_KIND, opts, read)
+}
+
 /// Reads `files` against the master (in parallel, each file dropped once
 /// read) and writes 集計.xlsx, 結果報告.pdf and the 差戻し workbooks.
 /// `progress` is called after each file with the number read so far.

@@ -8,7 +8,7 @@ use super::master::Master;
 use crate::error::Error;
 use crate::forms::round::{RoundCentre, RoundMaster, RoundOptions, RoundOutputs};
 use crate::forms::FormKind;
-use crate::jobs::collect::{Found, Standing};
+use crate::jobs::collect::{Checked, Found, Standing};
 
 impl RoundMaster for Master {
     fn form(&self) -> FormKind {
@@ -57,6 +57,10 @@ impl RoundMaster for Master {
             master_path: Some(opts.master_path),
         };
         Ok(super::distribute::distribute(self, out_dir, &opts, progress)?.files)
+    }
+
+    fn check(&self, file: &Found, opts: &RoundOptions) -> Result<Checked, Error> {
+        opts.check_with(|options| pdca_collect::check(self, file, options))
     }
 
     fn collect(

@@ -561,6 +561,16 @@ pub fn report_data(master: &Master, col: &Collection) -> Json {
     })
 }
 
+/// Checks one returned file against the master at once, as `collect`
+/// would read it (see [`crate::jobs::collect::Checked`]).
+pub fn check(master: &Master, file: &Found, opts: &Options) -> Result<crate::jobs::collect::Checked, Error> {
+    let index = MasterIndex::new(master);
+    let roster = index.roster(master);
+    let read = |wb: &Workbook| read_submission_in(master, &index, wb);
+    let what = format!("{} センター事業計画シート", master.title_line());
+    crate::jobs::collect::check_one(&roster, file, file::REPORT, &what, OUTPUT_FORM_KIND, opts, read)
+}
+
 /// Reads `files` against the plan master (in parallel, each file dropped
 /// once read) and writes 事業計画書.xlsx, 事業計画書.pdf and the 差戻し
 /// workbooks. Outputs appear together or not at all; inputs are never

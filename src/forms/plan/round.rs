@@ -8,7 +8,7 @@ use super::master::Master;
 use crate::error::Error;
 use crate::forms::round::{RoundCentre, RoundMaster, RoundOptions, RoundOutputs};
 use crate::forms::FormKind;
-use crate::jobs::collect::{Found, Standing};
+use crate::jobs::collect::{Checked, Found, Standing};
 
 impl RoundMaster for Master {
     fn form(&self) -> FormKind {
@@ -50,6 +50,10 @@ impl RoundMaster for Master {
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Vec<PathBuf>, Error> {
         Ok(super::distribute::distribute(self, out_dir, opts.created, Some(opts.master_path), progress)?.files)
+    }
+
+    fn check(&self, file: &Found, opts: &RoundOptions) -> Result<Checked, Error> {
+        opts.check_with(|options| plan_collect::check(self, file, options))
     }
 
     fn collect(

@@ -684,6 +684,56 @@ pub(crate) fn gather<K: Send>(
     Ok(Collection::new(roster, received))
 }
 
+/// One file checked at once against the master, as a collection of that
+/// file alone would see it (`keikaku serve`'s centre links): the standing
+/// (the file's centre, or the file as a stray one) and, when its centre
+/// has something to fix, that centre's 差戻し workbook (file name, bytes).
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The standing of the collection of this one file.
+    pub standing: Standing,
+    /// The centre whose file it is, by its content (`None`: no centre's).
+    pub centre: Option<String>,
+    /// The 差戻し workbook of its centre, when it has something to fix.
+    pub returns: Option<(String, Vec<u8>)>,
+}
+
+/// Checks one file as [`gather`] reads it (with the glyph check of the
+/// report when `opts.pdf` is set) and makes its standing and 差戻し
+/// workbook; nothing is written. `what` and `own_kind` as for the 差戻し
+/// workbooks of a run.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn check_one<K: Send>(
+    roster: &Roster,
+    file: &Found,
+    report: &'static str,
+    what: &str,
+    own_kind: &str,
+    opts: &Options,
+    read: impl Fn(&Workbook) -> Submission<K> + Sync,
+) -> Result<Checked, Error> {
+    let read = |wb: &Workbook| {
+        let mut sub = read(wb);
+        if let Some((fonts, _)) = opts.pdf {
+            check_glyphs(&mut sub, fonts, report);
+        }
+        sub
+    };
+    let received = read_all(std::slice::from_ref(file), &[own_kind], read, |_| {});
+    let centre = received[0].submission.centre.clone().filter(|_| !received[0].own_output);
+    let collection = Collection::new(roster, received);
+    let k = collection.centres.iter().position(|c| c.used == Some(0) || c.unused.iter().any(|(i, _)| *i == 0));
+    let returns = match k {
+        Some(k) => tables::returns_book(roster, &collection, k, what, own_kind, opts.created)?.map(|bytes| {
+            let (id, name) = roster.centres[collection.centres[k].centre];
+            (returns_file_name(id, name), bytes)
+        }),
+        None => None,
+    };
+    let outcome = Outcome { collection, files: vec![], returns: vec![] };
+    Ok(Checked { standing: Standing::of(roster, &outcome), centre: k.and(centre), returns })
+}
+
 /// The 差戻し workbooks of the run, when it has a returns folder: one for
 /// each centre with something to fix, named `ID_名称_差戻し.xlsx`. `what`
 /// names the form in their title, `own_kind` marks them as keikaku's own.
