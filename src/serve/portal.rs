@@ -406,6 +406,14 @@ fn check_upload(app: &App, p: &Place, upload: &Upload, address: &str) -> Result<
     Ok(verdict)
 }
 
+/// Reads a refused request to its end (within the route's body limit), so
+/// that a client still sending sees the answer.
+async fn drain(multipart: &mut Multipart) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+}
+
 /// `POST /c/{token}` with the multipart field `file`: checked at once;
 /// JSON `{"status", "problems"}` with `Accept: application/json`, the page
 /// otherwise.
@@ -414,10 +422,11 @@ pub async fn centre_upload(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     headers: HeaderMap,
-    multipart: Multipart,
+    mut multipart: Multipart,
 ) -> Response {
     let json = wants_json(&headers);
     if app.throttle.blocked(peer.ip()) {
+        drain(&mut multipart).await;
         return too_many(&app, json, GUESSING);
     }
     let a = app.clone();
@@ -426,7 +435,10 @@ pub async fn centre_upload(
         Ok(f) => f,
         Err(f) => return f.into_response(),
     };
-    let Some(p) = found else { return not_found(&app, peer.ip(), json) };
+    let Some(p) = found else {
+        drain(&mut multipart).await;
+        return not_found(&app, peer.ip(), json);
+    };
     let address = peer.ip().to_string();
     let refuse = |status: StatusCode, heading: &str, text: String| -> Response {
         if json {
@@ -453,9 +465,11 @@ pub async fn centre_upload(
                 ..Entry::default()
             },
         );
+        drain(&mut multipart).await;
         return refuse(StatusCode::FORBIDDEN, "締め切りを過ぎています", text);
     }
     if !app.throttle.take_upload(p.link.id) {
+        drain(&mut multipart).await;
         return too_many(
             &app,
             json,
