@@ -59,6 +59,15 @@ struct ServeArgs {
     /// 1 回に送れる大きさの上限（MB）
     #[arg(long, value_name = "MB", default_value_t = 1000)]
     max_request_mb: u64,
+    /// センターが提出用リンクで開くアドレス（例: https://keikaku.example.jp）。このパソコンの外で待ち受けるときに必要です
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// 事務局の画面と API を、このパソコンからだけ使えるようにします（センターのリンクはどこからでも使えます）
+    #[arg(long)]
+    admin_local: bool,
+    /// 同じパソコンのリバースプロキシの後ろで動かします（接続元のアドレスを X-Forwarded-For の最後から取ります）
+    #[arg(long)]
+    trust_proxy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -506,12 +515,20 @@ fn run_serve(args: &ServeArgs) -> Result<String, Error> {
             files: args.max_files.max(1),
             request_bytes: args.max_request_mb.saturating_mul(1_000_000),
         },
+        public_url: args.public_url.clone(),
+        admin_local: args.admin_local,
+        trust_proxy: args.trust_proxy,
     };
     let data = args.data.display().to_string();
     crate::serve::serve(&config, |url, link| {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "keikaku serve: {url}/ で待ち受けています（このパソコンの中だけ）。");
+        let local = url.contains("://127.") || url.contains("://[::1]");
+        let _ = writeln!(
+            out,
+            "keikaku serve: {url}/ で待ち受けています{}。",
+            if local { "（このパソコンの中だけ）" } else { "" }
+        );
         if let Some(link) = link {
             let _ = writeln!(out, "ブラウザーで次のリンクを開くと、ログインした状態で始まります（1 回だけ使えます）:");
             let _ = writeln!(out, "  {link}");

@@ -267,3 +267,42 @@ fn concurrent_uploads_survive_a_kill() {
     // And the round is collected from them after the restart.
     assert!(acknowledged.is_empty() || round["collected"] == true);
 }
+
+#[test]
+fn beyond_loopback_only_the_links_are_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(
+        dir.path(),
+        &["--listen", "0.0.0.0:0", "--public-url", "https://keikaku.example.jp", "--admin-local", "--trust-proxy"],
+    );
+    let round = open_round(&s);
+    let link = link_of(&round, "C02");
+    assert!(link.starts_with("https://keikaku.example.jp/c/"), "{link}");
+    let path = link.trim_start_matches("https://keikaku.example.jp");
+    let from = |ip: &str, host: &str, p: &str| {
+        s.http.get(s.at(p)).header("Host", host).header("X-Forwarded-For", ip).bearer_auth(&s.token).send().unwrap()
+    };
+    // A centre through the proxy, by the public name: its page.
+    assert_eq!(from("203.0.113.5", "keikaku.example.jp", path).status(), 200);
+    // The secretariat's side from outside: refused, even with the token.
+    assert_eq!(from("203.0.113.5", "keikaku.example.jp", "/api/rounds").status(), 403);
+    assert_eq!(from("203.0.113.5", "keikaku.example.jp", "/login").status(), 403);
+    // From this machine it works; a foreign Host is still refused.
+    assert_eq!(from("127.0.0.1", "keikaku.example.jp", "/api/rounds").status(), 200);
+    assert_eq!(from("203.0.113.5", "evil.example", path).status(), 421);
+    // Guessing is counted per client behind the proxy, not for the proxy.
+    for i in 0..10 {
+        assert_eq!(from("203.0.113.9", "keikaku.example.jp", &format!("/c/{i:064x}")).status(), 404);
+    }
+    assert_eq!(from("203.0.113.9", "keikaku.example.jp", path).status(), 429);
+    assert_eq!(from("203.0.113.5", "keikaku.example.jp", path).status(), 200);
+    // A public address must be a plain address.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_keikaku"))
+        .args(["serve", "--data"])
+        .arg(dir.path().join("other"))
+        .args(["--listen", "0.0.0.0:0", "--public-url", "keikaku.example.jp/portal"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("パスなしで指定"));
+}

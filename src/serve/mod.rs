@@ -59,6 +59,15 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Upload limits.
     pub limits: Limits,
+    /// The address centres reach the portal at (`https://keikaku.example.jp`),
+    /// which the links start with; needed to listen beyond loopback.
+    pub public_url: Option<String>,
+    /// Only this machine may reach the secretariat's side (the pages and
+    /// the API); the centres' links work from anywhere.
+    pub admin_local: bool,
+    /// The server is behind a reverse proxy on this machine: a client's
+    /// address is the last one of `X-Forwarded-For`.
+    pub trust_proxy: bool,
 }
 
 /// Everything a request handler reaches.
@@ -81,11 +90,33 @@ pub struct App {
     pub public_url: String,
     /// The portal's limits.
     pub throttle: portal::Throttle,
+    /// Only loopback clients reach the secretariat's side.
+    pub admin_local: bool,
+    /// Client addresses come from `X-Forwarded-For`.
+    pub trust_proxy: bool,
     /// The rounds' masters, read once.
     pub masters: std::sync::Mutex<std::collections::HashMap<i64, portal::CachedMaster>>,
 }
 
 impl App {
+    /// The client's address: the peer, or behind a trusted proxy the last
+    /// address the proxy added to `X-Forwarded-For`.
+    pub fn client(&self, peer: std::net::IpAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
+        if self.trust_proxy {
+            let forwarded = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .last()
+                .and_then(|a| a.trim().parse().ok());
+            if let Some(ip) = forwarded {
+                return ip;
+            }
+        }
+        peer
+    }
+
     /// A centre's upload link.
     pub fn upload_url(&self, token: &str) -> String {
         format!("{}/c/{token}", self.public_url)
@@ -144,7 +175,22 @@ const REFUSED_BODY_READ: usize = 16 * 1024 * 1024;
 /// request's extensions for [`ApiAdmin`] and [`PageAdmin`].
 async fn admit(State(app): State<Arc<App>>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if path == "/login" || path.starts_with("/assets/") || path.starts_with("/c/") {
+    if path.starts_with("/assets/") || path.starts_with("/c/") {
+        return next.run(request).await;
+    }
+    if app.admin_local {
+        let peer = request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        if !app.client(peer, request.headers()).is_loopback() {
+            let _ = axum::body::to_bytes(request.into_body(), REFUSED_BODY_READ).await;
+            return (StatusCode::FORBIDDEN, "事務局の画面は、サーバーのパソコンからだけ開けます（--admin-local）。")
+                .into_response();
+        }
+    }
+    if path == "/login" {
         return next.run(request).await;
     }
     // A browser tells where a request comes from: a session's request
@@ -253,13 +299,25 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// The Hosts a server listening on `addr` answers to.
-fn hosts(addr: SocketAddr) -> Vec<String> {
+/// The Hosts a server listening on `addr` answers to: the address, this
+/// machine's names, and the public URL's host.
+fn hosts(addr: SocketAddr, public: Option<&url::Url>) -> Vec<String> {
     let port = addr.port();
     let mut hosts = vec![format!("localhost:{port}")];
     match addr {
+        SocketAddr::V4(a) if a.ip().is_unspecified() => hosts.push(format!("127.0.0.1:{port}")),
+        SocketAddr::V6(a) if a.ip().is_unspecified() => {
+            hosts.extend([format!("127.0.0.1:{port}"), format!("[::1]:{port}")])
+        }
         SocketAddr::V4(a) => hosts.push(format!("{}:{port}", a.ip())),
         SocketAddr::V6(a) => hosts.push(format!("[{}]:{port}", a.ip())),
+    }
+    if let Some(u) = public {
+        let host = u.host_str().unwrap_or_default();
+        match u.port() {
+            Some(p) => hosts.push(format!("{host}:{p}")),
+            None => hosts.push(host.to_string()),
+        }
     }
     if port == 80 {
         let bare: Vec<String> = hosts.iter().map(|h| h.trim_end_matches(":80").to_string()).collect();
@@ -271,9 +329,23 @@ fn hosts(addr: SocketAddr) -> Vec<String> {
 /// Runs the server until Ctrl+C. `ready` is told the address listened on
 /// and the login link.
 pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<(), Error> {
-    if !config.listen.ip().is_loopback() {
+    let public = match config.public_url.as_deref() {
+        Some(text) => {
+            let u = url::Url::parse(text.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.path() == "/" && u.query().is_none())
+                .ok_or_else(|| {
+                    Error::input(format!(
+                        "--public-url「{text}」はアドレスとして読めません。https://keikaku.example.jp や http://192.168.1.10:8080 のように、パスなしで指定してください。"
+                    ))
+                })?;
+            Some(u)
+        }
+        None => None,
+    };
+    if !config.listen.ip().is_loopback() && public.is_none() {
         return Err(Error::input(format!(
-            "{} では待ち受けません。keikaku serve はこのパソコンの中（127.0.0.1 か ::1）だけで使います（センターからの提出用のポータルは別の機能です）。",
+            "{} では待ち受けません。このパソコンの外から使えるのはセンターの提出用のポータルだけで、そのときはセンターが開くアドレスを --public-url で指定します（例: --listen 0.0.0.0:8080 --public-url https://keikaku.example.jp --admin-local）。docs/serve.md「センターの提出用ポータル」を見てください。",
             config.listen
         )));
     }
@@ -294,19 +366,25 @@ pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<
         let portal_key = auth::portal_key(&config.data)?;
         let fonts = Arc::new(FontSet::with_overrides(None, None)?);
         let work = Work::start(store.clone(), fonts.clone())?;
+        // The secretariat's address: this machine's, also when every
+        // address is listened on.
         let base = match addr {
+            SocketAddr::V4(a) if a.ip().is_unspecified() => format!("http://127.0.0.1:{}", a.port()),
+            SocketAddr::V6(a) if a.ip().is_unspecified() => format!("http://[::1]:{}", a.port()),
             SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
             SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
         };
         let app = Arc::new(App {
             store,
             work,
-            auth: Auth::new(token, hosts(addr)),
+            auth: Auth::new(token, hosts(addr, public.as_ref())),
             fonts,
             limits: config.limits,
             pages: pages::Pages::new()?,
             portal_key,
-            public_url: base.clone(),
+            public_url: public.as_ref().map(|u| u.as_str().trim_end_matches('/').to_string()).unwrap_or_else(|| base.clone()),
+            admin_local: config.admin_local,
+            trust_proxy: config.trust_proxy,
             throttle: portal::Throttle::default(),
             masters: Default::default(),
         });
@@ -334,8 +412,21 @@ mod tests {
 
     #[test]
     fn hosts_are_the_listen_address_and_localhost() {
-        assert_eq!(hosts("127.0.0.1:8080".parse().unwrap()), ["localhost:8080", "127.0.0.1:8080"]);
-        assert_eq!(hosts("[::1]:9000".parse().unwrap()), ["localhost:9000", "[::1]:9000"]);
-        assert_eq!(hosts("127.0.0.1:80".parse().unwrap()), ["localhost:80", "127.0.0.1:80", "localhost", "127.0.0.1"]);
+        assert_eq!(hosts("127.0.0.1:8080".parse().unwrap(), None), ["localhost:8080", "127.0.0.1:8080"]);
+        assert_eq!(hosts("[::1]:9000".parse().unwrap(), None), ["localhost:9000", "[::1]:9000"]);
+        assert_eq!(
+            hosts("127.0.0.1:80".parse().unwrap(), None),
+            ["localhost:80", "127.0.0.1:80", "localhost", "127.0.0.1"]
+        );
+        let public = url::Url::parse("https://keikaku.example.jp").unwrap();
+        assert_eq!(
+            hosts("0.0.0.0:8080".parse().unwrap(), Some(&public)),
+            ["localhost:8080", "127.0.0.1:8080", "keikaku.example.jp"]
+        );
+        let public = url::Url::parse("http://192.168.1.10:8080/").unwrap();
+        assert_eq!(
+            hosts("0.0.0.0:8080".parse().unwrap(), Some(&public)),
+            ["localhost:8080", "127.0.0.1:8080", "192.168.1.10:8080"]
+        );
     }
 }

@@ -236,10 +236,12 @@ fn page_data(app: &App, token: &str, p: &Place, result: Option<Value>) -> Result
 /// `GET /c/{token}`: the centre's page.
 pub async fn centre_page(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(socket): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
-    if app.throttle.blocked(peer.ip()) {
+    let peer = app.client(socket.ip(), &headers);
+    if app.throttle.blocked(peer) {
         return too_many(&app, false, GUESSING);
     }
     let a = app.clone();
@@ -251,7 +253,7 @@ pub async fn centre_page(
     .await;
     match found {
         Ok(Some(data)) => app.pages.render(StatusCode::OK, "centre", data),
-        Ok(None) => not_found(&app, peer.ip(), false),
+        Ok(None) => not_found(&app, peer, false),
         Err(f) => app.pages.message(f.status, "表示できません", &f.text()),
     }
 }
@@ -259,10 +261,12 @@ pub async fn centre_page(
 /// `GET /c/{token}/returns.xlsx`: the centre's 差戻し workbook.
 pub async fn centre_returns(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ConnectInfo(socket): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Response {
-    if app.throttle.blocked(peer.ip()) {
+    let peer = app.client(socket.ip(), &headers);
+    if app.throttle.blocked(peer) {
         return too_many(&app, false, GUESSING);
     }
     let a = app.clone();
@@ -292,7 +296,7 @@ pub async fn centre_returns(
         Ok(Some(Err(()))) => {
             app.pages.message(StatusCode::NOT_FOUND, "差戻しはありません", "直すところのあるブックは届いていません。")
         }
-        Ok(None) => not_found(&app, peer.ip(), false),
+        Ok(None) => not_found(&app, peer, false),
         Err(f) => app.pages.message(f.status, "表示できません", &f.text()),
     }
 }
@@ -419,13 +423,14 @@ async fn drain(multipart: &mut Multipart) {
 /// otherwise.
 pub async fn centre_upload(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(token): Path<String>,
+    ConnectInfo(socket): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    Path(token): Path<String>,
     mut multipart: Multipart,
 ) -> Response {
     let json = wants_json(&headers);
-    if app.throttle.blocked(peer.ip()) {
+    let peer = app.client(socket.ip(), &headers);
+    if app.throttle.blocked(peer) {
         drain(&mut multipart).await;
         return too_many(&app, json, GUESSING);
     }
@@ -437,9 +442,9 @@ pub async fn centre_upload(
     };
     let Some(p) = found else {
         drain(&mut multipart).await;
-        return not_found(&app, peer.ip(), json);
+        return not_found(&app, peer, json);
     };
-    let address = peer.ip().to_string();
+    let address = peer.to_string();
     let refuse = |status: StatusCode, heading: &str, text: String| -> Response {
         if json {
             (status, Json(json!({"error": text, "status": null, "problems": []}))).into_response()

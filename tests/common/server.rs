@@ -30,7 +30,7 @@ impl Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_keikaku"))
             .args(["serve", "--data"])
             .arg(data)
-            .args(["--listen", "127.0.0.1:0"])
+            .args(if extra.contains(&"--listen") { &[][..] } else { &["--listen", "127.0.0.1:0"][..] })
             .args(extra)
             .env_remove("SOURCE_DATE_EPOCH")
             .stdout(Stdio::piped())
@@ -44,10 +44,12 @@ impl Server {
             assert!(Instant::now() < deadline, "the server printed no URL");
             let line = lines.next().expect("the server printed its URL").unwrap();
             if let Some(rest) = line.strip_prefix("keikaku serve: ") {
-                url = Some(rest.split('/').take(3).collect::<Vec<_>>().join("/"));
+                // A server on every address is reached here through loopback.
+                let u = rest.split('/').take(3).collect::<Vec<_>>().join("/");
+                url = Some(u.replace("://0.0.0.0:", "://127.0.0.1:"));
             }
             if line.trim_start().starts_with("http://") && line.contains("/login?code=") {
-                login = Some(line.trim().to_string());
+                login = Some(line.trim().replace("://0.0.0.0:", "://127.0.0.1:"));
             }
         }
         // Keep reading stdout so that the server never blocks on it.
