@@ -45,11 +45,8 @@ fn main() {
     let dir = work.path().join("submissions");
     let total = write_submissions(&master, &dir);
     check_submission(&master, &dir, &master.centres[0]);
-    let files: Vec<(String, Vec<u8>)> = master
-        .centres
-        .iter()
-        .map(|c| (c.id.clone(), std::fs::read(dir.join(submission_name(c))).unwrap()))
-        .collect();
+    let files: Vec<(String, Vec<u8>)> =
+        master.centres.iter().map(|c| (c.id.clone(), std::fs::read(dir.join(submission_name(c))).unwrap())).collect();
     println!("portal bench: {n} centres, {:.1} MB of workbooks", total as f64 / 1e6);
     let s = Server::start(&work.path().join("data"), &[]);
     let master_bytes = std::fs::read(&master_path).unwrap();
@@ -75,7 +72,10 @@ fn main() {
         std::thread::scope(|scope| {
             for _ in 0..level {
                 scope.spawn(|| {
-                    let http = reqwest::blocking::Client::builder().timeout(std::time::Duration::from_secs(600)).build().unwrap();
+                    let http = reqwest::blocking::Client::builder()
+                        .timeout(std::time::Duration::from_secs(600))
+                        .build()
+                        .unwrap();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some((centre, bytes)) = files.get(i) else { break };

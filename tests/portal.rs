@@ -137,6 +137,20 @@ fn an_upload_is_checked_at_once_and_a_wrong_one_changes_nothing() {
     assert_eq!(accepted["centre"], "C02");
     assert_eq!(accepted["address"], "127.0.0.1");
     assert_eq!(accepted["sha256"].as_str().unwrap().len(), 64);
+    // Two files in one request through a link: 413, recorded as refused.
+    let r = s
+        .http
+        .post(&c02)
+        .header("Accept", "application/json")
+        .multipart(
+            multipart::Form::new()
+                .part("file", multipart::Part::bytes(b"a".to_vec()).file_name("a.xlsx"))
+                .part("file", multipart::Part::bytes(b"b".to_vec()).file_name("b.xlsx")),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert_eq!(submissions(&s, 1), 1);
     // C01 in the plain page form: the page, not JSON.
     let r = s
         .http
@@ -149,6 +163,20 @@ fn an_upload_is_checked_at_once_and_a_wrong_one_changes_nothing() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().unwrap().contains("受け付けました"));
+    // After a restart, the files of refused uploads are gone: every kept file is known.
+    drop(s);
+    let _s = Server::start(dir.path(), &[]);
+    let db = rusqlite::Connection::open_with_flags(
+        dir.path().join("keikaku.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let known: i64 = db.query_row("SELECT count(*) FROM blobs", [], |r| r.get(0)).unwrap();
+    let on_disk = std::fs::read_dir(dir.path().join("blobs"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .count() as i64;
+    assert_eq!(on_disk, known, "no file of a refused upload is kept");
 }
 
 #[test]
@@ -296,6 +324,19 @@ fn beyond_loopback_only_the_links_are_open() {
     }
     assert_eq!(from("203.0.113.9", "keikaku.example.jp", path).status(), 429);
     assert_eq!(from("203.0.113.5", "keikaku.example.jp", path).status(), 200);
+    // A proxy's address forms: ip:port is read; what cannot be read is not this machine.
+    assert_eq!(from("127.0.0.1:5555", "keikaku.example.jp", "/api/rounds").status(), 200);
+    assert_eq!(from("unknown", "keikaku.example.jp", "/api/rounds").status(), 403);
+    drop(s);
+    // Without --trust-proxy, a request a proxy forwards is never this machine's.
+    let s = Server::start(
+        dir.path(),
+        &["--listen", "0.0.0.0:0", "--public-url", "https://keikaku.example.jp", "--admin-local"],
+    );
+    let r =
+        s.http.get(s.at("/api/rounds")).header("X-Forwarded-For", "127.0.0.1").bearer_auth(&s.token).send().unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(s.get("/api/rounds").status(), 200);
     // A public address must be a plain address.
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_keikaku"))
         .args(["serve", "--data"])

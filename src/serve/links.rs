@@ -101,6 +101,57 @@ pub fn current(db: &Connection, key: &str, round: i64) -> Result<Vec<(String, St
     Ok(rows.into_iter().map(|(c, g)| (c.clone(), token(key, round, &c, g))).collect())
 }
 
+/// Makes the links agree with the key at start: when the key is not the
+/// one the links were made with (`portal.key` deleted or replaced), every
+/// live link is renewed under the new key (the old ones stop working), and
+/// a round without links (opened before the portal existed) gets them for
+/// its centres with work. Returns how many links were renewed.
+pub fn settle(db: &mut Connection, key: &str) -> Result<usize, Error> {
+    let check = token(key, 0, "keikaku-key-check", 0);
+    let tx = db.transaction().map_err(db_error)?;
+    let stored: Option<String> = tx
+        .query_row("SELECT value FROM settings WHERE name = 'portal_key_check'", [], |r| r.get(0))
+        .optional()
+        .map_err(db_error)?;
+    let mut renewed = 0;
+    if stored.as_deref().is_some_and(|s| s != check) {
+        let live: Vec<(i64, String)> = {
+            let mut q = tx.prepare("SELECT round, centre FROM links WHERE revoked IS NULL").map_err(db_error)?;
+            let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_error)?;
+            rows.collect::<Result<_, _>>().map_err(db_error)?
+        };
+        for (round, centre) in live {
+            renew(&tx, key, round, &centre)?;
+            renewed += 1;
+        }
+    }
+    tx.execute(
+        "INSERT INTO settings (name, value) VALUES ('portal_key_check', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [&check],
+    )
+    .map_err(db_error)?;
+    let bare: Vec<(i64, String)> = {
+        let mut q = tx
+            .prepare("SELECT id, centres FROM rounds r WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.round = r.id)")
+            .map_err(db_error)?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(db_error)?;
+        rows.collect::<Result<_, _>>().map_err(db_error)?
+    };
+    for (round, centres) in bare {
+        let centres: serde_json::Value = serde_json::from_str(&centres).unwrap_or(serde_json::Value::Null);
+        let ids: Vec<&str> = centres
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["work"].as_array().is_some_and(|w| !w.is_empty()))
+            .filter_map(|c| c["id"].as_str())
+            .collect();
+        issue_all(&tx, key, round, &ids)?;
+    }
+    tx.commit().map_err(db_error)?;
+    Ok(renewed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +189,15 @@ mod tests {
         assert!(find(&db, "../../etc").unwrap().is_none());
         // Another key gives other tokens.
         assert_ne!(token(&"j".repeat(64), 1, "C01", 1), token(&key, 1, "C01", 1));
+        drop(db);
+        // A new key renews every live link at start: the old ones stop working.
+        let mut db = store.db();
+        assert_eq!(settle(&mut db, &key).unwrap(), 0, "the first start records the key");
+        let other = "j".repeat(64);
+        assert_eq!(settle(&mut db, &other).unwrap(), 2);
+        assert!(find(&db, &t2).unwrap().is_none());
+        let now = current(&db, &other, 1).unwrap();
+        assert_eq!(find(&db, &now[0].1).unwrap().unwrap().centre, "C01");
+        assert_eq!(settle(&mut db, &other).unwrap(), 0);
     }
 }

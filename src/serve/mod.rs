@@ -94,27 +94,50 @@ pub struct App {
     pub admin_local: bool,
     /// Client addresses come from `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// The address listened on.
+    pub listen: std::net::IpAddr,
     /// The rounds' masters, read once.
     pub masters: std::sync::Mutex<std::collections::HashMap<i64, portal::CachedMaster>>,
 }
 
 impl App {
-    /// The client's address: the peer, or behind a trusted proxy the last
-    /// address the proxy added to `X-Forwarded-For`.
+    /// The client's address: the peer, or behind a trusted proxy (a peer
+    /// on this machine, with `--trust-proxy`) the last address the proxy
+    /// added to `X-Forwarded-For` (`ip` or `ip:port`). A forwarded address
+    /// that cannot be read is "somewhere else" (`0.0.0.0`), never this
+    /// machine; so is a peer on this machine that forwards for someone
+    /// without `--trust-proxy`.
     pub fn client(&self, peer: std::net::IpAddr, headers: &axum::http::HeaderMap) -> std::net::IpAddr {
-        if self.trust_proxy {
-            let forwarded = headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .last()
-                .and_then(|a| a.trim().parse().ok());
-            if let Some(ip) = forwarded {
-                return ip;
-            }
+        let peer = peer.to_canonical();
+        let elsewhere = std::net::IpAddr::from([0, 0, 0, 0]);
+        let forwarding = ["x-forwarded-for", "forwarded", "x-real-ip"].iter().any(|h| headers.contains_key(*h));
+        if !peer.is_loopback() || !forwarding {
+            return peer;
         }
-        peer
+        if !self.trust_proxy {
+            return elsewhere;
+        }
+        let last = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .map(str::trim);
+        match last {
+            Some(a) => a
+                .parse::<std::net::IpAddr>()
+                .or_else(|_| a.parse::<SocketAddr>().map(|s| s.ip()))
+                .map(|ip| ip.to_canonical())
+                .unwrap_or(elsewhere),
+            None => elsewhere,
+        }
+    }
+
+    /// Whether a client is this machine: loopback, or the address the
+    /// server listens on.
+    pub fn is_local(&self, client: std::net::IpAddr) -> bool {
+        client.is_loopback() || (!self.listen.is_unspecified() && client == self.listen.to_canonical())
     }
 
     /// A centre's upload link.
@@ -184,7 +207,7 @@ async fn admit(State(app): State<Arc<App>>, mut request: Request, next: Next) ->
             .get::<axum::extract::ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-        if !app.client(peer, request.headers()).is_loopback() {
+        if !app.is_local(app.client(peer, request.headers())) {
             let _ = axum::body::to_bytes(request.into_body(), REFUSED_BODY_READ).await;
             return (StatusCode::FORBIDDEN, "事務局の画面は、サーバーのパソコンからだけ開けます（--admin-local）。")
                 .into_response();
@@ -260,6 +283,7 @@ const SMALL_BODY: usize = 64 * 1024;
 /// The routes.
 pub fn router(app: Arc<App>) -> Router {
     let body_limit = usize::try_from(app.limits.request_bytes).unwrap_or(usize::MAX);
+    let portal_limit = usize::try_from(app.limits.portal().request_bytes).unwrap_or(usize::MAX);
     Router::new()
         .route("/", get(pages::home))
         .route("/assets/{name}", get(pages::asset))
@@ -275,7 +299,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/rounds/{id}/submissions", post(pages::post_submissions).layer(DefaultBodyLimit::max(body_limit)))
         .route(
             "/c/{token}",
-            get(portal::centre_page).post(portal::centre_upload).layer(DefaultBodyLimit::max(body_limit)),
+            get(portal::centre_page).post(portal::centre_upload).layer(DefaultBodyLimit::max(portal_limit)),
         )
         .route("/c/{token}/returns.xlsx", get(portal::centre_returns))
         .route("/api/agenda", post(api::post_agenda).layer(DefaultBodyLimit::max(body_limit)))
@@ -364,6 +388,10 @@ pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<
         let store = Arc::new(Store::open(&config.data)?);
         let token = auth::admin_token(&config.data)?;
         let portal_key = auth::portal_key(&config.data)?;
+        let renewed = links::settle(&mut store.db(), &portal_key)?;
+        if renewed > 0 {
+            eprintln!("提出用リンクの鍵（portal.key）が変わったため、{renewed} 個のリンクを作り直しました。新しいリンクをセンターに知らせてください。");
+        }
         let fonts = Arc::new(FontSet::with_overrides(None, None)?);
         let work = Work::start(store.clone(), fonts.clone())?;
         // The secretariat's address: this machine's, also when every
@@ -385,6 +413,7 @@ pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<
             public_url: public.as_ref().map(|u| u.as_str().trim_end_matches('/').to_string()).unwrap_or_else(|| base.clone()),
             admin_local: config.admin_local,
             trust_proxy: config.trust_proxy,
+            listen: addr.ip(),
             throttle: portal::Throttle::default(),
             masters: Default::default(),
         });

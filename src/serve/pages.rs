@@ -344,7 +344,8 @@ pub async fn post_round(State(app): State<Arc<App>>, PageAdmin(admin): PageAdmin
     }
 }
 
-fn status_class(status: &str) -> &'static str {
+/// The style class of a 提出状況 label.
+pub fn status_class(status: &str) -> &'static str {
     match status {
         "提出済み" => "ok",
         "要修正" => "fix",

@@ -23,6 +23,7 @@ use super::api::{blocking, file_response, Failure};
 use super::audit::{self, Entry};
 use super::json::problem_json;
 use super::links::{self, Link};
+use super::pages::status_class;
 use super::store::{db_error, japan_time, now_iso, Store};
 use super::upload::{receive, Upload};
 use super::work::{JobKind, Work};
@@ -38,31 +39,58 @@ pub const UPLOADS_PER_LINK: usize = 30;
 /// The window of both limits.
 pub const WINDOW: Duration = Duration::from_secs(600);
 
+/// The most addresses the guessing limit remembers; past it, the oldest
+/// are forgotten.
+const REMEMBERED: usize = 100_000;
+
 /// The portal's limits, in memory (they start afresh with the server).
 #[derive(Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+    /// Per address (IPv6 per /64): failures, the first and the last.
+    failures: Mutex<HashMap<IpAddr, (u32, Instant, Instant)>>,
     uploads: Mutex<HashMap<i64, VecDeque<Instant>>>,
 }
 
+/// The address a limit counts: an IPv6 address by its /64 (one network
+/// has many).
+fn counted(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
+
 impl Throttle {
-    /// Whether an address has failed too often lately.
+    /// Whether an address has failed too often lately: [`FAILURES`] in a
+    /// [`WINDOW`], and blocked until a window has passed since the last.
     pub fn blocked(&self, ip: IpAddr) -> bool {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&ip).is_some_and(|(n, since)| *n >= FAILURES && since.elapsed() < WINDOW)
+        map.get(&counted(ip)).is_some_and(|(n, _, last)| *n >= FAILURES && last.elapsed() < WINDOW)
     }
 
     /// Counts a failed lookup from an address.
     pub fn failed(&self, ip: IpAddr) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        if map.len() >= REMEMBERED {
+            map.retain(|_, (_, _, last)| last.elapsed() < WINDOW);
+            if map.len() >= REMEMBERED {
+                // Forget the older half at once (rarely: only under a flood).
+                let mut lasts: Vec<Instant> = map.values().map(|(_, _, l)| *l).collect();
+                lasts.sort_unstable();
+                let cut = lasts[lasts.len() / 2];
+                map.retain(|_, (_, _, last)| *last > cut);
+            }
         }
-        let e = map.entry(ip).or_insert((0, Instant::now()));
-        if e.1.elapsed() >= WINDOW {
-            *e = (0, Instant::now());
+        let now = Instant::now();
+        let e = map.entry(counted(ip)).or_insert((0, now, now));
+        if e.0 < FAILURES && e.1.elapsed() >= WINDOW {
+            *e = (0, now, now);
         }
         e.0 += 1;
+        e.2 = now;
     }
 
     /// Takes one upload of a link's allowance; false when it is used up.
@@ -156,7 +184,7 @@ fn not_found(app: &App, ip: IpAddr, json: bool) -> Response {
 
 fn too_many(app: &App, json: bool, text: &str) -> Response {
     if json {
-        Failure::message(StatusCode::TOO_MANY_REQUESTS, text).into_response()
+        (StatusCode::TOO_MANY_REQUESTS, Json(json!({"error": text, "status": null, "problems": []}))).into_response()
     } else {
         app.pages.message(StatusCode::TOO_MANY_REQUESTS, "しばらく待ってください", text)
     }
@@ -193,15 +221,6 @@ fn centre_state(app: &App, link: &Link) -> Result<Value, Failure> {
     match last.and_then(|(_, c)| c) {
         Some(checked) => Ok(serde_json::from_str(&checked).unwrap_or(Value::Null)),
         None => Ok(json!({"status": Standing::Missing.label(), "file": null, "problems": []})),
-    }
-}
-
-fn status_class(status: &str) -> &'static str {
-    match status {
-        "提出済み" => "ok",
-        "要修正" => "fix",
-        "受付不可" => "bad",
-        _ => "none",
     }
 }
 
@@ -272,7 +291,25 @@ pub async fn centre_returns(
     let a = app.clone();
     let found = blocking(move || {
         let Some(p) = place(&a, &token)? else { return Ok(None) };
+        let name = crate::jobs::collect::returns_file_name(&p.link.centre, &p.centre_name);
         let db = a.store.db();
+        // The collection's 差戻し workbook when it covers the centre's last
+        // upload (it may use another file of the centre), else the last
+        // upload's own.
+        let collected: Option<String> = db
+            .query_row(
+                "SELECT f.sha256 FROM files f JOIN standings s ON s.round = f.round
+                 WHERE f.round = ?1 AND f.role = 'returns' AND f.name = ?2
+                   AND s.submissions >= coalesce((SELECT max(id) FROM submissions WHERE round = ?1 AND centre = ?3), 0)",
+                params![p.link.round, name, p.link.centre],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_error)?;
+        if let Some(sha) = collected {
+            drop(db);
+            return Ok(Some(Ok((a.store.read_blob(&sha)?, name))));
+        }
         let row: Option<(String, Option<String>)> = db
             .query_row(
                 "SELECT name, returns_sha256 FROM submissions WHERE round = ?1 AND centre = ?2 ORDER BY id DESC LIMIT 1",
@@ -283,10 +320,7 @@ pub async fn centre_returns(
             .map_err(db_error)?;
         drop(db);
         match row.and_then(|(_, sha)| sha) {
-            Some(sha) => {
-                let name = crate::jobs::collect::returns_file_name(&p.link.centre, &p.centre_name);
-                Ok(Some(Ok((a.store.read_blob(&sha)?, name))))
-            }
+            Some(sha) => Ok(Some(Ok((a.store.read_blob(&sha)?, name)))),
             None => Ok(Some(Err(()))),
         }
     })
@@ -364,6 +398,32 @@ fn check_upload(app: &App, p: &Place, upload: &Upload, address: &str) -> Result<
     };
     let mut db = app.store.db();
     let tx = db.transaction().map_err(db_error)?;
+    // The link may have been renewed, or the deadline passed, while the
+    // file was arriving: what holds now decides.
+    let (live, deadline): (bool, Option<String>) = tx
+        .query_row(
+            "SELECT (SELECT revoked IS NULL FROM links WHERE id = ?1), deadline FROM rounds WHERE id = ?2",
+            params![p.link.id, p.link.round],
+            |r| Ok((r.get::<_, Option<bool>>(0)?.unwrap_or(false), r.get(1)?)),
+        )
+        .map_err(db_error)?;
+    let verdict = match verdict {
+        Verdict::Accepted(_) if !live => Verdict::Refused(
+            StatusCode::NOT_FOUND,
+            "このリンクは、送っている間に事務局が作り直したため使えなくなりました。新しいリンクから送ってください。"
+                .into(),
+            vec![],
+        ),
+        Verdict::Accepted(_) if past(&deadline) => Verdict::Refused(
+            StatusCode::FORBIDDEN,
+            format!(
+                "送っている間に締め切り（{}）を過ぎたため、受け付けていません。事務局に連絡してください。",
+                deadline.as_deref().map(japan_time).unwrap_or_default()
+            ),
+            vec![],
+        ),
+        v => v,
+    };
     let (result, detail) = match &verdict {
         Verdict::Accepted(state) => {
             Store::record_blob(&tx, &upload.sha256, upload.size)?;
@@ -473,25 +533,35 @@ pub async fn centre_upload(
         drain(&mut multipart).await;
         return refuse(StatusCode::FORBIDDEN, "締め切りを過ぎています", text);
     }
+    let log_refusal = |detail: &str| {
+        let _ = audit::record(
+            &app.store.db(),
+            &Entry {
+                round: Some(p.link.round),
+                centre: Some(&p.link.centre),
+                actor: "centre link",
+                address: Some(address.clone()),
+                action: "upload",
+                result: "refused",
+                detail: Some(detail.to_string()),
+                ..Entry::default()
+            },
+        );
+    };
     if !app.throttle.take_upload(p.link.id) {
         drain(&mut multipart).await;
-        return too_many(
-            &app,
-            json,
-            &format!("このリンクからの提出が続いています（10 分に {UPLOADS_PER_LINK} 回まで）。しばらく待ってから送ってください。"),
-        );
+        let text = format!("このリンクからの提出が続いています（10 分に {UPLOADS_PER_LINK} 回まで）。しばらく待ってから送ってください。");
+        log_refusal(&text);
+        return too_many(&app, json, &text);
     }
-    let uploads = match receive(&app.store, multipart, "file", app.limits, None).await {
+    // One file per request (the portal's limits); a second is 413.
+    let uploads = match receive(&app.store, multipart, "file", app.limits.portal(), None).await {
         Ok(u) => u,
-        Err(e) => return refuse(e.status, "送れませんでした", e.message),
+        Err(e) => {
+            log_refusal(&e.message);
+            return refuse(e.status, "送れませんでした", e.message);
+        }
     };
-    if uploads.len() > 1 {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "送れませんでした",
-            "ブックは 1 つだけ送ってください。".into(),
-        );
-    }
     let a = app.clone();
     let t = token.clone();
     let verdict = blocking(move || {

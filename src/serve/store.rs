@@ -125,6 +125,10 @@ CREATE TABLE audit (
     detail TEXT
 );
 CREATE INDEX audit_by_round ON audit(round, id);
+CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 ";
 
 /// The data folder and its database.
@@ -296,6 +300,24 @@ impl Store {
                     "データベース {} は新しい版の keikaku で作られています（版 {v}、この keikaku は版 {SCHEMA_VERSION}）。新しい keikaku で開いてください。",
                     db_path.display()
                 )))
+            }
+        }
+        // Files in blobs/ the database does not know (placed for an upload
+        // that was then refused, or not yet recorded when the server
+        // stopped: never acknowledged) are removed; no request runs yet.
+        let known: std::collections::HashSet<String> = {
+            let mut q = db.prepare("SELECT sha256 FROM blobs").map_err(db_error)?;
+            let rows = q.query_map([], |r| r.get::<_, String>(0)).map_err(db_error)?;
+            rows.collect::<Result<_, _>>().map_err(db_error)?
+        };
+        if let Ok(dirs) = std::fs::read_dir(dir.join("blobs")) {
+            for d in dirs.flatten() {
+                for f in std::fs::read_dir(d.path()).into_iter().flatten().flatten() {
+                    let name = f.file_name().to_string_lossy().into_owned();
+                    if !known.contains(&name) {
+                        let _ = std::fs::remove_file(f.path());
+                    }
+                }
             }
         }
         // Jobs that were running when the server stopped run again.

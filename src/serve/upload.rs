@@ -37,6 +37,14 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The limits of an upload through a centre's link: one file of the
+    /// file limit.
+    pub fn portal(self) -> Limits {
+        Limits { files: 1, request_bytes: self.file_bytes.saturating_add(1_000_000), ..self }
+    }
+}
+
 /// A file received and kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upload {
