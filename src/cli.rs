@@ -47,7 +47,7 @@ struct ServeArgs {
     /// データ（回・提出されたブック・作ったファイル・データベース）を置くフォルダー
     #[arg(long, value_name = "DIR", default_value = "keikaku-data")]
     data: PathBuf,
-    /// 待ち受けるアドレスとポート（このパソコンの中だけ: 127.0.0.1 か [::1]）。ポート 0 で空いているものを使います
+    /// 待ち受けるアドレスとポート。ふつうはこのパソコンの中だけ（127.0.0.1 か [::1]）で、ほかのアドレス（0.0.0.0 など）は --public-url と一緒に使います。ポート 0 で空いているものを使います
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
     /// 1 ファイルの大きさの上限（MB）
