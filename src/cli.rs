@@ -68,6 +68,12 @@ struct ServeArgs {
     /// 同じパソコンのリバースプロキシの後ろで動かします（接続元のアドレスを X-Forwarded-For の最後から取ります）
     #[arg(long)]
     trust_proxy: bool,
+    /// HTTPS で待ち受けます: 証明書（PEM、中間証明書も続けて）。--tls-key と一緒に
+    #[arg(long, value_name = "CERT.pem", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// HTTPS の秘密鍵（PEM）。--tls-cert と一緒に
+    #[arg(long, value_name = "KEY.pem", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -518,6 +524,7 @@ fn run_serve(args: &ServeArgs) -> Result<String, Error> {
         public_url: args.public_url.clone(),
         admin_local: args.admin_local,
         trust_proxy: args.trust_proxy,
+        tls: args.tls_cert.clone().zip(args.tls_key.clone()),
     };
     let data = args.data.display().to_string();
     crate::serve::serve(&config, |url, link| {

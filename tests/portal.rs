@@ -347,3 +347,86 @@ fn beyond_loopback_only_the_links_are_open() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("パスなしで指定"));
 }
+
+/// `curl` against the TLS server, trusting `ca`: (exit status, output).
+fn curl(ca: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let o = std::process::Command::new("curl")
+        .arg("-s")
+        .arg("--cacert")
+        .arg(ca)
+        .args(args)
+        .output()
+        .expect("curl (apt-get install -y curl)");
+    (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+#[test]
+fn https_with_its_own_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let o = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl (apt-get install -y openssl)");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let data = dir.path().join("data");
+    let s = Server::start(&data, &["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()]);
+    assert!(s.url.starts_with("https://127.0.0.1:"), "{}", s.url);
+    assert!(s.login.starts_with("https://"));
+    // The login link over TLS gives a Secure cookie.
+    let (ok, head) = curl(&cert, &["-D", "-", "-o", "/dev/null", &s.login]);
+    assert!(ok);
+    assert!(
+        head.contains("303")
+            && head.to_ascii_lowercase().contains("set-cookie: keikaku_session=")
+            && head.contains("; Secure"),
+        "{head}"
+    );
+    // The API and a round over TLS; the links are https.
+    let auth = format!("Authorization: Bearer {}", s.token);
+    let master = format!(
+        "master=@{}",
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/pdca_master.xlsx").display()
+    );
+    let (ok, body) = curl(&cert, &["-H", &auth, "-F", &master, &s.at("/api/rounds")]);
+    assert!(ok, "{body}");
+    let round: Value = serde_json::from_str(&body).unwrap();
+    assert!(link_of(&round, "C02").starts_with(&format!("{}/c/", s.url)));
+    // A foreign name over HTTP/2 (its authority, no Host header) is refused.
+    let port = s.url.rsplit(':').next().unwrap().to_string();
+    let (_, code) = curl(
+        &cert,
+        &[
+            "-k",
+            "--http2",
+            "--resolve",
+            &format!("evil.example:{port}:127.0.0.1"),
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            &format!("https://evil.example:{port}/login"),
+        ],
+    );
+    assert_eq!(code, "421");
+    // Plain HTTP on the TLS port gets no page.
+    let plain = s.url.replace("https://", "http://");
+    let (_, body) = curl(&cert, &[&format!("{plain}/login")]);
+    assert!(!body.contains("ログイン"));
+    // A certificate that cannot be read stops the start, with why.
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_keikaku"))
+        .args(["serve", "--data"])
+        .arg(dir.path().join("other"))
+        .args(["--listen", "127.0.0.1:0", "--tls-cert"])
+        .arg(&key)
+        .arg("--tls-key")
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("証明書"), "{}", String::from_utf8_lossy(&o.stderr));
+}

@@ -117,6 +117,7 @@ pub struct Auth {
     admin_token: String,
     login_code: Mutex<Option<String>>,
     hosts: Vec<String>,
+    secure: bool,
 }
 
 /// A request's right to act as the admin.
@@ -164,7 +165,12 @@ impl Auth {
     /// The secrets, with a new one-time login code, answering to `hosts`
     /// (`127.0.0.1:8080`, `localhost:8080`).
     pub fn new(admin_token: String, hosts: Vec<String>) -> Auth {
-        Auth { admin_token, login_code: Mutex::new(Some(random_hex(16))), hosts }
+        Auth { admin_token, login_code: Mutex::new(Some(random_hex(16))), hosts, secure: false }
+    }
+
+    /// The same, over TLS: the session cookie is `Secure`.
+    pub fn over_tls(self) -> Auth {
+        Auth { secure: true, ..self }
     }
 
     /// The one-time login code, while it is unused.
@@ -188,12 +194,12 @@ impl Auth {
         same_secret(&self.admin_token, token.trim())
     }
 
-    /// Whether the request's Host is one the server answers to.
-    pub fn host_allowed(&self, headers: &HeaderMap) -> bool {
-        headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .is_some_and(|h| self.hosts.iter().any(|a| a.eq_ignore_ascii_case(h)))
+    /// Whether the request's Host (or, over HTTP/2, its authority) is one
+    /// the server answers to.
+    pub fn host_allowed(&self, headers: &HeaderMap, uri: &axum::http::Uri) -> bool {
+        let host =
+            headers.get(header::HOST).and_then(|h| h.to_str().ok()).or_else(|| uri.authority().map(|a| a.as_str()));
+        host.is_some_and(|h| self.hosts.iter().any(|a| a.eq_ignore_ascii_case(h)))
     }
 
     /// Opens a session; returns the cookie to set.
@@ -208,7 +214,8 @@ impl Auth {
             rusqlite::params![hex(&digest(&token)), csrf, now + SESSION_SECONDS],
         )
         .map_err(db_error)?;
-        HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"))
+        let secure = if self.secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}"))
             .map_err(|e| Error::internal(e.to_string()))
     }
 

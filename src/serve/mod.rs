@@ -68,6 +68,8 @@ pub struct Config {
     /// The server is behind a reverse proxy on this machine: a client's
     /// address is the last one of `X-Forwarded-For`.
     pub trust_proxy: bool,
+    /// Serve HTTPS with this certificate chain and private key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// Everything a request handler reaches.
@@ -249,7 +251,7 @@ async fn admit(State(app): State<Arc<App>>, mut request: Request, next: Next) ->
 /// Refuses a request whose Host is not the server's (421), and adds the
 /// security headers to every response.
 async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
-    let mut response = if app.auth.host_allowed(request.headers()) {
+    let mut response = if app.auth.host_allowed(request.headers(), request.uri()) {
         next.run(request).await
     } else {
         (
@@ -350,6 +352,17 @@ fn hosts(addr: SocketAddr, public: Option<&url::Url>) -> Vec<String> {
     hosts
 }
 
+/// Resolves at the first Ctrl+C; a second one exits at once (what was
+/// acknowledged is kept whatever is running).
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("終了しています（作業中の答えを待っています。すぐに止めるときは、もう一度 Ctrl+C）。");
+    tokio::spawn(async {
+        let _ = tokio::signal::ctrl_c().await;
+        std::process::exit(130);
+    });
+}
+
 /// Runs the server until Ctrl+C. `ready` is told the address listened on
 /// and the login link.
 pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<(), Error> {
@@ -396,16 +409,35 @@ pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<
         let work = Work::start(store.clone(), fonts.clone())?;
         // The secretariat's address: this machine's, also when every
         // address is listened on.
+        let scheme = if config.tls.is_some() { "https" } else { "http" };
         let base = match addr {
-            SocketAddr::V4(a) if a.ip().is_unspecified() => format!("http://127.0.0.1:{}", a.port()),
-            SocketAddr::V6(a) if a.ip().is_unspecified() => format!("http://[::1]:{}", a.port()),
-            SocketAddr::V6(a) => format!("http://[{}]:{}", a.ip(), a.port()),
-            SocketAddr::V4(a) => format!("http://{}:{}", a.ip(), a.port()),
+            SocketAddr::V4(a) if a.ip().is_unspecified() => format!("{scheme}://127.0.0.1:{}", a.port()),
+            SocketAddr::V6(a) if a.ip().is_unspecified() => format!("{scheme}://[::1]:{}", a.port()),
+            SocketAddr::V6(a) => format!("{scheme}://[{}]:{}", a.ip(), a.port()),
+            SocketAddr::V4(a) => format!("{scheme}://{}:{}", a.ip(), a.port()),
+        };
+        // The certificate is read before anything is said to be ready.
+        let tls = match &config.tls {
+            Some((cert, key)) => {
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                Some(axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await.map_err(|e| {
+                    Error::input(format!(
+                        "証明書 {} と秘密鍵 {} を読めません（{e}）。PEM 形式のファイルを指定してください。",
+                        cert.display(),
+                        key.display()
+                    ))
+                })?)
+            }
+            None => None,
         };
         let app = Arc::new(App {
             store,
             work,
-            auth: Auth::new(token, hosts(addr, public.as_ref())),
+            auth: if tls.is_some() {
+                Auth::new(token, hosts(addr, public.as_ref())).over_tls()
+            } else {
+                Auth::new(token, hosts(addr, public.as_ref()))
+            },
             fonts,
             limits: config.limits,
             pages: pages::Pages::new()?,
@@ -419,19 +451,21 @@ pub fn serve(config: &Config, ready: impl FnOnce(&str, Option<&str>)) -> Result<
         });
         let link = app.auth.login_code().map(|c| format!("{base}/login?code={c}"));
         ready(&base, link.as_deref());
-        axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-                eprintln!("終了しています（作業中の答えを待っています。すぐに止めるときは、もう一度 Ctrl+C）。");
-                // A second Ctrl+C stops at once: what was acknowledged is kept
-                // whatever is running.
-                tokio::spawn(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                    std::process::exit(130);
+        let service = router(app).into_make_service_with_connect_info::<SocketAddr>();
+        let stopped = |e: std::io::Error| Error::internal(format!("the server stopped: {e}"));
+        match tls {
+            None => axum::serve(listener, service).with_graceful_shutdown(shutdown()).await.map_err(stopped),
+            Some(tls) => {
+                let handle = axum_server::Handle::new();
+                let h = handle.clone();
+                tokio::spawn(async move {
+                    shutdown().await;
+                    h.graceful_shutdown(None);
                 });
-            })
-            .await
-            .map_err(|e| Error::internal(format!("the server stopped: {e}")))
+                let listener = listener.into_std().map_err(stopped)?;
+                axum_server::from_tcp_rustls(listener, tls).map_err(stopped)?.handle(handle).serve(service).await.map_err(stopped)
+            }
+        }
     })
 }
 

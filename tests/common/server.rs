@@ -48,8 +48,8 @@ impl Server {
                 let u = rest.split('/').take(3).collect::<Vec<_>>().join("/");
                 url = Some(u.replace("://0.0.0.0:", "://127.0.0.1:"));
             }
-            if line.trim_start().starts_with("http://") && line.contains("/login?code=") {
-                login = Some(line.trim().replace("://0.0.0.0:", "://127.0.0.1:"));
+            if line.trim_start().starts_with("http") && line.contains("/login?code=") {
+                login = Some(line.trim().to_string());
             }
         }
         // Keep reading stdout so that the server never blocks on it.
