@@ -7,7 +7,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
 use crate::fonts::{FontSet, FontSpec};
-use crate::forms::agenda::input as agenda;
 use crate::forms::pdca::distribute;
 use crate::forms::pdca::master as pdca;
 use crate::forms::plan::master as plan;
@@ -100,8 +99,10 @@ struct AgendaArgs {
 /// Which input workbook `init` writes.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum InitKind {
-    /// 議案（「議案」「本文」「日程」シート）。空で作ると見本の議案が入ります
+    /// 議案書（「表紙」「議案一覧」と議案ごとのシート）。空で作ると議案の種類ごとの見本が入ります。--from の JSON に motions があれば議案書、なければ議案 1 件
     Agenda,
+    /// 議案 1 件（「議案」「本文」「日程」シート）。見本の議案が入ります
+    AgendaItem,
     /// PDCA のマスター（「計画」「センター」「事業」「達成目標」シート）
     Pdca,
     /// センター計画のマスター（「計画」「センター」「区分」「項目」シート）
@@ -295,7 +296,7 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
     check_outputs_not_inputs(&outputs, &inputs)?;
     let wb = Workbook::open(&args.data)?;
     let fonts = args.fonts.load()?;
-    let crate::forms::agenda::Rendered { input, data, markup, pdf: bytes } =
+    let crate::forms::agenda::Rendered { summary, data, markup, pdf: bytes, .. } =
         crate::forms::agenda::render(&wb, &fonts, args.templates.as_deref(), &PdfOptions::from_env()?)?;
     if let Some(p) = &args.emit_data {
         let json = serde_json::to_string_pretty(&data).map_err(|e| Error::internal(e.to_string()))?;
@@ -309,15 +310,7 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
             .map_err(|e| Error::output(format!("出力先のフォルダー {} を作れません（{e}）。", dir.display())))?;
     }
     output::write_atomic(&dest, &bytes)?;
-    let a = &input.agenda;
-    Ok(format!(
-        "{} を作成しました（第{}号議案 {}、{} 章、{} バイト）。",
-        dest.display(),
-        crate::japanese::zenkaku(&a.number.to_string()),
-        a.title,
-        a.sections.len(),
-        bytes.len()
-    ))
+    Ok(format!("{} を作成しました（{summary}、{} バイト）。", dest.display(), bytes.len()))
 }
 
 fn run_init(args: &InitArgs) -> Result<String, Error> {
@@ -335,13 +328,19 @@ fn run_init(args: &InitArgs) -> Result<String, Error> {
         None => None,
     };
     let name = args.output.display().to_string();
-    let (forms, bytes) = match args.kind {
-        InitKind::Agenda => (&agenda::SHEETS[..], crate::forms::agenda::init_workbook(from, &name)?),
-        InitKind::Pdca => (&pdca::SHEETS[..], master_workbook(&crate::forms::pdca::INIT, from, &name)?),
-        InitKind::Plan => (&plan::SHEETS[..], master_workbook(&crate::forms::plan::INIT, from, &name)?),
+    let bytes = match args.kind {
+        InitKind::Agenda => crate::forms::agenda::init_workbook(from, &name)?,
+        InitKind::AgendaItem if from.is_some() => {
+            return Err(Error::input(
+                "agenda-item には --from を使えません。議案 1 件の JSON は「keikaku init agenda --from データ.json」で読めます。",
+            ))
+        }
+        InitKind::AgendaItem => crate::forms::agenda::init_single_workbook(&name)?,
+        InitKind::Pdca => master_workbook(&crate::forms::pdca::INIT, from, &name)?,
+        InitKind::Plan => master_workbook(&crate::forms::plan::INIT, from, &name)?,
     };
+    let names: Vec<String> = Workbook::from_bytes(&name, &bytes)?.sheets.iter().map(|s| format!("「{}」", s.name)).collect();
     output::write_atomic(&args.output, &bytes)?;
-    let names: Vec<String> = forms.iter().map(|f| format!("「{}」", f.name)).collect();
     Ok(format!(
         "{} を作成しました（シート {}）。見出しのセルのメモに入力のしかたがあります。",
         args.output.display(),

@@ -22,6 +22,7 @@
 //! - [`jobs`]: the generic jobs ([`jobs::distribute`], [`jobs::collect`], [`jobs::init`]), which
 //!   know a form only through its `FormKind` and the functions it passes them;
 //! - [`diagnostic`]: a finding about a returned workbook as data, with its Japanese message;
+//! - [`amount`]: amounts of money in 円 (integers: reading, sums, 1,234,567 / △ / 千円);
 //! - [`grouping`]: flat rows → nested sections;
 //! - [`wareki`]: 和暦 dates and 年度, and reading dates typed as text;
 //! - [`fonts`]: embedded IPAex fonts and user fonts, with their metrics;
@@ -34,6 +35,7 @@
 
 #![warn(missing_docs)]
 
+pub mod amount;
 pub mod cli;
 pub mod diagnostic;
 pub mod error;

@@ -28,6 +28,7 @@ use crate::{japanese, wareki};
 /// Templates shipped with keikaku, by file name.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("agenda.hbs", include_str!("../templates/agenda.hbs")),
+    ("general_meeting.hbs", include_str!("../templates/general_meeting.hbs")),
     ("pdca.hbs", include_str!("../templates/pdca.hbs")),
     ("report.hbs", include_str!("../templates/report.hbs")),
     ("report_project.hbs", include_str!("../templates/report_project.hbs")),
@@ -228,6 +229,73 @@ impl handlebars::HelperDef for GroupBy {
     }
 }
 
+/// An amount parameter: a whole JSON number or text [`crate::amount::parse`] reads.
+fn param_amount(h: &Helper, i: usize, name: &'static str) -> Result<i64, RenderError> {
+    match h.param(i).map(|p| p.value()) {
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().and_then(crate::amount::from_number))
+            .filter(|v| v.abs() <= crate::amount::MAX)
+            .ok_or_else(|| RenderErrorReason::InvalidParamType(name).into()),
+        Some(Value::String(s)) => crate::amount::parse(s).ok_or_else(|| RenderErrorReason::InvalidParamType(name).into()),
+        Some(Value::Null) | None => Err(RenderErrorReason::ParamNotFoundForIndex("amount", i).into()),
+        Some(_) => Err(RenderErrorReason::InvalidParamType(name).into()),
+    }
+}
+
+/// `{{amount 1234567}}` → 1,234,567; `{{amount -500}}` → △500;
+/// `{{amount 1234567 unit="千円"}}` → 1,235 (rounded half away from zero).
+fn amount_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, out: &mut dyn Output) -> HelperResult {
+    let n = param_amount(h, 0, "amount には円の整数（1234567 や \"1,234,567\"）を渡してください")?;
+    let unit = match h.hash_get("unit").map(|v| v.value()) {
+        None | Some(Value::Null) => crate::amount::Unit::Yen,
+        Some(Value::String(s)) => crate::amount::Unit::parse(s)
+            .ok_or(RenderErrorReason::InvalidParamType("unit は \"円\" か \"千円\""))?,
+        Some(_) => return Err(RenderErrorReason::InvalidParamType("unit は \"円\" か \"千円\"").into()),
+    };
+    out.write(&crate::amount::format(n, unit))?;
+    Ok(())
+}
+
+/// `(sum rows "予算額")`: the integer sum of a field over an array of
+/// objects, or `(sum values)` of an array of amounts; empty values count 0.
+/// Used as a subexpression: `{{amount (sum rows "予算額")}}`.
+struct Sum;
+
+impl handlebars::HelperDef for Sum {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<handlebars::ScopedJson<'rc>, RenderError> {
+        let bad = || RenderError::from(RenderErrorReason::InvalidParamType("sum の値は円の整数"));
+        let rows = match h.param(0).map(|p| p.value()) {
+            Some(Value::Array(a)) => a.clone(),
+            Some(Value::Null) | None => Vec::new(),
+            Some(_) => return Err(RenderErrorReason::InvalidParamType("sum の 1 つめは配列").into()),
+        };
+        let field = if h.params().len() > 1 { Some(param_text(h, 1)?) } else { None };
+        let mut values = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let v = match &field {
+                Some(f) => r.get(f).cloned().unwrap_or(Value::Null),
+                None => r.clone(),
+            };
+            values.push(match v {
+                Value::Null => 0,
+                Value::Number(n) => n.as_i64().ok_or_else(bad)?,
+                Value::String(s) if s.trim().is_empty() => 0,
+                Value::String(s) => crate::amount::parse(&s).ok_or_else(bad)?,
+                _ => return Err(bad()),
+            });
+        }
+        let total = crate::amount::sum(values).ok_or_else(bad)?;
+        Ok(handlebars::ScopedJson::Derived(Value::from(total)))
+    }
+}
+
 /// A handlebars registry with keikaku's settings and helpers.
 pub fn registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
@@ -238,6 +306,8 @@ pub fn registry() -> Handlebars<'static> {
     hb.register_helper("kanji_num", Box::new(kanji_num_helper));
     hb.register_helper("numbering", Box::new(numbering_helper));
     hb.register_helper("lines", Box::new(lines_helper));
+    hb.register_helper("amount", Box::new(amount_helper));
+    hb.register_helper("sum", Box::new(Sum));
     hb.register_helper("inc", Box::new(inc_helper));
     hb.register_helper("wareki", Box::new(wareki_helper));
     hb.register_helper("nendo", Box::new(nendo_helper));
@@ -346,6 +416,21 @@ pub fn render_named(name: &str, dir: Option<&Path>, data: &Value) -> Result<Stri
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn amount_and_sum_helpers() {
+        let data = json!({"rows": [{"a": 1200}, {"a": "△200"}, {"a": null}, {"a": 1500000}], "n": -1500});
+        let out = render_str(
+            "{{amount (sum rows \"a\")}}|{{amount n}}|{{amount n unit=\"千円\"}}|{{amount 1234567 unit=\"千円\"}}|{{amount \"1,000\"}}",
+            "t.hbs",
+            &data,
+        )
+        .unwrap();
+        assert_eq!(out, "1,501,000|△1,500|△2|1,235|1,000");
+        assert!(render_str("{{amount 1.5}}", "t.hbs", &data).is_err());
+        assert!(render_str("{{amount \"未定\"}}", "t.hbs", &data).is_err());
+        assert!(render_str("{{amount 1 unit=\"万円\"}}", "t.hbs", &data).is_err());
+    }
 
     #[test]
     fn values_are_escaped_so_data_cannot_inject_markup() {

@@ -117,27 +117,43 @@ fn creation_date(fallback: Option<&str>) -> Result<ExcelDateTime, Error> {
 /// Writes a workbook for `forms`, filled with `data` (one entry per form, in
 /// the same order). Returns the xlsx bytes.
 pub fn write_form(title: &str, forms: &[SheetForm], data: &[SheetData]) -> Result<Vec<u8>, Error> {
+    let sheets: Vec<(String, Shape, SheetData)> =
+        forms.iter().zip(data).map(|(f, d)| (f.name.to_string(), f.shape, d.clone())).collect();
+    write_sheets(title, &sheets)
+}
+
+/// Writes a workbook of input sheets, each named, shaped and filled (a
+/// 議案書's sheets are named by its 議案一覧). Returns the xlsx bytes.
+pub fn write_sheets(title: &str, sheets: &[(String, Shape, SheetData)]) -> Result<Vec<u8>, Error> {
     let mut wb = Workbook::new();
     let props =
         DocProperties::new().set_title(title).set_author("keikaku").set_creation_datetime(&creation_date(None)?);
     wb.set_properties(&props);
-    for (form, data) in forms.iter().zip(data) {
+    for (name, shape, data) in sheets {
         let ws = wb.add_worksheet();
-        ws.set_name(form.name).map_err(xerr)?;
-        match (form.shape, data) {
+        ws.set_name(name).map_err(|e| {
+            Error::input(format!("シート名「{name}」は Excel のシート名にできません（31 文字まで、: \\ / ? * [ ] は使えません）: {e}"))
+        })?;
+        match (shape, data) {
             (Shape::KeyValue(fields), SheetData::KeyValue(values)) => write_key_value(ws, fields, values)?,
             (Shape::Table(fields), SheetData::Table { headers, rows }) => {
                 write_table(ws, fields, headers.as_deref(), rows)?
             }
-            _ => return Err(Error::internal(format!("sheet {}: data does not match the form", form.name))),
+            _ => return Err(Error::internal(format!("sheet {name}: data does not match the form"))),
         }
     }
-    wb.save_to_buffer().map_err(xerr)
+    wb.save_to_buffer().map_err(|e| match e {
+        rust_xlsxwriter::XlsxError::SheetnameReused(n) => {
+            Error::input(format!("シート名「{n}」が 2 回使われています。議案や表ごとに別のシート名にしてください。"))
+        }
+        e => xerr(e),
+    })
 }
 
 fn write_cell(ws: &mut Worksheet, row: u32, col: u16, v: &CellData, kind: FieldKind) -> Result<(), Error> {
     let fmt = match kind {
         FieldKind::LongText => base().set_text_wrap(),
+        FieldKind::Amount => base().set_num_format(AMOUNT_FORMAT),
         _ => base(),
     };
     match v {
@@ -242,6 +258,10 @@ fn write_table(
         let text = headers.and_then(|hs| hs.get(c)).map(String::as_str).unwrap_or(f.name);
         ws.write_string_with_format(0, col, text, &h).map_err(xerr)?;
         ws.set_column_width(col, f.width).map_err(xerr)?;
+        if f.kind == FieldKind::Amount {
+            // Amounts typed later show as 1,234,567 too.
+            ws.set_column_format(col, &base().set_num_format(AMOUNT_FORMAT)).map_err(xerr)?;
+        }
         let required = if f.required { "（必須）" } else { "（省略可）" };
         ws.insert_note(0, col, &Note::new(format!("{}{}", f.note, required)).set_author("keikaku")).map_err(xerr)?;
         if let Some(dv) = validation(f.kind, f.name, f.note)? {
@@ -264,6 +284,9 @@ fn write_table(
     ws.set_freeze_panes(1, 0).map_err(xerr)?;
     Ok(())
 }
+
+/// Amounts in input sheets: 1,234,567 and △5,000 for a negative.
+pub const AMOUNT_FORMAT: &str = "#,##0;\"△\"#,##0";
 
 /// Dates in form sheets: 和暦 with the era name (令和8年7月31日).
 pub const DATE_FORMAT: &str = "[$-411]ggge\"年\"m\"月\"d\"日\"";

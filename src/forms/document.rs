@@ -16,15 +16,11 @@ pub struct Document {
     pub pdf: Vec<u8>,
 }
 
-/// Makes the document of a filled input workbook (today the 議案) with the
-/// shipped template.
+/// Makes the document of a filled input workbook (a 議案 or a whole 議案書)
+/// with the shipped template.
 pub fn render(wb: &Workbook, fonts: &FontSet, opts: &PdfOptions) -> Result<Document, Error> {
     let r = super::agenda::render(wb, fonts, None, opts)?;
-    let a = &r.input.agenda;
-    Ok(Document {
-        title: format!("第{}号議案 {}", crate::japanese::zenkaku(&a.number.to_string()), a.title),
-        pdf: r.pdf,
-    })
+    Ok(Document { title: r.title, pdf: r.pdf })
 }
 
 /// A blank workbook a user can download and fill.
@@ -41,14 +37,20 @@ pub struct Blank {
 }
 
 /// The blank workbooks: the 議案 input and the masters of the rounds.
-pub fn blanks() -> [Blank; 3] {
+pub fn blanks() -> [Blank; 4] {
     use crate::jobs::init::master_workbook;
     [
         Blank {
             slug: "agenda",
+            file: "議案書.xlsx",
+            label: "議案書の入力ブック（表紙・議案一覧と、議案の種類ごとの見本入り）",
+            make: || super::agenda::init_workbook(None, "議案書.xlsx"),
+        },
+        Blank {
+            slug: "agenda-item",
             file: "議案.xlsx",
-            label: "議案の入力ブック（見本の議案入り）",
-            make: || super::agenda::init_workbook(None, "議案.xlsx"),
+            label: "議案 1 件の入力ブック（見本の議案入り）",
+            make: || super::agenda::init_single_workbook("議案.xlsx"),
         },
         Blank {
             slug: "pdca",

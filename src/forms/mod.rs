@@ -102,6 +102,9 @@ pub enum FieldKind {
     FiscalYear,
     /// A date cell or free text such as 令和元年７月.
     DateOrText,
+    /// An amount of money in whole 円 (written with `#,##0`, △ for a
+    /// negative; read with [`crate::workbook::convert::amount`]).
+    Amount,
     /// One of fixed choices (a dropdown list).
     Choice(&'static [&'static str]),
     /// A key from the first column of another sheet of the same workbook

@@ -220,6 +220,11 @@ impl<'a> Pager<'a> {
             if let Some(color) = c.shade {
                 self.cur.items.push(Item::Fill { x: cx, y: cy, w: cw, h: ch, color });
             }
+            if c.rule > 0.0 {
+                // A rule above the row (a total's): drawn over the border.
+                let black = crate::markup::Rgb(0.0, 0.0, 0.0);
+                self.cur.items.push(Item::Fill { x: cx, y: cy - c.rule / 2.0, w: cw, h: c.rule, color: black });
+            }
             let content_h = v_height(&c.content);
             let free = (ch - 2.0 * t.padding - content_h).max(0.0);
             let mut y = cy

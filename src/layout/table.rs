@@ -89,7 +89,16 @@ impl Cx<'_> {
                 while matches!(content.last(), Some(V::Space(_))) {
                     content.pop();
                 }
-                cells.push(TCell { row: r, rowspan, col: c, colspan, content, valign: cell.valign, shade: cell.shade });
+                cells.push(TCell {
+                    row: r,
+                    rowspan,
+                    col: c,
+                    colspan,
+                    content,
+                    valign: cell.valign,
+                    shade: cell.shade,
+                    rule: row.rule,
+                });
                 c += colspan;
             }
         }
@@ -138,6 +147,8 @@ pub(super) struct TCell {
     pub(super) content: Vec<V>,
     pub(super) valign: VAlign,
     pub(super) shade: Option<Rgb>,
+    /// Width of the rule above the cell (its row's `rule`; 0: none).
+    pub(super) rule: f32,
 }
 
 #[derive(Debug, Clone)]
@@ -219,7 +230,13 @@ impl TableL {
                     let (a, b) = split_content(&c.content, cut - top - 2.0 * self.padding);
                     split_lines |= a.iter().any(|v| matches!(v, V::Line { .. }));
                     head.cells.push(TCell { rowspan: head_rows - c.row, content: a, ..c.clone() });
-                    tail.cells.push(TCell { row: 0, rowspan: c.row + c.rowspan - r_cut, content: b, ..c.clone() });
+                    tail.cells.push(TCell {
+                        row: 0,
+                        rowspan: c.row + c.rowspan - r_cut,
+                        content: b,
+                        rule: 0.0,
+                        ..c.clone()
+                    });
                 }
             }
             ((head, head_h), tail, split_lines)

@@ -185,6 +185,8 @@ pub struct Cell {
 pub struct Row {
     /// Cells, left to right.
     pub cells: Vec<Cell>,
+    /// Width of a rule drawn above the row (0: none), as above a total.
+    pub rule: f32,
     /// Where the row starts.
     pub pos: Pos,
 }

@@ -170,9 +170,10 @@ impl Parser<'_, '_> {
     }
 
     pub(super) fn row(&self, node: Node, c: &Ctx, header: bool) -> Result<Row, Error> {
-        self.check_attrs(node, &["font", "size", "bold", "align", "shade"])?;
+        self.check_attrs(node, &["font", "size", "bold", "align", "shade", "rule"])?;
         let pos = self.pos(node);
         let rc = self.ctx(node, c)?;
+        let rule = self.opt_length(node, "rule", rc.style.size, 0.0)?;
         let row_shade = match node.attribute("shade") {
             Some(s) => Some(self.color(node, s)?),
             None => None,
@@ -241,6 +242,6 @@ impl Parser<'_, '_> {
                 pos: cell_pos,
             });
         }
-        Ok(Row { cells, pos })
+        Ok(Row { cells, rule, pos })
     }
 }

@@ -51,6 +51,30 @@ pub fn integer(v: Option<&Value>, origin: &Origin, field: &str, example: &str) -
     }
 }
 
+/// An amount of money in whole 円 ([`crate::amount`]): a number cell that
+/// is whole, or text such as 「１，２００」「1,200円」「△500」. An empty cell is
+/// `None`; anything else (a decimal, 未定, a date) is refused with what was
+/// found.
+pub fn amount(v: Option<&Value>, origin: &Origin, field: &str) -> Result<Option<i64>, Error> {
+    use crate::amount;
+    let bad = |found: String| {
+        err(
+            origin,
+            format!("{field}は円の整数で入力してください（例: 120000、120,000、△5,000。入力: {found}）。"),
+        )
+    };
+    match v {
+        None => Ok(None),
+        Some(v) if v.is_blank() => Ok(None),
+        Some(Value::Number(n)) => amount::from_number(*n).map(Some).ok_or_else(|| bad(v.unwrap().describe())),
+        Some(Value::Text(s)) => amount::parse(s).map(Some).ok_or_else(|| bad(v.unwrap().describe())),
+        Some(Value::Error(e)) => {
+            Err(err(origin, format!("{field}のセルが Excel のエラー値 {e} です。数式を直すか、金額を入力してください。")))
+        }
+        Some(other) => Err(bad(other.describe())),
+    }
+}
+
 /// A 年度 (fiscal year, April–March) as its 西暦 starting year.
 ///
 /// Accepts a number (2020), text in 西暦 or 和暦 with or without 年度

@@ -115,6 +115,15 @@ impl<'a> Table<'a> {
         Err(super::error_on(sheet, what))
     }
 
+    /// A table whose headers are not known in advance: the first row with a
+    /// value (among the first [`HEADER_SEARCH_ROWS`]) is the header row.
+    pub fn first_row(sheet: &'a Sheet) -> Result<Table<'a>, Error> {
+        let row = (0..HEADER_SEARCH_ROWS).find(|r| sheet.row(*r).any(|(_, v)| text_of(v).is_some())).ok_or_else(|| {
+            super::error_on(sheet, format!("表が見つかりません。1〜{HEADER_SEARCH_ROWS} 行目に見出しの行を入れてください。"))
+        })?;
+        Table::read(sheet, row)
+    }
+
     fn read(sheet: &'a Sheet, header_row: u32) -> Result<Table<'a>, Error> {
         let mut columns: Vec<Column> = Vec::new();
         for (at, v) in sheet.row(header_row) {
