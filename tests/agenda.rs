@@ -185,7 +185,7 @@ fn blank_init_workbook_round_trips_and_carries_notes_and_a_dropdown() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let book = d.join("議案.xlsx");
-    let o = keikaku(&["init", "agenda", "-o", book.to_str().unwrap()], &[]);
+    let o = keikaku(&["init", "agenda-item", "-o", book.to_str().unwrap()], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     // The example rows make a valid agenda straight away.
     let (code, err, out) = agenda(&book, d);

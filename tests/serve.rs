@@ -553,7 +553,7 @@ fn the_pages_work_without_the_script() {
     assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     assert_eq!(s.http.get(s.at("/assets/other.js")).send().unwrap().status(), 404);
     // The blank workbooks open as workbooks with their sheets.
-    for (slug, sheet) in [("agenda", "議案"), ("pdca", "事業"), ("plan", "項目")] {
+    for (slug, sheet) in [("agenda", "議案一覧"), ("agenda-item", "議案"), ("pdca", "事業"), ("plan", "項目")] {
         let r = get(&format!("/blank/{slug}"));
         assert_eq!(r.status(), 200, "{slug}");
         assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));

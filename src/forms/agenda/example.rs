@@ -3,7 +3,7 @@
 
 use serde_json::Map;
 
-use super::book::{Audit, Cover, GeneralMeeting, Motion, Officer, PageNumbers};
+use super::book::{Audit, Cover, GeneralMeeting, Motion, Officer};
 use super::input::{Item, ScheduleRow, Section};
 use super::money::AccountLine;
 use crate::amount::Unit;
@@ -92,7 +92,6 @@ pub fn book() -> GeneralMeeting {
             venue: Some("○○区民センター 第１会議室".into()),
             submitted: Some("令和８年５月１日".into()),
             unit: Unit::Yen,
-            page_numbers: PageNumbers::Continuous,
         },
         motions: vec![report, settlement, audit, plan, budget, officers],
     }

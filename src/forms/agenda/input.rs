@@ -164,7 +164,8 @@ pub enum TableCell {
 
 impl DataTable {
     /// The table as templates print it: `caption`, `header`, `columns` (widths
-    /// for `<table columns>`, by the widest text of each column), and `cells`,
+    /// for `<table columns>`: a short column as wide as its widest text, the
+    /// long ones sharing the rest), and `cells`,
     /// rows of `{text, right}` (numbers with separators; `right` for every
     /// cell of a column of numbers).
     pub fn view(&self) -> Json {
@@ -209,7 +210,14 @@ impl DataTable {
                     .chain(cells.iter().filter_map(|r| r.get(c)).map(|v| width(v["text"].as_str().unwrap_or(""))))
                     .max()
                     .unwrap_or(8);
-                format!("{}fr", widest.clamp(8, 60))
+                // A short column gets the width of its text (at 10.5pt a
+                // half-width unit is 1.86mm, plus the cell's padding); the
+                // long ones share the rest.
+                if widest <= 24 {
+                    format!("{:.1}mm", widest.max(4) as f32 * 1.86 + 4.5)
+                } else {
+                    format!("{}fr", widest.min(80))
+                }
             })
             .collect();
         serde_json::json!({
