@@ -84,7 +84,7 @@ pub fn format(n: i64, unit: Unit) -> String {
         out.push('△');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -154,7 +154,10 @@ fn sample_book_has_cover_contents_and_every_motion_in_order() {
 
 /// The amounts of a money sheet read straight from the workbook's cells:
 /// (区分, 大科目 or 中科目 name, the two amount columns), summed here.
-fn cell_sums(wb: &Workbook, sheet: &str) -> (BTreeMap<String, [i64; 2]>, [[i64; 2]; 2], [i64; 2]) {
+/// Amounts by name (and `…の計` per 大科目), totals per 区分, carried-in amounts.
+type Sums = (BTreeMap<String, [i64; 2]>, [[i64; 2]; 2], [i64; 2]);
+
+fn cell_sums(wb: &Workbook, sheet: &str) -> Sums {
     let s = wb.sheet(sheet).unwrap();
     let mut by_name: BTreeMap<String, [i64; 2]> = BTreeMap::new();
     let mut totals = [[0i64; 2]; 2];

@@ -715,8 +715,11 @@ pub struct BodySheets {
     /// The schedule sheet, when a 章 has a schedule.
     pub schedule: Option<(String, SheetData)>,
     /// The sheets of the 表 rows, by name.
-    pub tables: Vec<(String, Vec<String>, Vec<Vec<Option<CellData>>>)>,
+    pub tables: Vec<TableSheet>,
 }
+
+/// A 表 row's sheet to write: its name, headers and rows of cells.
+pub type TableSheet = (String, Vec<String>, Vec<Vec<Option<CellData>>>);
 
 /// The input sheets of `sections` (the inverse of [`read_body`]).
 pub fn body_sheets(sections: &[Section]) -> BodySheets {

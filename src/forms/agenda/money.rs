@@ -449,9 +449,12 @@ pub fn read(sheet: &Sheet, kind: StatementKind, unit: Unit) -> Result<(Vec<Accou
             vals.push((value, d == 0 && is_carry_in(&m.name)));
             major_values[d].push(value);
         }
-        for k in 0..2 {
-            totals[d][0][k] = amount::sum(vals.iter().map(|v| v.0[k])).ok_or_else(|| overflow(DIVISIONS[d]))?;
-            totals[d][1][k] = amount::sum(vals.iter().filter(|v| !v.1).map(|v| v.0[k])).ok_or_else(|| overflow(DIVISIONS[d]))?;
+        // [all, without the carry-in rows], per amount column.
+        for (without_carry, total) in totals[d].iter_mut().enumerate() {
+            for (k, t) in total.iter_mut().enumerate() {
+                let rows = vals.iter().filter(|v| without_carry == 0 || !v.1);
+                *t = amount::sum(rows.map(|v| v.0[k])).ok_or_else(|| overflow(DIVISIONS[d]))?;
+            }
         }
         let has_carry = vals.iter().any(|v| v.1);
         out_parts.push(Part {
