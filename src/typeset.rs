@@ -196,7 +196,10 @@ fn is_wide(c: char) -> bool {
 /// characters disappears, elsewhere white space collapses to one space, and
 /// white space at the start or end of a paragraph or next to `<br/>` is
 /// dropped. Full-width spaces (　) are text and are kept.
-pub fn glyphs(inlines: &[Inline], page: Option<(usize, usize)>) -> Vec<Glyph> {
+///
+/// `page` is the page's number as printed (its label: `3`, `3-1`) and the
+/// page count, for `<page-number/>` and `<page-count/>`.
+pub fn glyphs(inlines: &[Inline], page: Option<(&str, usize)>) -> Vec<Glyph> {
     let mut raw: Vec<Glyph> = Vec::new();
     for inline in inlines {
         match inline {
@@ -210,11 +213,11 @@ pub fn glyphs(inlines: &[Inline], page: Option<(usize, usize)>) -> Vec<Glyph> {
             }),
             Inline::PageNumber { style } | Inline::PageCount { style } => {
                 let n = match (inline, page) {
-                    (Inline::PageNumber { .. }, Some((n, _))) => n,
-                    (Inline::PageCount { .. }, Some((_, c))) => c,
-                    _ => 0,
+                    (Inline::PageNumber { .. }, Some((n, _))) => n.to_string(),
+                    (Inline::PageCount { .. }, Some((_, c))) => c.to_string(),
+                    _ => "0".to_string(),
                 };
-                raw.extend(n.to_string().chars().map(|ch| Glyph { ch, style: *style, src: Pos::default() }))
+                raw.extend(n.chars().map(|ch| Glyph { ch, style: *style, src: Pos::default() }))
             }
         }
     }

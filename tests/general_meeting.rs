@@ -393,3 +393,29 @@ fn blank_init_is_a_book_with_every_kind_that_renders() {
     let text = squash(&pdftotext(&pdf, &[]));
     assert!(text.contains("第５号議案役員の選任について") && text.contains("監事○○○○印"), "{text}");
 }
+
+#[test]
+fn pages_can_be_numbered_per_motion() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = sample_json();
+    book.cover.page_numbers = keikaku::forms::agenda::book::PageNumbers::PerMotion;
+    let f = dir.path().join("議案ごと.xlsx");
+    std::fs::write(&f, workbook(&book, |_| {})).unwrap();
+    let (code, err, pdf) = agenda(&f, dir.path());
+    assert_eq!(code, 0, "{err}");
+    let contents = squash(&pdftotext(&pdf, &["-layout", "-f", "2", "-l", "2"]));
+    // Each numbered 議案 from N-1; the 監査報告 continues the 決算's count.
+    for want in ["第１号議案令和元年度事業報告", "第２号議案令和元年度収支決算報告", "第３号議案令和二年度事業計画(案)"] {
+        assert!(contents.contains(want), "{contents}");
+    }
+    let n = |label: &str| contents.split(label).nth(1).unwrap().trim_start_matches('…').chars().take(3).collect::<String>();
+    assert_eq!(n("第１号議案令和元年度事業報告"), "1-1");
+    assert_eq!(n("第３号議案令和二年度事業計画(案)"), "3-1");
+    assert!(n("監査報告").starts_with("2-"), "{contents}");
+    // The footer of each 議案's first page says the same.
+    let first_of_3 = (1..=page_count(&pdf))
+        .find(|p| squash(&page_text(&pdf, *p)).starts_with("第３号議案"))
+        .unwrap();
+    assert!(squash(&page_text(&pdf, first_of_3)).contains("-3-1-"), "footer of 第３号議案");
+    assert!(squash(&page_text(&pdf, first_of_3 + 1)).contains("-3-2-"), "its second page");
+}

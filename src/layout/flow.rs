@@ -64,7 +64,7 @@ impl Cx<'_> {
                     out.push(V::Table(Box::new(t)));
                 }
                 Block::Toc(t) => self.toc(t, width, out),
-                Block::PageBreak => out.push(V::PageBreak),
+                Block::PageBreak(restart) => out.push(V::PageBreak(restart.clone())),
                 Block::Space(h) => out.push(V::Space(*h)),
             }
         }

@@ -177,9 +177,12 @@ impl Following {
 pub fn layout_part(blocks: &[Block], doc: &Document, fonts: &FontSet) -> Result<Part, Error> {
     let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new() };
     collect_headings(blocks, &mut cx.headings);
-    let Paginated { pages, anchors, page_numbers } = cx.paginate(blocks, &doc.page)?;
+    let Paginated { pages, anchors, page_numbers, restarts } = cx.paginate(blocks, &doc.page)?;
     if !page_numbers.is_empty() {
         return Err(Error::internal("a table of contents in a part"));
+    }
+    if !restarts.is_empty() {
+        return Err(Error::input("<page-break restart=\"…\"/>（ページ番号の振り直し）は <part> の中では使えません。"));
     }
     let headings = cx
         .headings
@@ -208,21 +211,27 @@ pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> 
     collect_headings(&doc.blocks, &mut cx.headings);
     let own_headings = cx.headings.len();
     cx.headings.extend(following.headings.iter().map(|h| h.info.clone()));
-    let Paginated { mut pages, mut anchors, page_numbers } = cx.paginate(&doc.blocks, &doc.page)?;
+    let Paginated { mut pages, mut anchors, page_numbers, restarts } = cx.paginate(&doc.blocks, &doc.page)?;
     let own_pages = pages.len();
     let count = own_pages + following.pages;
+    if !restarts.is_empty() && following.pages > 0 {
+        return Err(Error::input(
+            "<page-break restart=\"…\"/>（ページ番号の振り直し）は、<part> の続く文書では使えません。",
+        ));
+    }
+    let labels = page_labels(count, &restarts);
     anchors.resize(own_headings, None);
     anchors.extend(following.headings.iter().map(|h| Some(Anchor { page: own_pages + h.page, y: h.y })));
     if !page_numbers.is_empty() {
         let ranges = heading_ranges(&cx.headings, &anchors, count, doc.page.top);
-        fill_page_numbers(&mut pages, page_numbers, &ranges, fonts);
+        fill_page_numbers(&mut pages, page_numbers, &ranges, &labels, fonts);
     }
     let headings = cx.headings;
 
     // Running header and footer, now that the page count is known.
     let mut missing = Vec::new();
     for (i, page) in pages.iter_mut().enumerate() {
-        draw_runnings(page, doc, fonts, (i, count), &mut missing);
+        draw_runnings(page, doc, fonts, (i, &labels[i], count), &mut missing);
     }
     if !missing.is_empty() {
         return Err(missing_error(&missing));
@@ -237,6 +246,26 @@ pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> 
         })
         .collect();
     Ok(Laid { meta: doc.meta.clone(), page: doc.page.clone(), pages, outline })
+}
+
+/// The printed number of each of `count` pages: 1, 2, 3 …, or, from a page
+/// where numbering restarts with a prefix, the prefix and the count from 1
+/// (3-1, 3-2 …).
+fn page_labels(count: usize, restarts: &[(usize, String)]) -> Vec<String> {
+    let mut labels = Vec::with_capacity(count);
+    let (mut start, mut prefix) = (0usize, "");
+    let mut next = restarts.iter().peekable();
+    for i in 0..count {
+        while let Some((at, p)) = next.peek() {
+            if *at > i {
+                break;
+            }
+            (start, prefix) = (*at, p.as_str());
+            next.next();
+        }
+        labels.push(format!("{prefix}{}", i - start + 1));
+    }
+    labels
 }
 
 /// The error for characters no font has, each listed once with its place.
@@ -273,8 +302,8 @@ enum V {
     Line { line: Line, x: f32, keep: bool, anchor: Option<usize> },
     /// Vertical space, dropped at the top of a page.
     Space(f32),
-    /// A forced page break.
-    PageBreak,
+    /// A forced page break; `Some(prefix)` restarts the page numbers.
+    PageBreak(Option<String>),
     /// A table, paginated row by row.
     Table(Box<TableL>),
 }
@@ -331,6 +360,15 @@ pub fn plain_para(style: TextStyle) -> ParaStyle {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn page_labels_restart_with_their_prefix() {
+        assert_eq!(page_labels(3, &[]), ["1", "2", "3"]);
+        let r = vec![(2, "1-".to_string()), (4, "2-".to_string())];
+        assert_eq!(page_labels(6, &r), ["1", "2", "1-1", "1-2", "2-1", "2-2"]);
+        // A restart without a prefix counts from 1 again.
+        assert_eq!(page_labels(3, &[(1, String::new())]), ["1", "1", "2"]);
+    }
+
     use super::toc::TOC_LEADER;
     use super::*;
     use crate::markup;

@@ -41,6 +41,8 @@ pub(super) struct Paginated {
     pub(super) anchors: Vec<Option<Anchor>>,
     /// The page number places of contents lines.
     pub(super) page_numbers: Vec<PageNumberPlace>,
+    /// Where page numbers restart: (page index, prefix), in page order.
+    pub(super) restarts: Vec<(usize, String)>,
 }
 
 /// The pager's state: the page being filled and how far down it is.
@@ -54,6 +56,8 @@ pub(super) struct Pager<'a> {
     anchors: BTreeMap<usize, Anchor>,
     /// Page number places of table of contents lines: (page, item, what).
     page_numbers: Vec<PageNumberPlace>,
+    /// Where page numbers restart: (page index, prefix).
+    restarts: Vec<(usize, String)>,
 }
 
 impl<'a> Pager<'a> {
@@ -67,6 +71,7 @@ impl<'a> Pager<'a> {
             has_content: false,
             anchors: BTreeMap::new(),
             page_numbers: Vec::new(),
+            restarts: Vec::new(),
         }
     }
 
@@ -83,7 +88,7 @@ impl<'a> Pager<'a> {
         }
         let n = self.anchors.keys().next_back().map(|k| k + 1).unwrap_or(0);
         let anchors = (0..n).map(|i| self.anchors.get(&i).copied()).collect();
-        Paginated { pages: self.pages, anchors, page_numbers: self.page_numbers }
+        Paginated { pages: self.pages, anchors, page_numbers: self.page_numbers, restarts: self.restarts }
     }
 
     /// Draws a line that is drawn once (its runs move onto the page).
@@ -116,7 +121,7 @@ impl<'a> Pager<'a> {
                     h += t.space_before + Self::table_start_height(t, body_h);
                     break;
                 }
-                V::PageBreak => break,
+                V::PageBreak(_) => break,
             }
         }
         h
@@ -159,9 +164,13 @@ impl<'a> Pager<'a> {
                         }
                     }
                 }
-                V::PageBreak => {
+                V::PageBreak(restart) => {
                     if self.has_content {
                         self.new_page();
+                    }
+                    if let Some(prefix) = restart {
+                        // The page being filled now is the first of the new count.
+                        self.restarts.push((self.pages.len(), prefix.clone()));
                     }
                 }
                 &V::Line { ref line, x, keep, anchor } => {

@@ -21,7 +21,7 @@ pub fn running_pages(
     let pages = (first..first + count)
         .map(|i| {
             let mut page = Page::default();
-            draw_runnings(&mut page, doc, fonts, (i, total), &mut missing);
+            draw_runnings(&mut page, doc, fonts, (i, &(i + 1).to_string(), total), &mut missing);
             page
         })
         .collect();
@@ -35,7 +35,7 @@ pub(super) fn draw_runnings(
     page: &mut Page,
     doc: &Document,
     fonts: &FontSet,
-    (i, total): (usize, usize),
+    (i, label, total): (usize, &str, usize),
     missing: &mut Vec<MissingGlyph>,
 ) {
     for (running, is_header) in [(&doc.header, true), (&doc.footer, false)] {
@@ -43,7 +43,7 @@ pub(super) fn draw_runnings(
         if i == 0 && !r.first_page {
             continue;
         }
-        draw_running(page, r, is_header, &doc.page, fonts, (i + 1, total), missing);
+        draw_running(page, r, is_header, &doc.page, fonts, (label, total), missing);
     }
 }
 
@@ -53,7 +53,7 @@ pub(super) fn draw_running(
     is_header: bool,
     setup: &PageSetup,
     fonts: &FontSet,
-    numbers: (usize, usize),
+    numbers: (&str, usize),
     missing: &mut Vec<MissingGlyph>,
 ) {
     let gs = typeset::glyphs(&r.inlines, Some(numbers));

@@ -138,11 +138,19 @@ pub(super) fn fill_page_numbers(
     pages: &mut [Page],
     places: Vec<PageNumberPlace>,
     ranges: &[PageRange],
+    labels: &[String],
     fonts: &FontSet,
 ) {
     for PageNumberPlace { page, item, what } in places {
-        let (first, last) = ranges.get(what.heading).map_or((0, 0), |r| (r.first + 1, r.last + 1));
-        let num = if what.range && last > first { format!("{first}-{last}") } else { first.to_string() };
+        let (first, last) = ranges.get(what.heading).map_or((0, 0), |r| (r.first, r.last));
+        let label = |i: usize| labels.get(i).cloned().unwrap_or_else(|| (i + 1).to_string());
+        let num = if what.range && last > first {
+            // 2-7, or 3-1～3-4 when the numbers have a prefix.
+            let sep = if label(first).contains('-') { "～" } else { "-" };
+            format!("{}{sep}{}", label(first), label(last))
+        } else {
+            label(first)
+        };
         let Some(items) = pages.get_mut(page).map(|p| &mut p.items) else { continue };
         let Some(Item::Text { x, run, .. }) = items.get_mut(item) else { continue };
         // Right-aligned in the reserved width, with leader dots up to it.

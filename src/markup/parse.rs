@@ -400,8 +400,8 @@ impl<'a, 'input> Parser<'a, 'input> {
                 }))
             }
             "page-break" => {
-                self.check_attrs(node, &[])?;
-                Ok(Block::PageBreak)
+                self.check_attrs(node, &["restart"])?;
+                Ok(Block::PageBreak(node.attribute("restart").map(String::from)))
             }
             "space" => {
                 self.check_attrs(node, &["height"])?;

@@ -246,8 +246,9 @@ pub enum Block {
     Table(Table),
     /// `<toc/>`.
     Toc(Toc),
-    /// `<page-break/>`.
-    PageBreak,
+    /// `<page-break/>`; with `restart="3-"`, page numbers count from 1
+    /// again on the next page, printed after the prefix (3-1, 3-2 …).
+    PageBreak(Option<String>),
     /// `<space height="…"/>`.
     Space(f32),
 }

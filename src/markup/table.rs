@@ -229,7 +229,7 @@ impl Parser<'_, '_> {
             let mut blocks = Vec::new();
             self.blocks(&kids, &cc, &mut blocks)?;
             for b in &blocks {
-                if matches!(b, Block::Table(_) | Block::Toc(_) | Block::PageBreak | Block::Heading(_)) {
+                if matches!(b, Block::Table(_) | Block::Toc(_) | Block::PageBreak(_) | Block::Heading(_)) {
                     return Err(self.err(child, "表のセルの中には文章（<p>）と箇条書き（<list>）だけを書けます。"));
                 }
             }

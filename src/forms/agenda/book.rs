@@ -2,7 +2,7 @@
 //! from one workbook.
 //!
 //! - 「表紙」 (項目 | 値 | 説明): 団体名, 総会名, 年度, 日時, 会場, 提出日,
-//!   金額の単位;
+//!   金額の単位, ページ番号;
 //! - 「議案一覧」 (番号 | 種類 | 表題 | シート | 説明): one row per 議案 in the
 //!   order they are printed; the シート column names the sheet that holds it;
 //! - one sheet per 議案, shaped by its 種類: 事業報告, 事業計画 and その他 as
@@ -31,6 +31,9 @@ use crate::workbook::{convert, error_at, error_on, CellRef, Origin, Sheet, Value
 /// The 種類 of a 議案.
 pub const KINDS: &[&str] = &["事業報告", "収支決算", "監査報告", "事業計画", "収支予算", "役員", "その他"];
 
+/// The ページ番号 choices.
+pub const PAGE_NUMBERS: &[&str] = &["通し", "議案ごと"];
+
 /// 「表紙」 sheet.
 pub const SHEET_COVER: SheetForm = SheetForm {
     name: "表紙",
@@ -52,6 +55,13 @@ pub const SHEET_COVER: SheetForm = SheetForm {
             "収支の表の金額の単位。円（既定）か千円。金額はどちらでも円で入力し、千円では千円未満を四捨五入して載せます。",
             false,
             FieldKind::Choice(&["円", "千円"]),
+            0.0,
+        ),
+        Field::new(
+            "ページ番号",
+            "通し（既定）: 表紙から数えた通し番号。議案ごと: 番号のある議案ごとに 1 から（第3号議案なら 3-1, 3-2 …。監査報告など番号のないものは前の議案の続き）。",
+            false,
+            FieldKind::Choice(PAGE_NUMBERS),
             0.0,
         ),
     ]),
@@ -92,6 +102,18 @@ pub const SHEET_OFFICERS: SheetForm = SheetForm {
     ]),
 };
 
+/// How pages are numbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum PageNumbers {
+    /// One count through the whole book (the cover is page 1, unnumbered).
+    #[default]
+    #[serde(rename = "通し")]
+    Continuous,
+    /// From 1 in each numbered 議案, after its number: 3-1, 3-2.
+    #[serde(rename = "議案ごと")]
+    PerMotion,
+}
+
 /// The cover.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cover {
@@ -113,6 +135,9 @@ pub struct Cover {
     /// 金額の単位.
     #[serde(default)]
     pub unit: Unit,
+    /// ページ番号.
+    #[serde(default)]
+    pub page_numbers: PageNumbers,
 }
 
 /// A 監査報告.
@@ -266,12 +291,21 @@ fn read_cover(wb: &Workbook) -> Result<(Cover, Map<String, Json>), Error> {
         }
         _ => Unit::Yen,
     };
+    let page_numbers = match get("ページ番号") {
+        Some(e) if e.value.as_ref().is_some_and(|v| !v.is_blank()) => {
+            match convert::choice(e.value.as_ref(), &e.origin, "ページ番号", PAGE_NUMBERS)? {
+                "議案ごと" => PageNumbers::PerMotion,
+                _ => PageNumbers::Continuous,
+            }
+        }
+        _ => PageNumbers::Continuous,
+    };
     let fields = kv
         .entries
         .iter()
         .map(|e| (e.key.clone(), e.value.as_ref().map(|v| v.to_json()).unwrap_or(Json::Null)))
         .collect();
-    Ok((Cover { organisation, meeting, fiscal_year, date, venue, submitted, unit }, fields))
+    Ok((Cover { organisation, meeting, fiscal_year, date, venue, submitted, unit, page_numbers }, fields))
 }
 
 /// Refuses columns a sheet of `form` does not know, at their header cell:
@@ -487,6 +521,7 @@ impl BookInput {
             "title": self.title(),
             "cover": c,
             "unit": c.unit.label(),
+            "per_motion_pages": c.page_numbers == PageNumbers::PerMotion,
             "motions": motions,
             "fields": self.fields,
         })
@@ -555,6 +590,10 @@ impl GeneralMeeting {
             c.venue.as_deref().and_then(text),
             date_cell(&c.submitted),
             text(c.unit.label()),
+            text(match c.page_numbers {
+                PageNumbers::Continuous => "通し",
+                PageNumbers::PerMotion => "議案ごと",
+            }),
         ]);
         let list = SheetData::Table {
             headers: None,

@@ -92,6 +92,7 @@ pub fn book() -> GeneralMeeting {
             venue: Some("○○区民センター 第１会議室".into()),
             submitted: Some("令和８年５月１日".into()),
             unit: Unit::Yen,
+            page_numbers: super::book::PageNumbers::Continuous,
         },
         motions: vec![report, settlement, audit, plan, budget, officers],
     }
