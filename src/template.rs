@@ -204,6 +204,15 @@ fn lines_helper(h: &Helper, _: &Handlebars, _: &Context, _: &mut RenderContext, 
     Ok(())
 }
 
+/// The first parameter as an array (an absent or null one is empty).
+fn param_array(h: &Helper, what: &'static str) -> Result<Vec<Value>, RenderError> {
+    match h.param(0).map(|p| p.value()) {
+        Some(Value::Array(a)) => Ok(a.clone()),
+        Some(Value::Null) | None => Ok(Vec::new()),
+        Some(_) => Err(RenderErrorReason::InvalidParamType(what).into()),
+    }
+}
+
 /// `(group_by rows "章" "項")`: flat records → nested groups (see
 /// [`crate::grouping::group_json`]). Used as a subexpression in `#each`.
 struct GroupBy;
@@ -216,11 +225,7 @@ impl handlebars::HelperDef for GroupBy {
         _: &'rc Context,
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<handlebars::ScopedJson<'rc>, RenderError> {
-        let rows = match h.param(0).map(|p| p.value()) {
-            Some(Value::Array(a)) => a.clone(),
-            Some(Value::Null) | None => Vec::new(),
-            Some(_) => return Err(RenderErrorReason::InvalidParamType("group_by の 1 つめは行の配列").into()),
-        };
+        let rows = param_array(h, "group_by の 1 つめは行の配列")?;
         let keys: Vec<String> = (1..h.params().len()).map(|i| param_text(h, i)).collect::<Result<_, _>>()?;
         if keys.is_empty() {
             return Err(RenderErrorReason::ParamNotFoundForIndex("group_by", 1).into());
@@ -271,11 +276,7 @@ impl handlebars::HelperDef for Sum {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<handlebars::ScopedJson<'rc>, RenderError> {
         let bad = || RenderError::from(RenderErrorReason::InvalidParamType("sum の値は円の整数"));
-        let rows = match h.param(0).map(|p| p.value()) {
-            Some(Value::Array(a)) => a.clone(),
-            Some(Value::Null) | None => Vec::new(),
-            Some(_) => return Err(RenderErrorReason::InvalidParamType("sum の 1 つめは配列").into()),
-        };
+        let rows = param_array(h, "sum の 1 つめは配列")?;
         let field = if h.params().len() > 1 { Some(param_text(h, 1)?) } else { None };
         let mut values = Vec::with_capacity(rows.len());
         for r in &rows {

@@ -158,7 +158,7 @@ impl<'a> Entries<'a> {
         if e.is_none() {
             p.0.push(Diagnostic::invalid(
                 self.sheet.whole(),
-                format!("項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。"),
+                crate::workbook::shape::missing_entry(key),
             ));
         }
         e

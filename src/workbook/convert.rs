@@ -225,6 +225,19 @@ fn looks_like_date(s: &str) -> bool {
     other_ok && digits > 0 && (body.ends_with('日') || body.matches(['/', '-', '.']).count() == 2)
 }
 
+/// One of a fixed list of choices, or `None` for an empty cell.
+pub fn optional_choice<'c>(
+    v: Option<&Value>,
+    origin: &Origin,
+    field: &str,
+    choices: &[&'c str],
+) -> Result<Option<&'c str>, Error> {
+    match v {
+        Some(v) if !v.is_blank() => choice(Some(v), origin, field, choices).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// One of a fixed list of choices (as in a dropdown). Matching ignores
 /// spaces and full-width/half-width differences; the canonical spelling is returned.
 pub fn choice<'c>(v: Option<&Value>, origin: &Origin, field: &str, choices: &[&'c str]) -> Result<&'c str, Error> {

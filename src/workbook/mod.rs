@@ -280,15 +280,24 @@ impl Workbook {
     /// The sheet with this name, or an error listing the sheets there are.
     pub fn require_sheet(&self, name: &str) -> Result<&Sheet, Error> {
         self.sheet(name).ok_or_else(|| {
-            let have: Vec<String> = self.sheets.iter().map(|s| format!("「{}」", s.name)).collect();
             error_in(
                 &self.file,
                 format!(
                     "「{name}」シートがありません（あるシート: {}）。シート名を「{name}」にしてください。",
-                    if have.is_empty() { "なし".to_string() } else { have.join("、") }
+                    self.sheet_list()
                 ),
             )
         })
+    }
+
+    /// The sheets there are, for messages: 「表紙」、「議案一覧」 (なし when none).
+    pub fn sheet_list(&self) -> String {
+        let have: Vec<String> = self.sheets.iter().map(|s| format!("「{}」", s.name)).collect();
+        if have.is_empty() {
+            "なし".to_string()
+        } else {
+            have.join("、")
+        }
     }
 }
 

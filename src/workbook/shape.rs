@@ -194,6 +194,16 @@ impl<'a> Table<'a> {
         self.column(header).map(|i| self.columns[i].header.clone()).unwrap_or_else(|| header.to_string())
     }
 
+    /// The first column whose header is none of `known` (matched after
+    /// [`normalize`]), with where its header is: a column a reader that
+    /// prints every value it reads must refuse.
+    pub fn unknown_column(&self, known: &[&str]) -> Option<(&Column, Origin)> {
+        self.columns
+            .iter()
+            .find(|c| !known.iter().any(|k| normalize(k) == c.key))
+            .map(|c| (c, self.sheet.origin(CellRef::new(self.header_row, c.col))))
+    }
+
     /// A record as a JSON object keyed by the headers without spaces
     /// (「日　　程」 → 「日程」): every column, known or not, so templates can
     /// use extra columns as `{{備考}}`.
@@ -204,6 +214,11 @@ impl<'a> Table<'a> {
             .map(|(c, v)| (c.name(), v.as_ref().map(Value::to_json).unwrap_or(serde_json::Value::Null)))
             .collect()
     }
+}
+
+/// What to say of a 項目 row a key/value sheet lacks.
+pub fn missing_entry(key: &str) -> String {
+    format!("項目「{key}」の行がありません。「項目」の列に「{key}」、「値」の列にその値を入れてください。")
 }
 
 /// One row of a key/value sheet.
@@ -269,6 +284,12 @@ impl KeyValues {
             entries.push(Entry { key, value: r.values[v].clone(), origin });
         }
         Ok(KeyValues { entries })
+    }
+
+    /// The entry for a key, or the error that `sheet` (the sheet these
+    /// entries were read from) lacks its row.
+    pub fn require(&self, sheet: &Sheet, key: &str) -> Result<&Entry, Error> {
+        self.get(key).ok_or_else(|| super::error_on(sheet, missing_entry(key)))
     }
 
     /// The entry for a key (matched after [`normalize`]).

@@ -26,7 +26,7 @@ use crate::forms::{CellData, Field, FieldKind, Shape, SheetData, SheetForm};
 use crate::japanese::zenkaku;
 use crate::wareki;
 use crate::workbook::shape::{normalize, KeyValues, Table};
-use crate::workbook::{convert, error_at, error_on, CellRef, Origin, Sheet, Value, Workbook};
+use crate::workbook::{convert, error_at, error_on, Origin, Sheet, Value, Workbook};
 
 /// The 種類 of a 議案.
 pub const KINDS: &[&str] = &["事業報告", "収支決算", "監査報告", "事業計画", "収支予算", "役員", "その他"];
@@ -252,52 +252,42 @@ fn meeting_date(v: Option<&Value>, at: &Origin, field: &str) -> Result<Option<St
     }
 }
 
+/// An optional 項目 of a key/value sheet: `read` of its value when the row
+/// is there, else `None`.
+fn optional<T>(
+    kv: &KeyValues,
+    name: &str,
+    read: impl FnOnce(Option<&Value>, &Origin, &str) -> Result<Option<T>, Error>,
+) -> Result<Option<T>, Error> {
+    match kv.get(name) {
+        Some(e) => read(e.value.as_ref(), &e.origin, name),
+        None => Ok(None),
+    }
+}
+
 fn read_cover(wb: &Workbook) -> Result<(Cover, Map<String, Json>), Error> {
     let sheet = wb.require_sheet(SHEET_COVER.name)?;
     let kv = KeyValues::find(sheet)?;
-    let missing = |name: &str| {
-        error_on(sheet, format!("項目「{name}」の行がありません。「項目」の列に「{name}」、「値」の列にその値を入れてください。"))
-    };
-    let get = |name: &str| kv.get(name);
     let req = |name: &str| -> Result<String, Error> {
-        let e = get(name).ok_or_else(|| missing(name))?;
+        let e = kv.require(sheet, name)?;
         convert::required_text(e.value.as_ref(), &e.origin, name)
     };
     let organisation = req("団体名")?;
     let meeting = req("総会名")?;
-    let e = get("年度").ok_or_else(|| missing("年度"))?;
+    let e = kv.require(sheet, "年度")?;
     let fiscal_year = convert::fiscal_year(e.value.as_ref(), &e.origin, "年度")?;
     if wareki::fiscal_year_era(fiscal_year).is_none() {
         return Err(error_at(&e.origin, format!("年度 {fiscal_year} は和暦にできません（明治以降にしてください）。")));
     }
-    let date = match get("日時") {
-        Some(e) => meeting_date(e.value.as_ref(), &e.origin, "日時")?,
-        None => None,
-    };
-    let venue = match get("会場") {
-        Some(e) => convert::text(e.value.as_ref(), &e.origin, "会場")?,
-        None => None,
-    };
-    let submitted = match get("提出日") {
-        Some(e) => convert::date_or_text(e.value.as_ref(), &e.origin, "提出日")?,
-        None => None,
-    };
-    let unit = match get("金額の単位") {
-        Some(e) if e.value.as_ref().is_some_and(|v| !v.is_blank()) => {
-            match convert::choice(e.value.as_ref(), &e.origin, "金額の単位", &["円", "千円"])? {
-                "千円" => Unit::Thousand,
-                _ => Unit::Yen,
-            }
-        }
+    let date = optional(&kv, "日時", meeting_date)?;
+    let venue = optional(&kv, "会場", convert::text)?;
+    let submitted = optional(&kv, "提出日", convert::date_or_text)?;
+    let unit = match optional(&kv, "金額の単位", |v, o, f| convert::optional_choice(v, o, f, &["円", "千円"]))? {
+        Some("千円") => Unit::Thousand,
         _ => Unit::Yen,
     };
-    let page_numbers = match get("ページ番号") {
-        Some(e) if e.value.as_ref().is_some_and(|v| !v.is_blank()) => {
-            match convert::choice(e.value.as_ref(), &e.origin, "ページ番号", PAGE_NUMBERS)? {
-                "議案ごと" => PageNumbers::PerMotion,
-                _ => PageNumbers::Continuous,
-            }
-        }
+    let page_numbers = match optional(&kv, "ページ番号", |v, o, f| convert::optional_choice(v, o, f, PAGE_NUMBERS))? {
+        Some("議案ごと") => PageNumbers::PerMotion,
         _ => PageNumbers::Continuous,
     };
     let fields = kv
@@ -311,51 +301,40 @@ fn read_cover(wb: &Workbook) -> Result<(Cover, Map<String, Json>), Error> {
 /// Refuses columns a sheet of `form` does not know, at their header cell:
 /// their values would otherwise be printed nowhere.
 fn refuse_unknown_columns(t: &Table, form: &SheetForm) -> Result<(), Error> {
-    for c in &t.columns {
-        if !form.fields().iter().any(|f| normalize(f.name) == c.key) {
-            let at = t.sheet.origin(CellRef::new(t.header_row, c.col));
-            let names: String = form.fields().iter().map(|f| format!("「{}」", f.name)).collect();
-            return Err(error_at(
+    let known = form.headers();
+    match t.unknown_column(&known) {
+        Some((c, at)) => {
+            let names: String = known.iter().map(|k| format!("「{k}」")).collect();
+            Err(error_at(
                 &at,
                 format!("見出し「{}」の列は議案書に載りません。列を消すか、見出しを直してください（使える見出し: {names}）。", c.header),
-            ));
+            ))
         }
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn read_audit(sheet: &Sheet) -> Result<Audit, Error> {
     let kv = KeyValues::find(sheet)?;
-    let missing = |name: &str| {
-        error_on(sheet, format!("項目「{name}」の行がありません。「項目」の列に「{name}」、「値」の列にその値を入れてください。"))
-    };
-    let e = kv.get("本文").ok_or_else(|| missing("本文"))?;
+    let e = kv.require(sheet, "本文")?;
     let text: Vec<String> = convert::required_text(e.value.as_ref(), &e.origin, "本文")?
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(String::from)
         .collect();
-    let e = kv.get("日付").ok_or_else(|| missing("日付"))?;
+    let e = kv.require(sheet, "日付")?;
     let date = convert::date_or_text(e.value.as_ref(), &e.origin, "日付")?
         .ok_or_else(|| error_at(&e.origin, "日付が空です。監査をした日を入れてください。"))?;
-    let e = kv.get("監事").ok_or_else(|| missing("監事"))?;
+    let e = kv.require(sheet, "監事")?;
     let auditors: Vec<String> = convert::required_text(e.value.as_ref(), &e.origin, "監事")?
         .split(['\n', '、', ','])
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(String::from)
         .collect();
-    let seal = match kv.get("印") {
-        Some(e) if e.value.as_ref().is_some_and(|v| !v.is_blank()) => {
-            convert::choice(e.value.as_ref(), &e.origin, "印", &["あり", "なし"])? == "あり"
-        }
-        _ => false,
-    };
-    let addressee = match kv.get("宛先") {
-        Some(e) => convert::text(e.value.as_ref(), &e.origin, "宛先")?,
-        None => None,
-    };
+    let seal = optional(&kv, "印", |v, o, f| convert::optional_choice(v, o, f, &["あり", "なし"]))? == Some("あり");
+    let addressee = optional(&kv, "宛先", convert::text)?;
     for e in &kv.entries {
         if !SHEET_AUDIT.fields().iter().any(|f| normalize(f.name) == normalize(&e.key))
             && e.value.as_ref().is_some_and(|v| !v.is_blank())
@@ -427,10 +406,9 @@ pub fn read(wb: &Workbook) -> Result<BookInput, Error> {
         let sheet_name = convert::required_text(list.value(r, "シート"), &at("シート"), "シート")?;
         let lead = convert::text(list.value(r, "説明"), &at("説明"), "説明")?;
         let sheet = wb.sheet(&sheet_name).ok_or_else(|| {
-            let have: Vec<String> = wb.sheets.iter().map(|s| format!("「{}」", s.name)).collect();
             error_at(
                 &at("シート"),
-                format!("「{sheet_name}」シートがありません（あるシート: {}）。シート名を確かめてください。", have.join("、")),
+                format!("「{sheet_name}」シートがありません（あるシート: {}）。シート名を確かめてください。", wb.sheet_list()),
             )
         })?;
         if used.contains(&sheet.name) {

@@ -375,16 +375,7 @@ struct AgendaSheet {
 fn read_agenda_sheet(wb: &Workbook) -> Result<AgendaSheet, Error> {
     let sheet = wb.require_sheet(SHEET_AGENDA.name)?;
     let kv = KeyValues::find(sheet)?;
-    let entry = |name: &str| {
-        kv.get(name).ok_or_else(|| {
-            error_on(
-                sheet,
-                format!(
-                    "項目「{name}」の行がありません。「項目」の列に「{name}」、「値」の列にその値を入れてください。"
-                ),
-            )
-        })
-    };
+    let entry = |name: &str| kv.require(sheet, name);
     let e = entry("議案番号")?;
     let number = convert::integer(e.value.as_ref(), &e.origin, "議案番号", "3")?;
     let number = u32::try_from(number)
@@ -435,10 +426,9 @@ impl BodyCx<'_> {
             return Err(error_at(at, format!("{kind}の行では「本文」の列に表のシート名を入れてください（例: 実績）。")));
         };
         self.wb.sheet(name).ok_or_else(|| {
-            let have: Vec<String> = self.wb.sheets.iter().map(|s| format!("「{}」", s.name)).collect();
             let msg = format!(
                 "「{name}」シートがありません（あるシート: {}）。シート名を確かめてください（「{}」シートに{kind}の行があるため、この表が必要です）。",
-                have.join("、"),
+                self.wb.sheet_list(),
                 self.body.name
             );
             if named.is_some() {

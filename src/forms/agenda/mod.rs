@@ -151,11 +151,10 @@ fn agenda_workbook(from: Option<(&Path, serde_json::Value)>, name: &str) -> Resu
         Error::input(format!("データをブックにすると、次の理由で議案として読めません。データを直してください。\n{e}"))
     })?;
     if let Some((path, mut want)) = from {
-        let got = back.agenda;
+        let mut got = back.agenda;
         for w in &mut want.sections {
             input::as_read_back(w);
         }
-        let mut got = got;
         for (g, w) in got.sections.iter_mut().zip(&want.sections) {
             if w.schedule_header.is_none() {
                 g.schedule_header = None;

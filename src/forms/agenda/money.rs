@@ -22,7 +22,7 @@ use crate::amount::{self, Unit};
 use crate::error::Error;
 use crate::forms::{Field, FieldKind, Shape, SheetForm};
 use crate::workbook::shape::{normalize, Table};
-use crate::workbook::{convert, error_at, error_on, CellRef, Origin, Sheet};
+use crate::workbook::{convert, error_at, error_on, Origin, Sheet};
 
 /// The 区分 choices.
 pub const DIVISIONS: &[&str] = &["収入の部", "支出の部"];
@@ -252,20 +252,17 @@ pub fn read(sheet: &Sheet, kind: StatementKind, unit: Unit) -> Result<(Vec<Accou
         Names::TwoLevel => &["区分", "大科目", "中科目", a_col, b_col, "備考"],
         Names::Indented => &["区分", "科目", a_col, b_col, "備考"],
     };
-    for c in &table.columns {
-        if !known.iter().any(|k| normalize(k) == c.key) {
-            let at = sheet.origin(CellRef::new(table.header_row, c.col));
-            let why = if c.key == normalize(diff_col) {
-                format!("{diff_col}は keikaku が計算します。この列を消してください。")
-            } else {
-                format!(
-                    "この列は{}に載りません。列を消すか、内容を「備考」の列に入れてください（使える見出し: {}）。",
-                    kind.label(),
-                    known.iter().map(|k| format!("「{k}」")).collect::<String>()
-                )
-            };
-            return Err(error_at(&at, format!("見出し「{}」: {why}", c.header)));
-        }
+    if let Some((c, at)) = table.unknown_column(known) {
+        let why = if c.key == normalize(diff_col) {
+            format!("{diff_col}は keikaku が計算します。この列を消してください。")
+        } else {
+            format!(
+                "この列は{}に載りません。列を消すか、内容を「備考」の列に入れてください（使える見出し: {}）。",
+                kind.label(),
+                known.iter().map(|k| format!("「{k}」")).collect::<String>()
+            )
+        };
+        return Err(error_at(&at, format!("見出し「{}」: {why}", c.header)));
     }
     if table.records.is_empty() {
         return Err(error_on(
@@ -375,9 +372,9 @@ pub fn read(sheet: &Sheet, kind: StatementKind, unit: Unit) -> Result<(Vec<Accou
             });
             continue;
         }
-        match (major_name, minor_name) {
-            (Some(major), minor) => {
-                let first_minor = minor.map(|m| (m, amounts.map(|v| v.unwrap_or(0)), note.clone()));
+        match major_name {
+            Some(major) => {
+                let first_minor = minor_name.map(|m| (m, amounts.map(|v| v.unwrap_or(0)), note.clone()));
                 let own = if first_minor.is_some() { [None, None] } else { amounts };
                 parts[d].push(Major {
                     name: major,
@@ -387,7 +384,9 @@ pub fn read(sheet: &Sheet, kind: StatementKind, unit: Unit) -> Result<(Vec<Accou
                     minors: first_minor.into_iter().collect(),
                 });
             }
-            (None, Some(minor)) => {
+            // Without a 大科目 the label is the 中科目.
+            None => {
+                let minor = label;
                 let Some(m) = parts[d].last_mut() else {
                     return Err(error_at(
                         &name_at,
@@ -398,7 +397,6 @@ pub fn read(sheet: &Sheet, kind: StatementKind, unit: Unit) -> Result<(Vec<Accou
                 // are a typed subtotal, checked below.
                 m.minors.push((minor, amounts.map(|v| v.unwrap_or(0)), note));
             }
-            (None, None) => unreachable!("label is one of them"),
         }
     }
     for d in [0, 1] {
@@ -535,7 +533,7 @@ pub fn to_rows(lines: &[AccountLine]) -> Vec<Vec<Option<crate::forms::CellData>>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workbook::{Sheet, Value};
+    use crate::workbook::{CellRef, Sheet, Value};
 
     fn sheet(rows: &[&[&str]]) -> Sheet {
         let mut cells = Vec::new();
