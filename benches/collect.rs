@@ -45,6 +45,8 @@
 //! While `pdca collect` is not in the binary, the bench still makes and
 //! checks the input, then says so and exits with status 2.
 
+#[path = "floor/mod.rs"]
+mod floor;
 #[path = "generated/mod.rs"]
 mod generated;
 #[path = "measure/mod.rs"]
@@ -145,7 +147,24 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     }
 }
 
+/// One run of the calamine floor on `submissions` (this binary, run again
+/// with [`floor::FLAG`]): seconds and peak RSS in kB.
+fn run_floor(submissions: &Path) -> (f64, Option<u64>) {
+    let me = std::env::current_exe().unwrap_or_else(|e| fail(&format!("this bench's own path: {e}")));
+    let (secs, rss, _) = measure::timed_program(me.to_str().unwrap(), &[floor::FLAG, submissions.to_str().unwrap()])
+        .unwrap_or_else(|e| fail(&e));
+    (secs, rss)
+}
+
+fn median(times: &mut [f64]) -> f64 {
+    times.sort_by(|a, b| a.total_cmp(b));
+    times[times.len() / 2]
+}
+
 fn main() {
+    if floor::run_if_asked() {
+        return;
+    }
     let mut counts: Vec<usize> = match std::env::var("KEIKAKU_BENCH_SUBMISSIONS") {
         Ok(v) => v
             .split(',')
@@ -235,6 +254,22 @@ fn main() {
 
     let mut peaks = Vec::new();
     for (n, master_path, folder, bytes) in &inputs {
+        // The floor, timed between keikaku's runs so that both see the same machine.
+        let mut floor_times = Vec::new();
+        let mut floor_peak = None;
+        for _ in 0..runs {
+            let (secs, rss) = run_floor(folder);
+            floor_times.push(secs);
+            floor_peak = floor_peak.max(rss);
+        }
+        let floor_median = median(&mut floor_times);
+        println!(
+            "calamine floor: {n} submissions opened and every cell visited, on {} threads  median {floor_median:.2} s (min {:.2}, max {:.2})  peak RSS {}",
+            rayon::current_num_threads(),
+            floor_times[0],
+            floor_times[floor_times.len() - 1],
+            floor_peak.map_or("?".to_string(), |k| format!("{} MB", k / 1024))
+        );
         for &pdf in &modes {
             let out = dir.join(format!("out_{n}"));
             let mut times = Vec::new();
@@ -256,6 +291,13 @@ fn main() {
                 times[0],
                 times[times.len() - 1]
             );
+            let ratio = times[times.len() / 2] / floor_median;
+            let goal = if pdf { "" } else { " (target ≤ 1.5×: " };
+            if pdf {
+                println!("  {ratio:.2}× the calamine floor");
+            } else {
+                println!("  {ratio:.2}× the calamine floor{goal}{})", if ratio <= 1.5 { "met" } else { "NOT met" });
+            }
             if *n == 1_000 {
                 let (secs, mb) = TARGET_1000;
                 let median = times[times.len() / 2];

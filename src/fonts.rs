@@ -3,8 +3,8 @@
 //!
 //! printpdf does no measuring, so every width in the layout comes from here:
 //! the font's `cmap` maps a character to a glyph and `hmtx` gives its advance.
-//! The same bytes are later handed to printpdf for embedding, so the glyph the
-//! layout measured is the glyph that is drawn.
+//! The same bytes are later cut to a subset for embedding (`pdf::fonts`), so
+//! the glyph the layout measured is the glyph that is drawn.
 
 use std::collections::HashMap;
 use std::fmt;

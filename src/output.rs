@@ -138,6 +138,32 @@ const JOURNAL_HEADER: &str = "keikaku-staging-journal 1";
 /// moved into place (`0`: after the journal is written, before any move).
 pub const FAULT_AFTER_MOVES: &str = "KEIKAKU_FAULT_AFTER_MOVES";
 
+/// Makes the files `names` written in `dir` durable before anything is
+/// promised about them. On Linux one `syncfs(2)` flushes the whole file
+/// system the folder is on (one flush for a thousand files, where a
+/// `fsync` each took a tenth of `pdca distribute`); elsewhere each file is
+/// flushed in turn.
+fn sync_files(dir: &Path, names: &[String]) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let _ = names;
+        let folder = std::fs::File::open(dir)?;
+        // SAFETY: syncfs only reads the descriptor, which `folder` keeps open.
+        if unsafe { libc::syncfs(folder.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        for name in names {
+            std::fs::File::open(dir.join(name))?.sync_all()?;
+        }
+        Ok(())
+    }
+}
+
 /// Flushes a folder's entries (new, renamed, removed names) to disk; a no-op
 /// where folders cannot be opened as files.
 fn sync_dir(dir: &Path) {
@@ -369,26 +395,22 @@ impl Staging {
     }
 
     /// Writes one file (by bare file name) into the staging area. Safe to
-    /// call from several threads for different names.
+    /// call from several threads for different names. The file reaches
+    /// the disk in [`Staging::commit`], before the journal that promises it.
     pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
         let path = self.path().join(name);
         let fail =
             |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", self.dir.join(name).display()));
         let mut f = std::fs::File::create(&path).map_err(fail)?;
         f.write_all(bytes).map_err(fail)?;
-        f.sync_all().map_err(fail)?;
         Ok(())
     }
 
     /// Lets `write` make one file (by bare file name) at the path it is
     /// given inside the staging area, for writers that stream to a file
-    /// rather than return bytes; the file is then flushed to disk.
+    /// rather than return bytes; flushed to disk as [`Staging::write`]'s.
     pub fn write_with(&self, name: &str, write: impl FnOnce(&Path) -> Result<(), Error>) -> Result<(), Error> {
-        let path = self.path().join(name);
-        write(&path)?;
-        let fail =
-            |e: std::io::Error| Error::output(format!("「{}」に書き込めません: {e}", self.dir.join(name).display()));
-        std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(fail)
+        write(&self.path().join(name))
     }
 
     /// Moves the staged files `names` into the destination, in this order,
@@ -422,8 +444,10 @@ impl Staging {
             .map(|n| Move { name: n.clone(), replaces: std::fs::symlink_metadata(dir.join(n)).is_ok() })
             .collect();
         std::fs::create_dir(st.join(REPLACED)).map_err(fail)?;
-        // The staged files' names reach the disk before the journal that
-        // promises them (for a power cut; a killed process loses nothing).
+        // The staged files and their names reach the disk before the
+        // journal that promises them (for a power cut; a killed process
+        // loses nothing).
+        sync_files(&st, names).map_err(fail)?;
         sync_dir(&st);
         let pending = st.join(".journal.tmp");
         std::fs::write(&pending, journal_text(&moves)).map_err(fail)?;

@@ -1,8 +1,8 @@
 //! PDF export: positioned pages ([`Laid`]) → PDF bytes.
 //!
-//! printpdf makes the subset fonts (with their widths) from a one-page
-//! document that shows every used glyph once; this module writes everything
-//! else itself so that the output is byte-identical for identical input and
+//! printpdf makes the catalog, the page tree and the document information;
+//! the fonts are cut to their used glyphs by `subsetter` and written here
+//! (`fonts`), as is everything else, so that the output is byte-identical for identical input and
 //! a long report is never held whole:
 //! - page content streams are written straight from the positioned items,
 //!   with glyphs as their ids in the original font (a `/CIDToGIDMap` maps
@@ -20,8 +20,8 @@
 //! The stages, a file each:
 //! - `content`: the pages' content streams ([`Streams`]) and the page
 //!   objects;
-//! - `fonts`: the used faces embedded as subsets through printpdf and
-//!   mapped to the content's glyph ids;
+//! - `fonts`: the used faces embedded as subsets (`subsetter`) and mapped
+//!   to the content's glyph ids;
 //! - `hints`: hinting instructions dropped from the embedded fonts;
 //! - `outline`: document information (dates, language) and the outline;
 //! - `objects`: printpdf's objects compressed, numbered and pointed at
@@ -79,9 +79,8 @@ pub fn write(laid: &Laid, fonts: &FontSet, opts: &PdfOptions) -> Result<Vec<u8>,
 /// parts laid out on their own, see [`crate::layout::layout_part`]), as
 /// PDF bytes. The outline of `laid` counts these pages after its own.
 ///
-/// printpdf makes the document and its fonts: each used face is embedded as
-/// a subset with its widths, from a one-page document that shows every used
-/// glyph once. The pages' content streams are written here, straight from
+/// printpdf makes the document's catalog and information; each used face is
+/// embedded as a subset of its used glyphs, with their widths. The pages' content streams are written here, straight from
 /// the positioned items, and compressed in parallel: a report of thousands
 /// of pages never becomes printpdf operations (about 100 bytes a glyph),
 /// only its compressed streams. Since the content names glyphs by their ids
