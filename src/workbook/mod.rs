@@ -234,7 +234,8 @@ impl Workbook {
         let checked = guard::check(bytes).map_err(refuse)?;
         // The guard bounds what calamine allocates; a panic inside calamine on
         // some malformed record we did not foresee still becomes a message.
-        let parsed = std::panic::catch_unwind(|| Workbook::parse(&file, bytes, &checked))
+        let source = checked.repacked.as_deref().unwrap_or(bytes);
+        let parsed = std::panic::catch_unwind(|| Workbook::parse(&file, source, &checked))
             .unwrap_or_else(|_| Err(broken(&"読み込み中に想定外の形式に出会いました")));
         let (sheets, names) = parsed.map_err(refuse)?;
         Ok(Workbook {
@@ -388,6 +389,13 @@ fn defined_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Re
 
 /// Streams each xlsx worksheet with calamine's cell reader, checking every
 /// cell's position before keeping it. Also returns the defined names.
+///
+/// A sheet is read in one pass that gives each cell's value and style (the
+/// style tells a year-month date from a full date). That pass cannot tell a
+/// formula saved without its result from a cell with no value; only such a
+/// cell comes back empty (blank cells are self-closing and not returned), so
+/// a sheet with one is read again with the formula reader, whose values and
+/// formulas are then kept ([`read_with_formulas`]).
 fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<SheetsAndNames, Refusal> {
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
         calamine::XlsxError::Password => guard::encrypted_message(),
@@ -397,78 +405,91 @@ fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<SheetsAndN
     let mut sheets = Vec::with_capacity(names.len());
     let mut text_bytes = 0u64;
     for name in names {
-        let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| broken(&e))?;
+        let before = text_bytes;
         let mut cells = BTreeMap::new();
-        let mut uncomputed = Vec::new();
-        let mut dates = Vec::new();
-        let mut scanned = 0usize;
-        while let Some(c) =
-            reader.next_cell_with_formula_metadata().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
+        let mut month_only = Vec::new();
+        let mut valueless = false;
         {
-            scanned += 1;
-            if scanned > limits::MAX_SCANNED_CELLS {
-                return Err(guard::too_many_cells(&format!("「{name}」シート")));
-            }
-            let at = CellRef::new(c.pos.0, c.pos.1);
-            let value = match convert(Data::from(c.value), date1904) {
-                Some(v) => v,
-                None if c.formula.is_some() => {
-                    guard::check_xlsx_cell(&name, at, cells.len() + uncomputed.len() + 1)?;
-                    uncomputed.push(at);
-                    continue;
+            let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| broken(&e))?;
+            let styles = reader.styles().to_vec();
+            let mut scanned = 0usize;
+            while let Some((c, style)) =
+                reader.next_cell_with_style_id().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
+            {
+                scanned += 1;
+                if scanned > limits::MAX_SCANNED_CELLS {
+                    return Err(guard::too_many_cells(&format!("「{name}」シート")));
                 }
-                None => continue,
-            };
-            if let Value::Date(d) = &value {
-                dates.push((at, *d));
+                let at = CellRef::new(c.get_position().0, c.get_position().1);
+                let Some(value) = convert(Data::from(c.get_value().clone()), date1904) else {
+                    valueless = true;
+                    guard::check_xlsx_cell(&name, at, cells.len() + 1)?;
+                    continue;
+                };
+                if let Value::Date(d) = &value {
+                    let year_month = styles
+                        .get(style)
+                        .and_then(|s| s.number_format.as_ref())
+                        .is_some_and(|f| is_year_month_format(&f.format_code, f.format_id));
+                    if year_month {
+                        month_only.push((at, d.year, d.month));
+                    }
+                }
+                if !valueless {
+                    keep_cell(&name, &mut cells, &mut text_bytes, at, value)?;
+                }
             }
-            keep_cell(&name, &mut cells, &mut text_bytes, at, value)?;
         }
-        drop(reader);
-        if !dates.is_empty() {
-            for (at, year, month) in month_only_dates(&mut wb, &name, &dates)? {
-                cells.insert(at, Value::YearMonth(year, month));
+        let mut uncomputed = Vec::new();
+        if valueless {
+            text_bytes = before;
+            (cells, uncomputed) = read_with_formulas(&mut wb, &name, date1904, &mut text_bytes)?;
+        }
+        for (at, year, month) in month_only {
+            if let Some(v @ Value::Date(_)) = cells.get_mut(&at) {
+                *v = Value::YearMonth(year, month);
             }
         }
-        uncomputed.sort();
-        uncomputed.dedup();
         sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells, uncomputed });
     }
     let names = defined_names(&wb)?;
     Ok((sheets, names))
 }
 
-/// The date cells of a sheet (`dates`, in stream order) whose number format
-/// shows only a year and a month, as year-months. calamine's value reader
-/// does not give the style, so the sheet is streamed once more for the
-/// style ids (only sheets with date cells are).
-fn month_only_dates(
+/// A sheet's values and its formulas saved without their result (sorted),
+/// from calamine's formula reader.
+fn read_with_formulas(
     wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
     name: &str,
-    dates: &[(CellRef, Date)],
-) -> Result<Vec<(CellRef, i32, u32)>, Refusal> {
-    let wanted: BTreeMap<CellRef, Date> = dates.iter().copied().collect();
+    date1904: bool,
+    text_bytes: &mut u64,
+) -> Result<(BTreeMap<CellRef, Value>, Vec<CellRef>), Refusal> {
     let mut reader = wb.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
-    let styles = reader.styles().to_vec();
-    let mut found = Vec::new();
+    let mut cells = BTreeMap::new();
+    let mut uncomputed = Vec::new();
     let mut scanned = 0usize;
-    while let Some((row, col, style)) = reader.next_style_id().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
+    while let Some(c) =
+        reader.next_cell_with_formula_metadata().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
     {
         scanned += 1;
         if scanned > limits::MAX_SCANNED_CELLS {
             return Err(guard::too_many_cells(&format!("「{name}」シート")));
         }
-        let at = CellRef::new(row, col);
-        let Some(d) = wanted.get(&at) else { continue };
-        let month_only = styles
-            .get(style)
-            .and_then(|s| s.number_format.as_ref())
-            .is_some_and(|f| is_year_month_format(&f.format_code, f.format_id));
-        if month_only {
-            found.push((at, d.year, d.month));
-        }
+        let at = CellRef::new(c.pos.0, c.pos.1);
+        let value = match convert(Data::from(c.value), date1904) {
+            Some(v) => v,
+            None if c.formula.is_some() => {
+                guard::check_xlsx_cell(name, at, cells.len() + uncomputed.len() + 1)?;
+                uncomputed.push(at);
+                continue;
+            }
+            None => continue,
+        };
+        keep_cell(name, &mut cells, text_bytes, at, value)?;
     }
-    Ok(found)
+    uncomputed.sort();
+    uncomputed.dedup();
+    Ok((cells, uncomputed))
 }
 
 /// Built-in number format ids that show only a year and a month: 17
@@ -640,5 +661,54 @@ mod tests {
         assert_eq!(iso_datetime("2020-06-01T13:30:00"), Value::DateTime(Date::new(2020, 6, 1).unwrap(), 48_600));
         assert_eq!(iso_datetime("2020-06-01T99999999:00"), Value::Text("2020-06-01T99999999:00".into()));
         assert_eq!(iso_datetime("2020-13-01"), Value::Text("2020-13-01".into()));
+    }
+
+    /// The one-pass reader and its formula fallback give the same sheet: a
+    /// formula saved without its result is reported, and a year-month date
+    /// on the same sheet stays a year-month.
+    #[test]
+    fn a_sheet_with_an_uncomputed_formula_keeps_its_year_months() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Formula};
+        let build = |formula: bool| {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet();
+            let month = Format::new().set_num_format("yyyy\"年\"m\"月\"");
+            let day = Format::new().set_num_format("yyyy/m/d");
+            let d = ExcelDateTime::from_ymd(2026, 4, 15).unwrap();
+            ws.write_datetime_with_format(0, 0, &d, &month).unwrap();
+            ws.write_datetime_with_format(1, 0, &d, &day).unwrap();
+            ws.write_string(2, 0, "本文").unwrap();
+            if formula {
+                ws.write_formula(3, 0, Formula::new("=1+1")).unwrap();
+            }
+            let bytes = wb.save_to_buffer().unwrap();
+            // No result saved, as tools other than Excel write formulas.
+            let mut z = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+            let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            for i in 0..z.len() {
+                let mut f = z.by_index(i).unwrap();
+                let name = f.name().unwrap().into_owned();
+                let mut data = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut data).unwrap();
+                if name == "xl/worksheets/sheet1.xml" {
+                    let xml = String::from_utf8(data).unwrap();
+                    assert!(!formula || xml.contains("<f>1+1</f><v>0</v>"), "{xml}");
+                    data = xml.replace("<f>1+1</f><v>0</v>", "<f>1+1</f>").into_bytes();
+                }
+                out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+                std::io::Write::write_all(&mut out, &data).unwrap();
+            }
+            let bytes = out.finish().unwrap().into_inner();
+            Workbook::from_bytes("t.xlsx", &bytes).unwrap()
+        };
+        for formula in [false, true] {
+            let wb = build(formula);
+            let sheet = &wb.sheets[0];
+            assert_eq!(sheet.get(CellRef::new(0, 0)), Some(&Value::YearMonth(2026, 4)), "formula: {formula}");
+            assert_eq!(sheet.get(CellRef::new(1, 0)), Some(&Value::Date(Date::new(2026, 4, 15).unwrap())));
+            assert_eq!(sheet.get(CellRef::new(2, 0)), Some(&Value::Text("本文".into())));
+            let expected: &[CellRef] = if formula { &[CellRef::new(3, 0)] } else { &[] };
+            assert_eq!(sheet.uncomputed(), expected);
+        }
     }
 }
