@@ -886,7 +886,14 @@ mod tests {
             assert_eq!(a.1, zip::CompressionMethod::Stored, "{}", a.0);
         }
         // Too large to keep: the parser inflates the original itself.
-        assert!(REPACK_MAX_BYTES < MAX_ZIP_TOTAL_BYTES);
+        let mut big = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        big.start_file("xl/workbook.xml", stored).unwrap();
+        std::io::Write::write_all(&mut big, b"<workbook/>").unwrap();
+        big.start_file("xl/media/image1.bin", stored).unwrap();
+        std::io::Write::write_all(&mut big, &vec![0u8; REPACK_MAX_BYTES as usize + 1]).unwrap();
+        let big = big.finish().unwrap().into_inner();
+        assert!(check(&big).unwrap().repacked.is_none());
     }
 
     #[test]
