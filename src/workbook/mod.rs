@@ -251,7 +251,7 @@ impl Workbook {
     fn parse(file: &Arc<str>, bytes: &[u8], checked: &guard::Checked) -> Result<SheetsAndNames, Refusal> {
         let file = file.clone();
         match checked.format {
-            Format::Xlsx => read_xlsx(&file, bytes, checked.date1904),
+            Format::Xlsx => read_xlsx(&file, bytes, checked.date1904, PARALLEL_FROM_BYTES),
             Format::Xls => {
                 let wb = calamine::Xls::new(Cursor::new(bytes)).map_err(|e| match e {
                     calamine::XlsError::Password => guard::encrypted_message(),
@@ -346,6 +346,17 @@ fn worksheet_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> 
     wb.sheets_metadata().iter().filter(|s| s.typ == calamine::SheetType::WorkSheet).map(|s| s.name.clone()).collect()
 }
 
+/// More text in a workbook than [`limits::MAX_TEXT_BYTES`].
+fn too_much_text() -> Refusal {
+    Refusal::new(
+        Reason::TooLarge,
+        format!(
+            "ブックの文字が多すぎます（{} MB まで）。keikaku の入力用のブックか確かめてください。",
+            limits::MAX_TEXT_BYTES / 1_000_000
+        ),
+    )
+}
+
 /// Keeps one cell of sheet `name` after checking its position, the sheet's
 /// cell count and the workbook's running text budget.
 fn keep_cell(
@@ -358,13 +369,7 @@ fn keep_cell(
     if let Value::Text(s) = &value {
         *text_bytes += s.len() as u64;
         if *text_bytes > limits::MAX_TEXT_BYTES {
-            return Err(Refusal::new(
-                Reason::TooLarge,
-                format!(
-                    "ブックの文字が多すぎます（{} MB まで）。keikaku の入力用のブックか確かめてください。",
-                    limits::MAX_TEXT_BYTES / 1_000_000
-                ),
-            ));
+            return Err(too_much_text());
         }
     }
     guard::check_xlsx_cell(name, at, cells.len() + 1)?;
@@ -396,64 +401,114 @@ fn defined_names<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &R) -> Re
 /// cell comes back empty (blank cells are self-closing and not returned), so
 /// a sheet with one is read again with the formula reader, whose values and
 /// formulas are then kept ([`read_with_formulas`]).
-fn read_xlsx(file: &Arc<str>, bytes: &[u8], date1904: bool) -> Result<SheetsAndNames, Refusal> {
-    let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
-        calamine::XlsxError::Password => guard::encrypted_message(),
-        e => broken(&e),
-    })?;
+fn read_xlsx(
+    file: &Arc<str>,
+    bytes: &[u8],
+    date1904: bool,
+    parallel_from: usize,
+) -> Result<SheetsAndNames, Refusal> {
+    let open = || {
+        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+            calamine::XlsxError::Password => guard::encrypted_message(),
+            e => broken(&e),
+        })
+    };
+    let mut wb = open()?;
     let names = worksheet_names(&wb);
     let mut sheets = Vec::with_capacity(names.len());
     let mut text_bytes = 0u64;
-    for name in names {
-        let before = text_bytes;
-        let mut cells = BTreeMap::new();
-        let mut month_only = Vec::new();
-        let mut valueless = false;
-        {
-            let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| broken(&e))?;
-            let styles = reader.styles().to_vec();
-            let mut scanned = 0usize;
-            while let Some((c, style)) =
-                reader.next_cell_with_style_id().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
-            {
-                scanned += 1;
-                if scanned > limits::MAX_SCANNED_CELLS {
-                    return Err(guard::too_many_cells(&format!("「{name}」シート")));
-                }
-                let at = CellRef::new(c.get_position().0, c.get_position().1);
-                let Some(value) = convert(Data::from(c.get_value().clone()), date1904) else {
-                    valueless = true;
-                    guard::check_xlsx_cell(&name, at, cells.len() + 1)?;
-                    continue;
-                };
-                if let Value::Date(d) = &value {
-                    let year_month = styles
-                        .get(style)
-                        .and_then(|s| s.number_format.as_ref())
-                        .is_some_and(|f| is_year_month_format(&f.format_code, f.format_id));
-                    if year_month {
-                        month_only.push((at, d.year, d.month));
-                    }
-                }
-                if !valueless {
-                    keep_cell(&name, &mut cells, &mut text_bytes, at, value)?;
-                }
+    if bytes.len() >= parallel_from && names.len() > 1 {
+        // A large workbook (a master): its sheets on all cores, each with
+        // a calamine reader of its own over the same bytes; the text budget
+        // is the workbook's, summed in sheet order.
+        use rayon::prelude::*;
+        let read: Vec<Result<(Sheet, u64), Refusal>> = names
+            .par_iter()
+            .map(|name| {
+                let mut own = open()?;
+                let mut text = 0u64;
+                let sheet = read_sheet(&mut own, file, name, date1904, &mut text)?;
+                Ok((sheet, text))
+            })
+            .collect();
+        for r in read {
+            let (sheet, text) = r?;
+            text_bytes += text;
+            if text_bytes > limits::MAX_TEXT_BYTES {
+                return Err(too_much_text());
             }
+            sheets.push(sheet);
         }
-        let mut uncomputed = Vec::new();
-        if valueless {
-            text_bytes = before;
-            (cells, uncomputed) = read_with_formulas(&mut wb, &name, date1904, &mut text_bytes)?;
+    } else {
+        for name in &names {
+            sheets.push(read_sheet(&mut wb, file, name, date1904, &mut text_bytes)?);
         }
-        for (at, year, month) in month_only {
-            if let Some(v @ Value::Date(_)) = cells.get_mut(&at) {
-                *v = Value::YearMonth(year, month);
-            }
-        }
-        sheets.push(Sheet { name: name.as_str().into(), file: file.clone(), cells, uncomputed });
     }
     let names = defined_names(&wb)?;
     Ok((sheets, names))
+}
+
+/// The size of an xlsx (as the parser reads it) from which its sheets are
+/// read in parallel: a master of a thousand centres is a few megabytes, a
+/// returned workbook a few hundred kilobytes (and a thousand of those are
+/// already read in parallel, one per core).
+const PARALLEL_FROM_BYTES: usize = 1_000_000;
+
+/// One worksheet: its cells, year-month dates and uncomputed formulas (see
+/// [`read_xlsx`]); `text_bytes` is the running text budget.
+fn read_sheet(
+    wb: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    file: &Arc<str>,
+    name: &str,
+    date1904: bool,
+    text_bytes: &mut u64,
+) -> Result<Sheet, Refusal> {
+    let before = *text_bytes;
+    let mut cells = BTreeMap::new();
+    let mut month_only = Vec::new();
+    let mut valueless = false;
+    {
+        let mut reader = wb.worksheet_cells_reader(name).map_err(|e| broken(&e))?;
+        let styles = reader.styles().to_vec();
+        let mut scanned = 0usize;
+        while let Some((c, style)) =
+            reader.next_cell_with_style_id().map_err(|e| broken(&format!("「{name}」シート: {e}")))?
+        {
+            scanned += 1;
+            if scanned > limits::MAX_SCANNED_CELLS {
+                return Err(guard::too_many_cells(&format!("「{name}」シート")));
+            }
+            let at = CellRef::new(c.get_position().0, c.get_position().1);
+            let Some(value) = convert(Data::from(c.get_value().clone()), date1904) else {
+                valueless = true;
+                guard::check_xlsx_cell(name, at, cells.len() + 1)?;
+                continue;
+            };
+            if let Value::Date(d) = &value {
+                let year_month = styles
+                    .get(style)
+                    .and_then(|s| s.number_format.as_ref())
+                    .is_some_and(|f| is_year_month_format(&f.format_code, f.format_id));
+                if year_month {
+                    month_only.push((at, d.year, d.month));
+                }
+            }
+            if !valueless {
+                keep_cell(name, &mut cells, text_bytes, at, value)?;
+            }
+        }
+    }
+    let mut uncomputed = Vec::new();
+    if valueless {
+        *text_bytes = before;
+        (cells, uncomputed) = read_with_formulas(wb, name, date1904, text_bytes)?;
+    }
+    for (at, year, month) in month_only {
+        if let Some(v @ Value::Date(_)) = cells.get_mut(&at) {
+            *v = Value::YearMonth(year, month);
+        }
+    }
+    Ok(Sheet { name: name.into(), file: file.clone(), cells, uncomputed })
 }
 
 /// A sheet's values and its formulas saved without their result (sorted),
@@ -710,5 +765,31 @@ mod tests {
             let expected: &[CellRef] = if formula { &[CellRef::new(3, 0)] } else { &[] };
             assert_eq!(sheet.uncomputed(), expected);
         }
+    }
+
+    /// A workbook read sheet by sheet and read on all cores gives the same
+    /// sheets and names.
+    #[test]
+    fn sheets_read_in_parallel_are_the_sheets_read_in_turn() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        for s in 0..4 {
+            let ws = wb.add_worksheet();
+            for r in 0..200u32 {
+                ws.write_string(r, 0, format!("シート{s} 行{r}")).unwrap();
+                ws.write_number(r, 1, f64::from(r * s)).unwrap();
+            }
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        let file: Arc<str> = "t.xlsx".into();
+        let (turn, names_turn) = read_xlsx(&file, &bytes, false, usize::MAX).unwrap();
+        let (parallel, names_parallel) = read_xlsx(&file, &bytes, false, 0).unwrap();
+        assert_eq!(turn.len(), 4);
+        assert_eq!(names_turn, names_parallel);
+        for (a, b) in turn.iter().zip(&parallel) {
+            assert_eq!(a.name, b.name);
+            assert_eq!(a.cells().collect::<Vec<_>>(), b.cells().collect::<Vec<_>>());
+            assert_eq!(a.uncomputed(), b.uncomputed());
+        }
+        assert_eq!(parallel[3].get(CellRef::new(199, 0)), Some(&Value::Text("シート3 行199".into())));
     }
 }
