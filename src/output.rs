@@ -158,10 +158,17 @@ fn sync_files(dir: &Path, names: &[String]) -> std::io::Result<()> {
     #[cfg(not(target_os = "linux"))]
     {
         for name in names {
-            std::fs::File::open(dir.join(name))?.sync_all()?;
+            flush_file(&dir.join(name))?;
         }
         Ok(())
     }
+}
+
+/// Flushes a written file's data to disk. The file is opened for writing
+/// (without truncating it): Windows flushes only through a handle that may
+/// write (`FlushFileBuffers`).
+fn flush_file(path: &Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new().write(true).open(path)?.sync_all()
 }
 
 /// Flushes a folder's entries (new, renamed, removed names) to disk; a no-op
@@ -228,7 +235,7 @@ fn keep_copy(to: &Path, backup: &Path) -> std::io::Result<()> {
         return Ok(());
     }
     std::fs::copy(to, backup)?;
-    std::fs::File::open(backup)?.sync_all()
+    flush_file(backup)
 }
 
 /// Finishes an interrupted commit: moves every file still in the staging
@@ -451,7 +458,7 @@ impl Staging {
         sync_dir(&st);
         let pending = st.join(".journal.tmp");
         std::fs::write(&pending, journal_text(&moves)).map_err(fail)?;
-        std::fs::File::open(&pending).and_then(|f| f.sync_all()).map_err(fail)?;
+        flush_file(&pending).map_err(fail)?;
         std::fs::rename(&pending, st.join(JOURNAL)).map_err(fail)?;
         sync_dir(&st);
         let mut crash = |moved: usize| -> bool {
@@ -480,7 +487,7 @@ impl Staging {
             };
             if let Err(e) = step() {
                 let undone = std::fs::write(st.join(ROLLBACK), b"")
-                    .and_then(|_| std::fs::File::open(st.join(ROLLBACK))?.sync_all())
+                    .and_then(|_| flush_file(&st.join(ROLLBACK)))
                     .and_then(|_| roll_back(&dir, &st, &moves));
                 if let Err(again) = undone {
                     // Keep the staging folder: the next run takes the commit back.
