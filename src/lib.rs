@@ -9,7 +9,8 @@
 //!
 //! - [`template`]: handlebars with Japanese helpers renders the layout markup;
 //! - [`markup`]: parses and checks the markup (errors with line:column);
-//! - [`typeset`]: Japanese line breaking (kinsoku, justification);
+//! - [`typeset`]: Japanese line breaking and adjustment after JLReq (kinsoku,
+//!   closed-up punctuation, the space between scripts, justification);
 //! - [`layout`]: pagination, tables, table of contents, running heads; a long document can be laid
 //!   out part by part ([`parts_to_pdf`]);
 //! - [`pdf`]: printpdf output with subset fonts, outline, reproducible bytes;

@@ -1,11 +1,13 @@
 //! Property test of the line breaker: over many random paragraphs mixing
 //! kana, kanji, punctuation, brackets, small kana, Latin words and numbers,
 //! no line starts with a line-start prohibited character, no line ends with
-//! a line-end prohibited character, no number run is split, and no character
-//! is lost.
+//! a line-end prohibited character, no number run is split, no character
+//! is lost, and no line is wider than its measure after the spacing rules
+//! (closed-up punctuation, the quarter em between scripts, shrinking and
+//! spreading) have been applied.
 
 use keikaku::fonts::{Family, FontSet};
-use keikaku::markup::{Align, Inline, Pos, TextStyle};
+use keikaku::markup::{Align, Inline, LineStartBracket, Pos, TextStyle};
 use keikaku::typeset::{glyphs, no_line_end, no_line_start, set_lines};
 
 /// xorshift64*: deterministic, so a failure can be reproduced by its seed.
@@ -66,13 +68,16 @@ const PIECES: &[&str] = &[
 #[test]
 fn kinsoku_holds_for_random_paragraphs() {
     let fonts = FontSet::embedded();
-    let style = TextStyle { family: Family::Mincho, size: 10.5, bold: false };
+    let style =
+        TextStyle { family: Family::Mincho, size: 10.5, bold: false, line_start_bracket: LineStartBracket::Trim };
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     for case in 0..400 {
         let n = 5 + (rng.next() % 120) as usize;
         let text: String = (0..n).map(|_| rng.pick(PIECES)).collect();
         let width = 10.5 * (10.0 + (rng.next() % 30) as f32);
         let align = if case % 2 == 0 { Align::Justify } else { Align::Left };
+        let rule = if case % 4 < 2 { LineStartBracket::Trim } else { LineStartBracket::Keep };
+        let style = TextStyle { line_start_bracket: rule, ..style };
         let inl = vec![Inline::Text { text: text.clone(), style, pos: Pos::default() }];
         let gs = glyphs(&inl, None);
         let mut missing = Vec::new();

@@ -254,3 +254,24 @@ fn markup_and_layout_errors_offer_emit_markup() {
     assert!(stderr(&o).contains("XML として正しくありません") && !stderr(&o).contains(hint), "{}", stderr(&o));
     assert!(std::fs::read_to_string(&m).unwrap().contains("閉じていない"), "the markup was written");
 }
+
+/// The spacing rules move glyphs closer (、「) and apart (年 2020): a reader
+/// rebuilding the text from positions still gets it exactly, with no space
+/// added and no line broken (each such pair carries its /ActualText).
+#[test]
+fn closed_up_punctuation_and_script_spaces_read_back_as_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "本会は開催、「おおた福祉フェス」への協力、令和2年度のICT活用（AI）を進めます。";
+    let long = format!("{body}{body}{body}");
+    let (o, pdf) = render(dir.path(), &format!("<document><p>{long}</p><p>{body}</p></document>"), &json!({}), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for mode in [&[][..], &["-layout"][..], &["-raw"][..]] {
+        let text = pdftotext(&pdf, mode);
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        // Nothing but the line breaks between the text and what comes back.
+        assert!(!lines.iter().any(|l| l.contains(' ')), "{mode:?}: a space was added: {lines:?}");
+        assert_eq!(lines.concat(), format!("{long}{body}"), "{mode:?}");
+        // The justified paragraph has its 3 lines, none split.
+        assert_eq!(lines.len(), 4, "{mode:?}: {lines:?}");
+    }
+}

@@ -73,6 +73,7 @@ impl Cx<'_> {
                     size: style.size,
                     bold: false,
                     char_spacing: 0.0,
+                    adjust: Vec::new(),
                     width: 0.0,
                 });
                 last.runs.push(Run {
@@ -82,6 +83,7 @@ impl Cx<'_> {
                     size: style.size,
                     bold: false,
                     char_spacing: 0.0,
+                    adjust: Vec::new(),
                     width: num_w,
                 });
                 last.width = width - *x;

@@ -49,7 +49,7 @@ pub fn parse_part(text: &str, origin: &str, doc: &Document) -> Result<Vec<Block>
             format!("部分の最上位の要素は <part> にしてください（見つかったのは <{}>）。", root.tag_name().name()),
         ));
     }
-    p.check_attrs(root, &["font", "size", "line-height", "align"])?;
+    p.check_attrs(root, &["font", "size", "line-height", "align", "line-start-bracket"])?;
     let d = &doc.defaults;
     let ctx = p.ctx(root, &Ctx { style: d.style, line_height: d.line_height, align: d.align })?;
     let kids: Vec<Node> = root.children().collect();
@@ -162,8 +162,14 @@ mod tests {
                 _ => panic!(),
             })
             .collect();
-        assert_eq!(styles[0], TextStyle { family: Family::Gothic, size: 12.0, bold: true });
-        assert_eq!(styles[1], TextStyle { family: Family::Gothic, size: 8.0, bold: false });
+        assert_eq!(
+            styles[0],
+            TextStyle { family: Family::Gothic, size: 12.0, bold: true, line_start_bracket: LineStartBracket::Trim }
+        );
+        assert_eq!(
+            styles[1],
+            TextStyle { family: Family::Gothic, size: 8.0, bold: false, line_start_bracket: LineStartBracket::Trim }
+        );
         let Block::Heading(h) = &d.blocks[1] else { panic!() };
         assert_eq!(h.level, 2);
         assert_eq!(h.body.para.style.family, Family::Gothic);

@@ -128,6 +128,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                 "line-height",
                 "align",
                 "lang",
+                "line-start-bracket",
             ],
         )?;
         let meta = Meta {
@@ -164,7 +165,8 @@ impl<'a, 'input> Parser<'a, 'input> {
                 ))
             }
         }
-        let base = TextStyle { family: Family::Mincho, size: 10.5, bold: false };
+        let base =
+            TextStyle { family: Family::Mincho, size: 10.5, bold: false, line_start_bracket: LineStartBracket::Trim };
         let ctx0 = Ctx { style: base, line_height: 1.6, align: Align::Justify };
         let ctx = self.ctx(root, &ctx0)?;
         let margins = match root.attribute("margin") {
@@ -294,6 +296,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                         "size",
                         "bold",
                         "line-height",
+                        "line-start-bracket",
                         "space-before",
                         "space-after",
                     ],
@@ -319,6 +322,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                         "size",
                         "bold",
                         "line-height",
+                        "line-start-bracket",
                         "space-before",
                         "space-after",
                         "toc",

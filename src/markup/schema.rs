@@ -20,6 +20,19 @@ pub struct TextStyle {
     pub size: f32,
     /// Bold (drawn as fill + thin stroke; the IPAex fonts have no bold face).
     pub bold: bool,
+    /// How an opening bracket starting a line is set (`line-start-bracket`).
+    pub line_start_bracket: LineStartBracket,
+}
+
+/// The house rule for an opening bracket (「（『 …) at the start of a line,
+/// the first line of a paragraph included (JLReq 3.1.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineStartBracket {
+    /// Its blank half em is taken away: the bracket's mark starts at the
+    /// line's edge (or the paragraph's indent). The default.
+    Trim,
+    /// It keeps its full width: the mark starts half an em in.
+    Keep,
 }
 
 /// Horizontal alignment.

@@ -10,7 +10,8 @@ use crate::error::Error;
 use crate::fonts::Family;
 
 impl Parser<'_, '_> {
-    /// Applies `font`, `size`, `bold`, `line-height`, `align` of `node`.
+    /// Applies `font`, `size`, `bold`, `line-height`, `align` and
+    /// `line-start-bracket` of `node`.
     pub(super) fn ctx(&self, node: Node, parent: &Ctx) -> Result<Ctx, Error> {
         let mut c = parent.clone();
         if let Some(f) = node.attribute("font") {
@@ -45,6 +46,21 @@ impl Parser<'_, '_> {
         }
         if let Some(a) = node.attribute("align") {
             c.align = self.align(node, a)?;
+        }
+        if let Some(b) = node.attribute("line-start-bracket") {
+            c.style.line_start_bracket = match b {
+                "trim" => LineStartBracket::Trim,
+                "keep" => LineStartBracket::Keep,
+                other => {
+                    return Err(self.err(
+                        node,
+                        format!(
+                            "line-start-bracket=\"{other}\" は使えません。行頭の始め括弧の二分アキを詰めるなら trim、\
+                             全角のまま置くなら keep にしてください。"
+                        ),
+                    ))
+                }
+            };
         }
         Ok(c)
     }

@@ -315,33 +315,89 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
         num(&mut out, *x);
         sp(&mut out);
         num(&mut out, ph - y);
-        // The glyph ids as a literal string of two-byte codes (half the
-        // bytes of hex, so less to compress), escaped as literal strings
-        // must be: a bare CR would be read as LF.
-        out.extend_from_slice(b" Tm (");
-        let face = fonts.get(run.family);
-        for c in run.text.chars() {
-            // Last guard before writing: every character has a glyph.
-            let gid = face.glyph(c).ok_or_else(|| {
-                Error::internal(format!(
-                    "「{c}」(U+{:04X}) を{}体で描こうとしましたが、フォントに字形がありません。",
-                    c as u32,
-                    run.family.label()
-                ))
-            })?;
-            used.insert(f, gid, c);
-            for b in gid.to_be_bytes() {
-                match b {
-                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-                    b'\r' => out.extend_from_slice(b"\\r"),
-                    _ => out.push(b),
-                }
-            }
-        }
-        out.extend_from_slice(b") Tj\n");
+        out.extend_from_slice(b" Tm\n");
+        run_text(&mut out, run, fonts, used)?;
     }
     out.extend_from_slice(b"ET\nQ\n");
     Ok(out)
+}
+
+/// The glyphs of `run` from the current text position: one `Tj` when
+/// they follow its character spacing, else `TJ` with the adjustments.
+///
+/// Two characters set closer or further apart than their advances (、「
+/// closed up, the quarter em between 年 and 2020) are marked content with
+/// `/ActualText` of just those characters: without it, readers that
+/// rebuild text from glyph positions (pdftotext, a viewer's search and
+/// copy) take the overlap for a new line or the gap for a space.
+fn run_text(out: &mut Vec<u8>, run: &crate::typeset::Run, fonts: &FontSet, used: &mut Used) -> Result<(), Error> {
+    let face = fonts.get(run.family);
+    let f = run.family as usize;
+    let chars: Vec<char> = run.text.chars().collect();
+    let mut gids = Vec::with_capacity(chars.len());
+    for &c in &chars {
+        // Last guard before writing: every character has a glyph.
+        let gid = face.glyph(c).ok_or_else(|| {
+            Error::internal(format!(
+                "「{c}」(U+{:04X}) を{}体で描こうとしましたが、フォントに字形がありません。",
+                c as u32,
+                run.family.label()
+            ))
+        })?;
+        used.insert(f, gid, c);
+        gids.push(gid);
+    }
+    // Spans of characters joined by adjustments: [from, to).
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &(k, _) in &run.adjust {
+        match spans.last_mut() {
+            Some(last) if last.1 == k => last.1 = k + 1,
+            _ => spans.push((k - 1, k + 1)),
+        }
+    }
+    let mut at = 0;
+    for (from, to) in spans {
+        if from > at {
+            glyph_string(out, &gids[at..from]);
+            out.extend_from_slice(b" Tj\n");
+        }
+        out.extend_from_slice(b"/Span <</ActualText <FEFF");
+        for u in chars[from..to].iter().collect::<String>().encode_utf16() {
+            out.extend_from_slice(format!("{u:04X}").as_bytes());
+        }
+        out.extend_from_slice(b">>> BDC [");
+        for k in from..to {
+            if let Some(&(_, d)) = run.adjust.iter().find(|a| a.0 == k) {
+                // TJ numbers are thousandths of the size, positive leftwards.
+                num(out, -d / run.size * 1000.0);
+            }
+            glyph_string(out, &gids[k..k + 1]);
+        }
+        out.extend_from_slice(b"] TJ EMC\n");
+        at = to;
+    }
+    if at < gids.len() {
+        glyph_string(out, &gids[at..]);
+        out.extend_from_slice(b" Tj\n");
+    }
+    Ok(())
+}
+
+/// Glyph ids as a literal string of two-byte codes (half the bytes of hex,
+/// so less to compress), escaped as literal strings must be: a bare CR
+/// would be read as LF.
+fn glyph_string(out: &mut Vec<u8>, gids: &[u16]) {
+    out.push(b'(');
+    for gid in gids {
+        for b in gid.to_be_bytes() {
+            match b {
+                b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                _ => out.push(b),
+            }
+        }
+    }
+    out.push(b')');
 }
 
 /// zlib at the default level.
@@ -375,6 +431,7 @@ mod tests {
             size: 10.0,
             bold: false,
             char_spacing: 0.0,
+            adjust: Vec::new(),
             width: 0.0,
         };
         let page = Page { items: vec![Item::Text { x: 0.0, y: 0.0, run }] };

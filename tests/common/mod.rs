@@ -42,6 +42,13 @@ pub fn page_text(pdf: &Path, page: usize) -> String {
     pdftotext(pdf, &["-f", &p, "-l", &p])
 }
 
+/// Text of one page (1-based) in the order it is drawn (`pdftotext -raw`):
+/// a table cell's lines stay together however the cells beside it line up.
+pub fn page_text_drawn(pdf: &Path, page: usize) -> String {
+    let p = page.to_string();
+    pdftotext(pdf, &["-raw", "-f", &p, "-l", &p])
+}
+
 /// Number of pages by pdfinfo.
 pub fn page_count(pdf: &Path) -> usize {
     let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
