@@ -71,6 +71,7 @@ fn sample_book_has_cover_contents_and_every_motion_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let (code, err, pdf) = agenda(&root().join("samples/general_meeting.xlsx"), dir.path());
     assert_eq!(code, 0, "{err}");
+    common::qpdf_check(&pdf);
     let pages = page_count(&pdf);
     assert!(pages >= 9, "{pages} pages");
     // The cover: no page number; title, meeting, date, venue, organisation.

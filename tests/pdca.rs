@@ -10,7 +10,7 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use calamine::Reader;
-use common::{keikaku, page_count, pdftotext, root, squash, stderr};
+use common::{keikaku, page_count, pdftotext, qpdf_check, root, squash, stderr};
 use keikaku::forms::grid::{Content, Grid, InputKind, Role};
 use keikaku::forms::pdca::distribute::file_stem;
 use keikaku::forms::pdca::master::{Centre, Master, SHEETS as FORM};
@@ -291,6 +291,7 @@ fn pdf_has_one_page_per_project_with_the_plan_text() {
     let master = Master::example();
     for centre in &master.centres {
         let pdf = dir.path().join(format!("{}.pdf", file_stem(centre)));
+        qpdf_check(&pdf);
         let projects: Vec<_> = master.projects_of(&centre.id).collect();
         assert_eq!(page_count(&pdf), projects.len(), "{}: one A4 page per 事業, like the reference", centre.id);
         for (i, p) in projects.iter().enumerate() {

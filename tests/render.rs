@@ -13,6 +13,7 @@ fn sample_agenda_contains_every_sentence_of_the_reference_in_order() {
     let out = dir.path().join("agenda.pdf");
     let o = render_sample_agenda(&out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
+    qpdf_check(&out);
     let text = squash(&pdftotext(&out, &[]));
     let needles = reference_sentences();
     assert_in_order(&text, &needles);

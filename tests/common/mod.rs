@@ -49,6 +49,24 @@ pub fn page_text_drawn(pdf: &Path, page: usize) -> String {
     pdftotext(pdf, &["-raw", "-f", &p, "-l", &p])
 }
 
+/// `qpdf --check` finds no error and no warning in `pdf` (qpdf must be
+/// installed: .ci/run does it).
+pub fn qpdf_check(pdf: &Path) {
+    let out = Command::new("qpdf")
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .expect("qpdf not found: install qpdf (apt-get install -y qpdf)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("No syntax or stream encoding errors"),
+        "qpdf --check {}: {}{}",
+        pdf.display(),
+        text,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Number of pages by pdfinfo.
 pub fn page_count(pdf: &Path) -> usize {
     let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
