@@ -365,8 +365,16 @@ mod tests {
         let fonts = FontSet::with_overrides(Some(&spec), None).unwrap();
         let pdf =
             crate::markup_to_pdf("<document><p>明朝の代わり</p></document>", "t", &fonts, &Default::default()).unwrap();
-        let text = String::from_utf8_lossy(&pdf);
-        assert!(text.contains("+IPAexGothic"), "the Gothic face from the .ttc is embedded");
+        let doc = lopdf::Document::load_mem(&pdf).unwrap();
+        let names: Vec<Vec<u8>> = doc
+            .objects
+            .values()
+            .filter_map(|o| o.as_dict().ok()?.get(b"BaseFont").ok()?.as_name().ok().map(<[u8]>::to_vec))
+            .collect();
+        assert!(
+            names.iter().any(|n| n.ends_with(b"+IPAexGothic")),
+            "the Gothic face from the .ttc is embedded: {names:?}"
+        );
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn parts_to_pdf(
         drop(blocks);
         let mut following = layout::Following::default();
         following.add(&laid);
-        Ok((tally.time(3, || pdf::Streams::of_pages(&laid.pages, doc.page.height, fonts))?, following))
+        Ok((tally.time(3, || pdf::Streams::of_pages(&laid.pages, &laid.tree, doc.page.height, fonts))?, following))
     };
     let make = |i: usize| make_part(i).map_err(|e| e.context(part_name(i)));
     // In batches, so that each part's list of glyphs is merged and dropped
@@ -140,7 +140,7 @@ pub fn parts_to_pdf(
     let laid = layout::layout_before(&doc, fonts, &following)?;
     let first = laid.pages.len();
     let running = layout::running_pages(&doc, fonts, first, following.pages(), first + following.pages())?;
-    streams.overlay(pdf::Streams::of_pages(&running, doc.page.height, fonts)?)?;
+    streams.overlay(pdf::Streams::of_pages(&running, &layout::Tree::default(), doc.page.height, fonts)?)?;
     stages.done(&format!("  document ({first} pages)"));
     pdf::write_file_with(&laid, streams, fonts, opts, path)?;
     stages.done("  pdf");

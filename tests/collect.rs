@@ -379,6 +379,7 @@ fn collect_combines_the_samples_and_reports_what_each_centre_must_fix() {
     // 結果報告.pdf, as a reader sees it.
     let pdf = out.join("結果報告.pdf");
     common::qpdf_check(&pdf);
+    common::assert_tagged(&pdf);
     let text = common::squash(&common::pdftotext(&pdf, &[]));
     common::assert_in_order(
         &text,

@@ -334,6 +334,7 @@ fn collect_gives_the_reference_document() {
     assert!(err.contains("提出済み 3、要修正 0、受付不可 0、未提出 0"), "{err}");
     let pdf = out.join("事業計画書.pdf");
     common::qpdf_check(&pdf);
+    common::assert_tagged(&pdf);
     let text = common::pdftotext(&pdf, &[]);
     let flat = squash(&text);
     // Title line, and every goal and action of the reference, in order

@@ -1,7 +1,8 @@
 //! Blocks to the vertical list: paragraphs set into lines, headings kept
 //! with what follows, lists with their markers in a column of their own.
 
-use super::{Cx, V};
+use super::structure::{NodeId, Role, ROOT};
+use super::{Cx, LineTag, V};
 use crate::markup::{Align, Block, Heading, Inline, List, ParaStyle, Paragraph};
 use crate::typeset::{self, Line, Run};
 
@@ -15,12 +16,16 @@ impl Cx<'_> {
         lines.into_iter().enumerate().map(|(i, l)| (l, p.left + if i == 0 { p.indent } else { p.hanging })).collect()
     }
 
+    /// Sets `para` into lines of `width`, all of them in structure node
+    /// `node`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn paragraph(
         &mut self,
         para: &Paragraph,
         width: f32,
         keep: bool,
         anchor: Option<usize>,
+        node: NodeId,
         out: &mut Vec<V>,
     ) {
         let p = &para.para;
@@ -28,7 +33,7 @@ impl Cx<'_> {
             out.push(V::Space(p.space_before));
         }
         for (i, (line, x)) in self.lines(&para.inlines, p, width).into_iter().enumerate() {
-            out.push(V::Line { line, x, keep, anchor: if i == 0 { anchor } else { None } });
+            out.push(V::Line { line, x, keep, anchor: if i == 0 { anchor } else { None }, tag: LineTag::of(node) });
         }
         if p.space_after > 0.0 {
             out.push(V::Space(p.space_after));
@@ -38,39 +43,54 @@ impl Cx<'_> {
     pub(super) fn flatten(&mut self, blocks: &[Block], width: f32) -> Vec<V> {
         let mut out = Vec::new();
         let mut heading_no = 0;
-        self.flatten_into(blocks, width, &mut out, &mut heading_no);
+        self.flatten_into(blocks, width, &mut out, &mut heading_no, ROOT);
         out
     }
 
-    pub(super) fn flatten_into(&mut self, blocks: &[Block], width: f32, out: &mut Vec<V>, heading_no: &mut usize) {
+    /// Flattens `blocks` into `out`, their structure under `parent`.
+    pub(super) fn flatten_into(
+        &mut self,
+        blocks: &[Block],
+        width: f32,
+        out: &mut Vec<V>,
+        heading_no: &mut usize,
+        parent: NodeId,
+    ) {
         for b in blocks {
             match b {
-                Block::Paragraph(p) => self.paragraph(p, width, false, None, out),
-                Block::Heading(Heading { body, .. }) => {
+                Block::Paragraph(p) => {
+                    let node = self.tree.add(Role::P, parent);
+                    self.paragraph(p, width, false, None, node, out)
+                }
+                Block::Heading(Heading { body, level, .. }) => {
                     let idx = *heading_no;
                     *heading_no += 1;
+                    let node = self.tree.add(Role::H((*level).clamp(1, 6)), parent);
                     // Space after a heading belongs to the heading group.
                     let start = out.len();
-                    self.paragraph(body, width, true, Some(idx), out);
+                    self.paragraph(body, width, true, Some(idx), node, out);
                     for v in &mut out[start..] {
                         if let V::Line { keep, .. } = v {
                             *keep = true;
                         }
                     }
                 }
-                Block::List(l) => self.list(l, width, out),
+                Block::List(l) => self.list(l, width, out, parent),
                 Block::Table(t) => {
-                    let t = self.table(t, width);
+                    let t = self.table(t, width, parent);
                     out.push(V::Table(Box::new(t)));
                 }
-                Block::Toc(t) => self.toc(t, width, out),
+                Block::Toc(t) => self.toc(t, width, out, parent),
                 Block::PageBreak(restart) => out.push(V::PageBreak(restart.clone())),
                 Block::Space(h) => out.push(V::Space(*h)),
             }
         }
     }
 
-    pub(super) fn list(&mut self, l: &List, width: f32, out: &mut Vec<V>) {
+    /// A list: its items' markers in a column of their own, their bodies
+    /// beside them; structure L → LI → Lbl, LBody.
+    pub(super) fn list(&mut self, l: &List, width: f32, out: &mut Vec<V>, parent: NodeId) {
+        let list_node = self.tree.add(Role::L, parent);
         let fonts = self.fonts;
         let marker_w = |m: &str| -> f32 {
             m.chars()
@@ -103,13 +123,16 @@ impl Cx<'_> {
             let inl = vec![Inline::Text { text: item.marker.clone(), style: l.marker_style, pos: item.pos }];
             let marker_lines = self.lines(&inl, &marker_para, f32::MAX / 4.0);
             let marker_runs: Vec<Run> = marker_lines.into_iter().flat_map(|(l, _)| l.runs).collect();
+            let item_node = self.tree.add(Role::LI, list_node);
+            let label = self.tree.add(Role::Lbl, item_node);
+            let body = self.tree.add(Role::LBody, item_node);
             let mut inner = Vec::new();
             let mut hn = 0;
-            self.flatten_into(&item.blocks, inner_w, &mut inner, &mut hn);
+            self.flatten_into(&item.blocks, inner_w, &mut inner, &mut hn, body);
             let mut placed = false;
             for v in inner {
                 match v {
-                    V::Line { mut line, x, keep, anchor } => {
+                    V::Line { mut line, x, keep, anchor, mut tag } => {
                         if !placed {
                             // The marker sits on the item's first line, in the
                             // marker column to the left of the text.
@@ -122,11 +145,12 @@ impl Cx<'_> {
                                     r
                                 })
                                 .collect();
+                            tag.label = Some((runs.len(), label));
                             runs.append(&mut line.runs);
                             line.runs = runs;
                             placed = true;
                         }
-                        out.push(V::Line { line, x: x + inner_x, keep, anchor });
+                        out.push(V::Line { line, x: x + inner_x, keep, anchor, tag });
                     }
                     V::Space(h) => out.push(V::Space(h)),
                     other => out.push(other),
@@ -146,6 +170,7 @@ impl Cx<'_> {
                     x: l.left,
                     keep: false,
                     anchor: None,
+                    tag: LineTag::of(label),
                 });
             }
         }

@@ -16,15 +16,21 @@
 //! - `toc`: headings, the table of contents lines and their page numbers;
 //! - `pager`: the vertical list onto pages (keeping headings with what
 //!   follows, tables row by row);
-//! - `running`: running headers and footers.
+//! - `running`: running headers and footers;
+//! - `structure`: the logical structure (headings, paragraphs, lists,
+//!   tables, contents) each drawn run belongs to, for tagged PDF.
 
 mod flow;
 mod pager;
 mod running;
+pub mod structure;
 mod table;
 mod toc;
 
 pub use running::running_pages;
+pub use structure::{NodeId, Role, Tree, ARTIFACT};
+#[cfg(test)]
+pub(crate) use structure::ROOT as ROOT_FOR_TESTS;
 
 use crate::diagnostic::{Diagnostic, Origin};
 use crate::error::Error;
@@ -47,6 +53,8 @@ pub enum Item {
         y: f32,
         /// The text, its font and size.
         run: Run,
+        /// The structure node it belongs to, or [`ARTIFACT`].
+        node: NodeId,
     },
     /// The outline of a rectangle (a table cell's border).
     Frame {
@@ -120,6 +128,8 @@ pub struct Laid {
     pub pages: Vec<Page>,
     /// Bookmarks, in document order.
     pub outline: Vec<OutlineEntry>,
+    /// The logical structure the pages' text belongs to.
+    pub tree: Tree,
 }
 
 /// A heading of a [`Part`], where the part's layout put it.
@@ -140,6 +150,8 @@ struct PartHeading {
 pub struct Part {
     /// The part's pages.
     pub pages: Vec<Page>,
+    /// The part's structure (its root a [`Role::Part`]).
+    pub tree: Tree,
     headings: Vec<PartHeading>,
 }
 
@@ -175,7 +187,7 @@ impl Following {
 /// Lays out `blocks`, a part of `doc` (see [`crate::markup::parse_part`]),
 /// on pages of its own. Fails as [`layout`] does.
 pub fn layout_part(blocks: &[Block], doc: &Document, fonts: &FontSet) -> Result<Part, Error> {
-    let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new() };
+    let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new(), tree: Tree::new(Role::Part) };
     collect_headings(blocks, &mut cx.headings);
     let Paginated { pages, anchors, page_numbers, restarts } = cx.paginate(blocks, &doc.page)?;
     if !page_numbers.is_empty() {
@@ -190,7 +202,7 @@ pub fn layout_part(blocks: &[Block], doc: &Document, fonts: &FontSet) -> Result<
         .zip(anchors.into_iter().chain(std::iter::repeat(None)))
         .filter_map(|(info, a)| a.map(|Anchor { page, y }| PartHeading { info, page, y }))
         .collect();
-    Ok(Part { pages, headings })
+    Ok(Part { pages, tree: cx.tree, headings })
 }
 
 /// Lays out a document. Fails when a character has no glyph in any font (all
@@ -207,7 +219,7 @@ pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> 
     // One pass: the table of contents reserves a fixed width for each page
     // number, so its lines (and everything after them) do not depend on the
     // numbers, which are written in once the headings' pages are known.
-    let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new() };
+    let mut cx = Cx { fonts, missing: Vec::new(), headings: Vec::new(), tree: Tree::default() };
     collect_headings(&doc.blocks, &mut cx.headings);
     let own_headings = cx.headings.len();
     cx.headings.extend(following.headings.iter().map(|h| h.info.clone()));
@@ -227,6 +239,7 @@ pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> 
         fill_page_numbers(&mut pages, page_numbers, &ranges, &labels, fonts);
     }
     let headings = cx.headings;
+    let tree = cx.tree;
 
     // Running header and footer, now that the page count is known.
     let mut missing = Vec::new();
@@ -245,7 +258,7 @@ pub fn layout_before(doc: &Document, fonts: &FontSet, following: &Following) -> 
             a.map(|Anchor { page, y }| OutlineEntry { level: h.level, title: h.title.clone(), page, y })
         })
         .collect();
-    Ok(Laid { meta: doc.meta.clone(), page: doc.page.clone(), pages, outline })
+    Ok(Laid { meta: doc.meta.clone(), page: doc.page.clone(), pages, outline, tree })
 }
 
 /// The printed number of each of `count` pages: 1, 2, 3 …, or, from a page
@@ -298,14 +311,38 @@ const MARKUP: &str = "マークアップ";
 /// A vertical list item.
 #[derive(Debug, Clone)]
 enum V {
-    /// A line; `x` is its offset from the container's left edge.
-    Line { line: Line, x: f32, keep: bool, anchor: Option<usize> },
+    /// A line; `x` is its offset from the container's left edge. Its runs
+    /// belong to `tag`.
+    Line { line: Line, x: f32, keep: bool, anchor: Option<usize>, tag: LineTag },
     /// Vertical space, dropped at the top of a page.
     Space(f32),
     /// A forced page break; `Some(prefix)` restarts the page numbers.
     PageBreak(Option<String>),
     /// A table, paginated row by row.
     Table(Box<TableL>),
+}
+
+/// The structure nodes a line's runs belong to: the first `label.0` runs
+/// to `label.1` (a list item's marker), the others to `node`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LineTag {
+    node: NodeId,
+    label: Option<(usize, NodeId)>,
+}
+
+impl LineTag {
+    /// All runs in `node`.
+    fn of(node: NodeId) -> LineTag {
+        LineTag { node, label: None }
+    }
+
+    /// The node of run `k`.
+    fn run(&self, k: usize) -> NodeId {
+        match self.label {
+            Some((n, id)) if k < n => id,
+            _ => self.node,
+        }
+    }
 }
 
 /// The height of a run of the vertical list.
@@ -325,6 +362,8 @@ struct Cx<'a> {
     fonts: &'a FontSet,
     missing: Vec<MissingGlyph>,
     headings: Vec<HeadingInfo>,
+    /// The structure of what has been flattened so far.
+    tree: Tree,
 }
 
 impl Cx<'_> {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::table::{Cut, TGroup, TableL, KEEP_GROUP_SHARE, KEEP_TABLE_SHARE};
-use super::{v_height, Item, Page, V};
+use super::{v_height, Item, LineTag, Page, V, ARTIFACT};
 use crate::error::Error;
 use crate::markup::{PageSetup, VAlign};
 use crate::typeset::{Line, PageRef};
@@ -91,11 +91,12 @@ impl<'a> Pager<'a> {
         Paginated { pages: self.pages, anchors, page_numbers: self.page_numbers, restarts: self.restarts }
     }
 
-    /// Draws a line that is drawn once (its runs move onto the page).
-    pub(super) fn draw_line(&mut self, line: Line, x: f32, y: f32) {
+    /// Draws a line that is drawn once (its runs move onto the page), its
+    /// runs in the structure nodes of `tag`.
+    pub(super) fn draw_line(&mut self, line: Line, x: f32, y: f32, tag: LineTag) {
         let (baseline, page_ref) = (line.baseline, line.page_ref);
-        for r in line.runs {
-            self.cur.items.push(Item::Text { x: x + r.x, y: y + baseline, run: r });
+        for (k, r) in line.runs.into_iter().enumerate() {
+            self.cur.items.push(Item::Text { x: x + r.x, y: y + baseline, run: r, node: tag.run(k) });
         }
         if let Some(r) = page_ref {
             // The last run is the page number's place.
@@ -173,7 +174,7 @@ impl<'a> Pager<'a> {
                         self.restarts.push((self.pages.len(), prefix.clone()));
                     }
                 }
-                &V::Line { ref line, x, keep, anchor } => {
+                &V::Line { ref line, x, keep, anchor, tag } => {
                     if line.height > self.body_h {
                         return Err(Error::input(
                             "1 行の高さがページの本文の高さを超えています。文字の大きさか余白を小さくしてください。",
@@ -197,7 +198,7 @@ impl<'a> Pager<'a> {
                     }
                     let (lx, ly) = (self.setup.left + x, self.setup.top + self.y);
                     if let V::Line { line, .. } = std::mem::replace(&mut vs[i], V::Space(0.0)) {
-                        self.draw_line(line, lx, ly);
+                        self.draw_line(line, lx, ly, tag);
                     }
                     self.y += height;
                     self.has_content = true;
@@ -213,8 +214,9 @@ impl<'a> Pager<'a> {
         Ok(())
     }
 
-    /// Draws a row group (its lines move onto the page).
-    pub(super) fn draw_group(&mut self, t: &TableL, g: TGroup, h: &[f32]) {
+    /// Draws a row group (its lines move onto the page); a `repeated` one
+    /// (the header again on a new page) is drawn as an artifact.
+    pub(super) fn draw_group(&mut self, t: &TableL, g: TGroup, h: &[f32], repeated: bool) {
         let (x0, y0) = (self.setup.left, self.setup.top + self.y);
         let mut top = vec![0.0f32];
         for x in h {
@@ -245,9 +247,10 @@ impl<'a> Pager<'a> {
                 };
             for v in c.content {
                 match v {
-                    V::Line { line, x, .. } => {
+                    V::Line { line, x, tag, .. } => {
                         let height = line.height;
-                        self.draw_line(line, cx + t.padding + x, y);
+                        let tag = if repeated { LineTag::of(ARTIFACT) } else { tag };
+                        self.draw_line(line, cx + t.padding + x, y, tag);
                         y += height;
                     }
                     V::Space(s) => y += s,
@@ -272,18 +275,20 @@ impl<'a> Pager<'a> {
             for v in cont {
                 if let V::Line { line, x, .. } = v {
                     let (lx, ly) = (self.setup.left + x, self.setup.top + self.y);
-                    self.draw_line(line.clone(), lx, ly);
+                    self.draw_line(line.clone(), lx, ly, LineTag::of(ARTIFACT));
                     self.y += line.height;
                 }
             }
         }
-        self.table_head(t);
+        self.table_head(t, true);
     }
 
-    pub(super) fn table_head(&mut self, t: &TableL) {
+    /// Draws the table's header rows; `repeated` on a page the table
+    /// continues on.
+    pub(super) fn table_head(&mut self, t: &TableL, repeated: bool) {
         if let Some(g) = &t.head {
             let h = t.row_heights(g);
-            self.draw_group(t, g.clone(), &h);
+            self.draw_group(t, g.clone(), &h, repeated);
             self.y += h.iter().sum::<f32>();
         }
     }
@@ -305,7 +310,7 @@ impl<'a> Pager<'a> {
         }
         // A page on which only the table's header has been drawn so far.
         let mut fresh = !self.has_content;
-        self.table_head(&t);
+        self.table_head(&t, false);
         self.has_content = true;
         let fresh_room = self.body_h - head_h - cont_h;
         let t_groups = std::mem::take(&mut t.groups);
@@ -316,7 +321,7 @@ impl<'a> Pager<'a> {
                 let total: f32 = h.iter().sum();
                 let avail = self.body_h - self.y;
                 if total <= avail + 0.01 {
-                    self.draw_group(t, g, &h);
+                    self.draw_group(t, g, &h, false);
                     self.y += total;
                     fresh = false;
                     break;
@@ -334,7 +339,7 @@ impl<'a> Pager<'a> {
                 }
                 match t.split(&g, avail) {
                     Some(Cut { head, head_heights, tail }) => {
-                        self.draw_group(t, head, &head_heights);
+                        self.draw_group(t, head, &head_heights, false);
                         self.table_page(t);
                         fresh = true;
                         g = tail;

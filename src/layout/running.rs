@@ -63,7 +63,12 @@ pub(super) fn draw_running(
     let mut y = if is_header { r.offset } else { setup.height - r.offset - total };
     for l in &lines {
         for run in &l.runs {
-            page.items.push(Item::Text { x: setup.left + run.x, y: y + l.baseline, run: run.clone() });
+            page.items.push(Item::Text {
+                x: setup.left + run.x,
+                y: y + l.baseline,
+                run: run.clone(),
+                node: super::ARTIFACT,
+            });
         }
         y += l.height;
     }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::structure::{NodeId, Role, ARTIFACT};
 use super::MARKUP;
 use super::{v_height, Cx, V};
 use crate::diagnostic::{Diagnostic, Origin};
@@ -11,7 +12,10 @@ use crate::error::Error;
 use crate::markup::{Block, ColWidth, Rgb, Table, VAlign};
 
 impl Cx<'_> {
-    pub(super) fn table(&mut self, t: &Table, width: f32) -> TableL {
+    /// Lays out `t` in `width`; its structure (Table → THead, TBody → TR →
+    /// TH, TD) goes under `parent`.
+    pub(super) fn table(&mut self, t: &Table, width: f32, parent: NodeId) -> TableL {
+        let node = self.tree.add(Role::Table, parent);
         let ncols = t.ncols.max(t.columns.len()).max(1);
         let mut cols: Vec<ColWidth> = t.columns.clone();
         cols.resize(ncols, ColWidth::Relative(1.0));
@@ -34,12 +38,19 @@ impl Cx<'_> {
         }
         // An empty row is as tall as one line of the table's text.
         let min_row = t.padding * 2.0 + t.style.size * t.line_height;
-        let head = if t.head.is_empty() { None } else { Some(self.group_rows(&t.head, &col_x, t.padding)) };
-        let body = self.group_rows(&t.body, &col_x, t.padding);
+        let head = if t.head.is_empty() {
+            None
+        } else {
+            let section = self.tree.add(Role::THead, node);
+            Some(self.group_rows(&t.head, &col_x, t.padding, section, Role::TH))
+        };
+        let section = self.tree.add(Role::TBody, node);
+        let body = self.group_rows(&t.body, &col_x, t.padding, section, Role::TD);
         let groups = split_groups(body);
         let continued = t.continued.as_ref().map(|p| {
             let mut v = Vec::new();
-            self.paragraph(p, width, false, None, &mut v);
+            // 「（続き）」 on a new page is not content of its own.
+            self.paragraph(p, width, false, None, ARTIFACT, &mut v);
             v
         });
         TableL {
@@ -55,13 +66,22 @@ impl Cx<'_> {
         }
     }
 
-    /// Places rows on the grid (handling spans) and lays out each cell.
-    pub(super) fn group_rows(&mut self, rows: &[crate::markup::Row], col_x: &[f32], pad: f32) -> TGroup {
+    /// Places rows on the grid (handling spans) and lays out each cell; each
+    /// row is a TR under `section`, each cell a `cell_role` (TH or TD).
+    pub(super) fn group_rows(
+        &mut self,
+        rows: &[crate::markup::Row],
+        col_x: &[f32],
+        pad: f32,
+        section: NodeId,
+        cell_role: Role,
+    ) -> TGroup {
         let ncols = col_x.len() - 1;
         let mut occupied: BTreeMap<(usize, usize), bool> = BTreeMap::new();
         let mut cells = Vec::new();
         for (r, row) in rows.iter().enumerate() {
             let mut c = 0;
+            let tr = self.tree.add(Role::TR, section);
             for cell in &row.cells {
                 while occupied.contains_key(&(r, c)) {
                     c += 1;
@@ -81,7 +101,8 @@ impl Cx<'_> {
                 let w = col_x[(c + colspan).min(ncols)] - col_x[c] - 2.0 * pad;
                 let mut content = Vec::new();
                 let mut hn = 0;
-                self.flatten_into(&cell.blocks, w.max(1.0), &mut content, &mut hn);
+                let node = self.tree.add_cell(cell_role, tr, rowspan, colspan);
+                self.flatten_into(&cell.blocks, w.max(1.0), &mut content, &mut hn, node);
                 // Leading and trailing spaces inside a cell only add padding.
                 while matches!(content.first(), Some(V::Space(_))) {
                     content.remove(0);

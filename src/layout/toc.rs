@@ -3,7 +3,8 @@
 //! the numbers written in once the headings' pages are known.
 
 use super::pager::{Anchor, PageNumberPlace};
-use super::{Cx, Item, Page, V};
+use super::structure::{NodeId, Role};
+use super::{Cx, Item, LineTag, Page, V};
 use crate::fonts::FontSet;
 use crate::markup::{Block, Inline, Toc};
 use crate::typeset::{self, PageRef, Run, BREAK};
@@ -45,7 +46,9 @@ pub(super) fn collect_headings(blocks: &[Block], out: &mut Vec<HeadingInfo>) {
 impl Cx<'_> {
     /// A table of contents: one entry per listed heading, its last line
     /// ending in a leader and a reserved place for the page number.
-    pub(super) fn toc(&mut self, t: &Toc, width: f32, out: &mut Vec<V>) {
+    /// Structure: TOC → one TOCI per entry, under `parent`.
+    pub(super) fn toc(&mut self, t: &Toc, width: f32, out: &mut Vec<V>, parent: NodeId) {
+        let toc_node = self.tree.add(Role::TOC, parent);
         let entries: Vec<(usize, HeadingInfo)> =
             self.headings.iter().cloned().enumerate().filter(|(_, h)| h.toc && h.level <= t.levels).collect();
         let style = t.para.style;
@@ -56,6 +59,7 @@ impl Cx<'_> {
         let leader = TOC_LEADER;
         let leader_w = adv(leader);
         for (idx, h) in entries {
+            let entry = self.tree.add(Role::TOCI, toc_node);
             let indent = t.level_indent * (h.level as f32 - 1.0);
             let mut p = t.para.clone();
             p.left += indent;
@@ -90,7 +94,7 @@ impl Cx<'_> {
                 last.page_ref = Some(PageRef { heading: idx, range: t.ranges });
             }
             for (line, x) in lines {
-                out.push(V::Line { line, x, keep: false, anchor: None });
+                out.push(V::Line { line, x, keep: false, anchor: None, tag: LineTag::of(entry) });
             }
         }
         if t.para.space_after > 0.0 {

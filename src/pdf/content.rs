@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Object};
 
-use super::file::FileWriter;
+use super::file::{deflate, FileWriter};
 use super::fonts::FONT_NAMES;
 use crate::error::Error;
 use crate::fonts::{Family, FontSet};
-use crate::layout::{Item, Page};
+use crate::layout::{Item, NodeId, Page, Tree, ARTIFACT};
 
 /// The glyphs a set of pages draws, per family: a bit per original glyph id,
 /// and each glyph's character (the first one drawn with it), in drawing order.
@@ -97,36 +97,54 @@ pub struct Streams {
     pub(super) pages: Vec<Vec<Content>>,
     /// The glyphs the pages draw.
     pub(super) used: Used,
+    /// Per page, the structure node of each marked-content id (MCID).
+    pub(super) marks: Vec<Vec<NodeId>>,
+    /// The structure the marks point into.
+    pub(super) tree: Tree,
 }
 
 impl Streams {
     /// The content streams of `pages` (on pages `page_height` pt high),
     /// made and compressed in parallel. Fails when a character has no
     /// glyph (the layout reports such characters before this).
-    pub fn of_pages(pages: &[Page], page_height: f32, fonts: &FontSet) -> Result<Streams, Error> {
+    /// Text is marked as the content of its node in `tree` (or as an
+    /// artifact), the rules and shading as artifacts.
+    pub fn of_pages(pages: &[Page], tree: &Tree, page_height: f32, fonts: &FontSet) -> Result<Streams, Error> {
         use rayon::prelude::*;
-        let made: Vec<(Content, Used)> = pages
+        let made: Vec<(Content, Used, Vec<NodeId>)> = pages
             .par_iter()
             .map(|page| {
                 let mut used = Used::default();
-                let content = page_content(page, page_height, fonts, &mut used)?;
+                let mut marks = Vec::new();
+                let content = page_content(page, page_height, fonts, tree, &mut used, &mut marks)?;
                 used.compact();
-                Ok((Content::new(content)?, used))
+                marks.shrink_to_fit();
+                Ok((Content::new(content)?, used, marks))
             })
             .collect::<Result<_, Error>>()?;
-        let mut streams = Streams { pages: Vec::with_capacity(made.len()), used: Used::default() };
-        for (content, used) in made {
+        let mut streams = Streams {
+            pages: Vec::with_capacity(made.len()),
+            used: Used::default(),
+            marks: Vec::with_capacity(made.len()),
+            tree: tree.clone(),
+        };
+        for (content, used, marks) in made {
             streams.used.merge(&used);
             streams.pages.push(vec![content]);
+            streams.marks.push(marks);
         }
         streams.used.compact();
         Ok(streams)
     }
 
-    /// Adds the pages of `more` after these.
+    /// Adds the pages of `more` after these, its structure after theirs.
     pub fn append(&mut self, more: Streams) {
         self.used.merge(&more.used);
         self.pages.extend(more.pages);
+        let map = self.tree.append(&more.tree);
+        for marks in more.marks {
+            self.marks.push(marks.into_iter().map(|n| map[n as usize]).collect());
+        }
     }
 
     /// Draws `over` on top of these pages, page by page (running headers
@@ -135,6 +153,9 @@ impl Streams {
     pub fn overlay(&mut self, over: Streams) -> Result<(), Error> {
         if over.pages.len() != self.pages.len() {
             return Err(Error::internal("overlay of a different page count"));
+        }
+        if over.marks.iter().any(|m| !m.is_empty()) {
+            return Err(Error::internal("an overlay with content of the structure"));
         }
         self.used.merge(&over.used);
         for (page, more) in self.pages.iter_mut().zip(over.pages) {
@@ -161,7 +182,7 @@ impl Streams {
         page_ids: &[u32],
         pages_id: u32,
     ) -> std::io::Result<()> {
-        for (contents, &page_id) in self.pages.into_iter().zip(page_ids) {
+        for (index, (contents, &page_id)) in self.pages.into_iter().zip(page_ids).enumerate() {
             let first = page_id - contents.len() as u32;
             let mut refs = Vec::with_capacity(contents.len());
             for (id, content) in (first..).zip(contents) {
@@ -177,6 +198,9 @@ impl Streams {
             page.set("Type", Object::Name(b"Page".to_vec()));
             page.set("Parent", Object::Reference((pages_id, 0)));
             page.set("Contents", if refs.len() == 1 { refs.remove(0) } else { Object::Array(refs) });
+            // Its marked content's structure elements: entry `index` of the
+            // structure tree's parent tree.
+            page.set("StructParents", Object::Integer(index as i64));
             w.object(page_id, &Object::Dictionary(page))?;
         }
         Ok(())
@@ -235,9 +259,26 @@ fn push_u64(out: &mut Vec<u8>, mut n: u64) {
 /// The stream saves and restores the graphics state (`q` … `Q`): a page's
 /// streams are read as one, and the running footer drawn over a part's
 /// page must not inherit its character spacing or bold.
-fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Result<Vec<u8>, Error> {
+///
+/// Text is marked content of its structure node (`/P <</MCID 3>> BDC` …
+/// `EMC`, the node of each MCID pushed to `marks`), or an `/Artifact`; the
+/// shading and borders are artifacts.
+fn page_content(
+    page: &Page,
+    ph: f32,
+    fonts: &FontSet,
+    tree: &Tree,
+    used: &mut Used,
+    marks: &mut Vec<NodeId>,
+) -> Result<Vec<u8>, Error> {
     let mut out = Vec::with_capacity(page.items.len() * 40);
     out.extend_from_slice(b"q\n");
+    let has = |f: fn(&Item) -> bool| page.items.iter().any(f);
+    let fills = has(|i| matches!(i, Item::Fill { .. }));
+    let frames = has(|i| matches!(i, Item::Frame { .. }));
+    if fills {
+        out.extend_from_slice(b"/Artifact BMC\n");
+    }
     let sp = |out: &mut Vec<u8>| out.push(b' ');
     let rect = |out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32| {
         for v in [x, ph - y - h, w, h] {
@@ -261,6 +302,12 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
             out.extend_from_slice(b" f\n");
         }
     }
+    if fills {
+        out.extend_from_slice(b"EMC\n");
+    }
+    if frames {
+        out.extend_from_slice(b"/Artifact BMC\n");
+    }
     let mut stroke_width = None;
     for item in &page.items {
         if let Item::Frame { x, y, w, h, width } = item {
@@ -279,14 +326,35 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
     if stroke_width.is_some() {
         out.extend_from_slice(b"S\n");
     }
+    if frames {
+        out.extend_from_slice(b"EMC\n");
+    }
     out.extend_from_slice(b"0 0 0 rg 0 0 0 RG\nBT\n");
     let mut font_state: Option<(Family, f32)> = None;
     let mut cs_state = 0.0f32;
     let mut bold_state = false;
+    let mut open: Option<NodeId> = None;
     for item in &page.items {
-        let Item::Text { x, y, run } = item else { continue };
+        let &Item::Text { ref x, ref y, ref run, node } = item else { continue };
         if run.text.is_empty() {
             continue;
+        }
+        if open != Some(node) {
+            if open.is_some() {
+                out.extend_from_slice(b"EMC\n");
+            }
+            match tree.nodes.get(node as usize) {
+                Some(n) if node != ARTIFACT => {
+                    out.push(b'/');
+                    out.extend_from_slice(n.role.name());
+                    out.extend_from_slice(b" <</MCID ");
+                    push_u64(&mut out, marks.len() as u64);
+                    out.extend_from_slice(b">> BDC\n");
+                    marks.push(node);
+                }
+                _ => out.extend_from_slice(b"/Artifact BMC\n"),
+            }
+            open = Some(node);
         }
         let f = run.family as usize;
         if font_state != Some((run.family, run.size)) {
@@ -317,6 +385,9 @@ fn page_content(page: &Page, ph: f32, fonts: &FontSet, used: &mut Used) -> Resul
         num(&mut out, ph - y);
         out.extend_from_slice(b" Tm\n");
         run_text(&mut out, run, fonts, used)?;
+    }
+    if open.is_some() {
+        out.extend_from_slice(b"EMC\n");
     }
     out.extend_from_slice(b"ET\nQ\n");
     Ok(out)
@@ -400,17 +471,6 @@ fn glyph_string(out: &mut Vec<u8>, gids: &[u16]) {
     out.push(b')');
 }
 
-/// zlib at the default level.
-pub(super) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
-    use flate2::{write::ZlibEncoder, Compression};
-    use std::io::Write;
-    let mut encoder = ZlibEncoder::new(Vec::with_capacity(data.len() / 3), Compression::new(4));
-    encoder
-        .write_all(data)
-        .and_then(|_| encoder.finish())
-        .map_err(|e| Error::internal(format!("PDF のストリームを圧縮できません: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,8 +494,8 @@ mod tests {
             adjust: Vec::new(),
             width: 0.0,
         };
-        let page = Page { items: vec![Item::Text { x: 0.0, y: 0.0, run }] };
-        let out = page_content(&page, 800.0, &fonts, &mut Used::default()).unwrap();
+        let page = Page { items: vec![Item::Text { x: 0.0, y: 0.0, run, node: ARTIFACT }] };
+        let out = page_content(&page, 800.0, &fonts, &Tree::default(), &mut Used::default(), &mut Vec::new()).unwrap();
         // A bare CR in a literal string would be read as LF.
         assert!(!out.contains(&b'\r'));
         let ops = lopdf::content::Content::decode(&out).unwrap().operations;
@@ -457,7 +517,8 @@ mod tests {
             items.push(Item::Frame { x, y: 0.0, w: 10.0, h: 5.0, width: 0.5 });
         }
         items.push(Item::Frame { x: 0.0, y: 20.0, w: 30.0, h: 5.0, width: 1.0 });
-        let out = page_content(&Page { items }, 100.0, &fonts, &mut Used::default()).unwrap();
+        let out =
+            page_content(&Page { items }, 100.0, &fonts, &Tree::default(), &mut Used::default(), &mut Vec::new()).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert_eq!(out.matches(" rg\n").count(), 1, "{out}");
         assert_eq!(out.matches("re f\n").count(), 3, "{out}");
@@ -465,13 +526,44 @@ mod tests {
         let strokes = out.split("BT").next().unwrap();
         assert!(
             strokes.ends_with(
-                "0.5 w\n0 95 10 5 re\n10 95 10 5 re\n20 95 10 5 re\nS\n1 w\n0 75 30 5 re\nS\n0 0 0 rg 0 0 0 RG\n"
+                "0.5 w\n0 95 10 5 re\n10 95 10 5 re\n20 95 10 5 re\nS\n1 w\n0 75 30 5 re\nS\nEMC\n0 0 0 rg 0 0 0 RG\n"
             ),
             "{out}"
         );
+        // Shading and borders are artifacts, not content.
+        assert!(out.starts_with("q\n/Artifact BMC\n0.9") && out.matches("/Artifact BMC\n").count() == 2, "{out}");
         // The stream leaves the graphics state as it found it: a footer drawn
         // over the page starts from the defaults.
         assert!(out.starts_with("q\n") && out.ends_with("ET\nQ\n"), "{out}");
+    }
+
+    #[test]
+    fn text_is_marked_content_of_its_node_and_running_text_an_artifact() {
+        use crate::layout::{Role, ROOT_FOR_TESTS};
+        let fonts = FontSet::embedded();
+        let mut tree = Tree::default();
+        let p = tree.add(Role::P, ROOT_FOR_TESTS);
+        let h = tree.add(Role::H(2), ROOT_FOR_TESTS);
+        let run = |t: &str| crate::typeset::Run {
+            x: 0.0,
+            text: t.into(),
+            family: Family::Mincho,
+            size: 10.0,
+            bold: false,
+            char_spacing: 0.0,
+            adjust: Vec::new(),
+            width: 0.0,
+        };
+        let text = |t: &str, node| Item::Text { x: 0.0, y: 0.0, run: run(t), node };
+        let items = vec![text("見出し", h), text("本文", p), text("続き", p), text("1", ARTIFACT), text("又", p)];
+        let mut marks = Vec::new();
+        let out = page_content(&Page { items }, 100.0, &fonts, &tree, &mut Used::default(), &mut marks).unwrap();
+        let out = String::from_utf8_lossy(&out).into_owned();
+        // One sequence per run of the same node, numbered in order.
+        assert_eq!(marks, vec![h, p, p]);
+        let tags: Vec<&str> = out.lines().filter(|l| l.ends_with("BDC") || l.ends_with("BMC")).collect();
+        assert_eq!(tags, ["/H2 <</MCID 0>> BDC", "/P <</MCID 1>> BDC", "/Artifact BMC", "/P <</MCID 2>> BDC"]);
+        assert_eq!(out.matches("EMC").count(), 4, "{out}");
     }
 
     #[test]

@@ -24,6 +24,8 @@
 //!   to the content's glyph ids;
 //! - `hints`: hinting instructions dropped from the embedded fonts;
 //! - `outline`: document information (dates, language) and the outline;
+//! - `structure`: the structure tree of tagged PDF (headings, paragraphs,
+//!   lists, tables, contents; the content marks each run with its node);
 //! - `objects`: printpdf's objects compressed, numbered and pointed at
 //!   the pages and the outline;
 //! - `file`: the file serialised object by object.
@@ -41,6 +43,7 @@ mod fonts;
 mod hints;
 mod objects;
 mod outline;
+mod structure;
 
 pub use content::Streams;
 
@@ -119,8 +122,10 @@ fn write_to<W: std::io::Write>(
     out: W,
     fail: impl Fn(std::io::Error) -> Error,
 ) -> Result<W, Error> {
-    let mut streams = Streams::of_pages(&laid.pages, laid.page.height, fonts)?;
+    let mut streams = Streams::of_pages(&laid.pages, &laid.tree, laid.page.height, fonts)?;
     streams.append(after);
+    let marks = std::mem::take(&mut streams.marks);
+    let tree = std::mem::take(&mut streams.tree);
     let doc = document(laid, opts)?;
 
     // The glyphs each face draws (glyph id → the character, for ToUnicode).
@@ -129,18 +134,20 @@ fn write_to<W: std::io::Write>(
     outline::info_and_lang(&mut lo, laid, opts)?;
     hints::strip_embedded_hints(&mut lo);
     objects::compress_streams(&mut lo)?;
-    let ids = objects::number(&mut lo, pages_id, &page_dict, &streams, laid)?;
+    let ids = objects::number(&mut lo, pages_id, &page_dict, &streams, laid, tree.len())?;
     let root =
         lo.trailer.get(b"Root").and_then(Object::as_reference).map_err(|_| Error::internal("PDF without a catalog"))?;
     let info = lo.trailer.get(b"Info").and_then(Object::as_reference).ok().map(|r| r.0);
 
     let mut w = file::FileWriter::new(out).map_err(&fail)?;
+    w.pack_from(ids.free);
     for (id, object) in &lo.objects {
         w.object(id.0, object).map_err(&fail)?;
     }
     drop(lo);
     streams.write_pages(&mut w, &ids.page_ids, ids.pages_id).map_err(&fail)?;
     outline::write_outline(&mut w, laid, &ids.outline_ids, &ids.page_ids).map_err(&fail)?;
+    structure::write_structure(&mut w, &tree, &marks, &ids.structure, &ids.page_ids).map_err(&fail)?;
     w.finish(root.0, info).map_err(&fail)
 }
 

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use lopdf::{Dictionary, Object, ObjectId};
 
-use super::content::{deflate, Streams};
+use super::content::Streams;
+use super::file::{deflate, deflate_at};
 use crate::error::Error;
 use crate::layout::Laid;
 
@@ -26,7 +27,13 @@ pub(super) fn compress_streams(lo: &mut lopdf::Document) -> Result<(), Error> {
         })
         .collect();
     streams.par_iter_mut().try_for_each(|s| {
-        let compressed = deflate(&s.content)?;
+        // Font programs (the bulk of a short document) at level 6: 2 % smaller
+        // than the pages' level, for a few milliseconds.
+        let compressed = if s.dict.get(b"Length1").is_ok() {
+            deflate_at(&s.content, 6)?
+        } else {
+            deflate(&s.content)?
+        };
         // As lopdf: only when it saves more than the filter entry costs.
         if compressed.len() + 19 < s.content.len() {
             s.dict.set("Filter", "FlateDecode");
@@ -44,6 +51,10 @@ pub(super) struct Numbers {
     pub(super) page_ids: Vec<u32>,
     /// The outline's root, then its entries; empty without an outline.
     pub(super) outline_ids: Vec<u32>,
+    /// The structure tree's objects.
+    pub(super) structure: super::structure::StructIds,
+    /// The first number no object has (for object streams).
+    pub(super) free: u32,
 }
 
 /// Numbers printpdf's objects from 1, then the pages of `streams` (each
@@ -56,6 +67,7 @@ pub(super) fn number(
     page_dict: &Dictionary,
     streams: &Streams,
     laid: &Laid,
+    tree_len: usize,
 ) -> Result<Numbers, Error> {
     let renumbered = renumber(lo);
     let pages_id = renumbered(pages_id.0);
@@ -68,6 +80,12 @@ pub(super) fn number(
     }
     let outline_ids: Vec<u32> =
         if laid.outline.is_empty() { vec![] } else { (next..=next + laid.outline.len() as u32).collect() };
+    next += outline_ids.len() as u32;
+    let structure = super::structure::StructIds {
+        root: next,
+        parent_tree: next + 1,
+        nodes: (next + 2..next + 2 + tree_len as u32).collect(),
+    };
     let pages = lo
         .get_object_mut((pages_id, 0))
         .and_then(Object::as_dict_mut)
@@ -78,12 +96,22 @@ pub(super) fn number(
         let v = page_dict.get(key).map_err(|e| Error::internal(format!("PDF page: {e}")))?;
         pages.set(key, renumber_object(v.clone(), &|id| renumbered(id)));
     }
+    let catalog = lo.catalog_mut().map_err(|e| Error::internal(format!("PDF catalog: {e}")))?;
     if let Some(&root) = outline_ids.first() {
-        let catalog = lo.catalog_mut().map_err(|e| Error::internal(format!("PDF catalog: {e}")))?;
         catalog.set("Outlines", Object::Reference((root, 0)));
         catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
     }
-    Ok(Numbers { pages_id, page_ids, outline_ids })
+    // Tagged PDF: the structure tree, marked content, and the title (not
+    // the file name) in the viewer's window.
+    catalog.set("StructTreeRoot", Object::Reference((structure.root, 0)));
+    let mut mark_info = Dictionary::new();
+    mark_info.set("Marked", Object::Boolean(true));
+    catalog.set("MarkInfo", Object::Dictionary(mark_info));
+    let mut viewer = Dictionary::new();
+    viewer.set("DisplayDocTitle", Object::Boolean(true));
+    catalog.set("ViewerPreferences", Object::Dictionary(viewer));
+    let free = next + 2 + tree_len as u32;
+    Ok(Numbers { pages_id, page_ids, outline_ids, structure, free })
 }
 
 /// Numbers the objects from 1 in their order, rewriting every reference

@@ -19,13 +19,18 @@ fn text_string(s: &str) -> Object {
 }
 
 /// Dates (only from `SOURCE_DATE_EPOCH`) and the document's language.
+/// printpdf's empty `/GTS_PDFXVersion` and `/Identifier` are dropped: a
+/// reader takes the first for a claim of PDF/X (pdfinfo printed "PDF
+/// subtype: PDF/X"), which these files are not.
 pub(super) fn info_and_lang(lo: &mut lopdf::Document, laid: &Laid, opts: &PdfOptions) -> Result<(), Error> {
-    if opts.date.is_none() {
-        if let Ok(Object::Reference(info_id)) = lo.trailer.get(b"Info").cloned() {
-            if let Ok(Object::Dictionary(d)) = lo.get_object_mut(info_id) {
+    if let Ok(Object::Reference(info_id)) = lo.trailer.get(b"Info").cloned() {
+        if let Ok(Object::Dictionary(d)) = lo.get_object_mut(info_id) {
+            if opts.date.is_none() {
                 d.remove(b"CreationDate");
                 d.remove(b"ModDate");
             }
+            d.remove(b"GTS_PDFXVersion");
+            d.remove(b"Identifier");
         }
     }
     if !laid.meta.lang.is_empty() {

@@ -67,6 +67,39 @@ pub fn qpdf_check(pdf: &Path) {
     );
 }
 
+/// The titles of the PDF's outline (bookmarks), in document order, read
+/// through lopdf (the objects are in compressed object streams).
+pub fn outline_titles(pdf: &Path) -> Vec<String> {
+    use lopdf::{Document, Object, ObjectId};
+    let doc = &Document::load(pdf).unwrap();
+    fn title(o: &Object) -> String {
+        let b = o.as_str().unwrap();
+        let units: Vec<u16> = b[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+        String::from_utf16(&units).unwrap()
+    }
+    fn visit(doc: &Document, first: Option<ObjectId>, out: &mut Vec<String>) {
+        let mut at = first;
+        while let Some(id) = at {
+            let d = doc.get_object(id).unwrap().as_dict().unwrap();
+            out.push(title(d.get(b"Title").unwrap()));
+            visit(doc, d.get(b"First").ok().map(|f| f.as_reference().unwrap()), out);
+            at = d.get(b"Next").ok().map(|n| n.as_reference().unwrap());
+        }
+    }
+    let mut out = Vec::new();
+    let outlines = doc.catalog().unwrap().get(b"Outlines").unwrap().as_reference().unwrap();
+    let first = doc.get_object(outlines).unwrap().as_dict().unwrap().get(b"First").unwrap().as_reference().unwrap();
+    visit(doc, Some(first), &mut out);
+    out
+}
+
+/// pdfinfo says the PDF is tagged.
+pub fn assert_tagged(pdf: &Path) {
+    let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.lines().any(|l| l.starts_with("Tagged:") && l.ends_with("yes")), "{s}");
+}
+
 /// Number of pages by pdfinfo.
 pub fn page_count(pdf: &Path) -> usize {
     let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
