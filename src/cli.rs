@@ -192,9 +192,12 @@ struct InitArgs {
     force: bool,
 }
 
-/// Font choice shared by every PDF command.
+/// Font choice and PDF standard, shared by every PDF command.
 #[derive(Debug, Args)]
 struct FontArgs {
+    /// PDF の規格。a-2b で長期保存用の PDF/A-2b（XMP メタデータと sRGB の出力インテント付き）にします
+    #[arg(long, value_name = "a-2b", value_parser = parse_standard)]
+    pdf_standard: Option<crate::markup::PdfStandard>,
     /// 本文（明朝）に使うフォント。TrueType アウトラインの .ttf / .otf / .ttc（.ttc は「パス#番号」、例: msmincho.ttc#0）
     #[arg(long, value_name = "PATH")]
     mincho: Option<String>,
@@ -203,7 +206,18 @@ struct FontArgs {
     gothic: Option<String>,
 }
 
+/// `--pdf-standard`'s value.
+fn parse_standard(s: &str) -> Result<crate::markup::PdfStandard, String> {
+    crate::markup::PdfStandard::parse(s)
+        .ok_or_else(|| format!("「{s}」は使えません。PDF/A-2b にするなら a-2b と指定してください。"))
+}
+
 impl FontArgs {
+    /// The PDF writer's options: `SOURCE_DATE_EPOCH` and `--pdf-standard`.
+    fn pdf_options(&self) -> Result<PdfOptions, Error> {
+        Ok(PdfOptions { standard: self.pdf_standard, ..PdfOptions::from_env()? })
+    }
+
     fn load(&self) -> Result<FontSet, Error> {
         let m = self.mincho.as_deref().map(FontSpec::parse).transpose()?;
         let g = self.gothic.as_deref().map(FontSpec::parse).transpose()?;
@@ -297,7 +311,7 @@ fn run_agenda(args: &AgendaArgs) -> Result<String, Error> {
     let wb = Workbook::open(&args.data)?;
     let fonts = args.fonts.load()?;
     let crate::forms::agenda::Rendered { summary, data, markup, pdf: bytes, .. } =
-        crate::forms::agenda::render(&wb, &fonts, args.templates.as_deref(), &PdfOptions::from_env()?)?;
+        crate::forms::agenda::render(&wb, &fonts, args.templates.as_deref(), &args.fonts.pdf_options()?)?;
     if let Some(p) = &args.emit_data {
         let json = serde_json::to_string_pretty(&data).map_err(|e| Error::internal(e.to_string()))?;
         output::write_atomic(p, json.as_bytes())?;
@@ -358,7 +372,7 @@ fn run_distribute(args: &DistributeArgs) -> Result<String, Error> {
     drop(wb);
     stages.done("read master");
     let fonts = if args.pdf { Some(args.fonts.load()?) } else { None };
-    let pdf_opts = PdfOptions::from_env()?;
+    let pdf_opts = args.fonts.pdf_options()?;
     let opts = crate::jobs::distribute::Options {
         pdf: fonts.as_ref().map(|f| (f, &pdf_opts)),
         templates: args.templates.as_deref(),
@@ -421,7 +435,7 @@ impl CollectRun {
         }
         let fonts = if args.no_pdf { None } else { Some(args.fonts.load()?) };
         let run =
-            CollectRun { files, fonts, pdf_opts: PdfOptions::from_env()?, saved, protected: [args.master.clone()] };
+            CollectRun { files, fonts, pdf_opts: args.fonts.pdf_options()?, saved, protected: [args.master.clone()] };
         Ok((master, run))
     }
 
@@ -563,7 +577,7 @@ fn render(args: &RenderArgs) -> Result<String, Error> {
     }
     let fonts = args.fonts.load()?;
     let origin = format!("「{}」を展開したマークアップ", args.template.display());
-    let bytes = crate::markup_to_pdf(&markup, &origin, &fonts, &PdfOptions::from_env()?).map_err(|e| {
+    let bytes = crate::markup_to_pdf(&markup, &origin, &fonts, &args.fonts.pdf_options()?).map_err(|e| {
         if e.stage.is_some() && args.emit_markup.is_none() {
             Error {
                 message: format!("{}\n（--emit-markup FILE で展開後のマークアップを確認できます）", e.message),

@@ -16,14 +16,14 @@ const DOC: &str = r##"<document title="決定性"><footer>- <page-number/> -</fo
 #[test]
 fn two_renders_in_one_process_are_identical() {
     let fonts = FontSet::embedded();
-    let opts = PdfOptions { date: Some(1_600_000_000) };
+    let opts = PdfOptions { date: Some(1_600_000_000), standard: None };
     let a = markup_to_pdf(DOC, "t", &fonts, &opts).unwrap();
     // Something else in between, which would advance any global counter.
     let _ = markup_to_pdf("<document><p>別の文書</p></document>", "u", &fonts, &opts).unwrap();
     let b = markup_to_pdf(DOC, "t", &FontSet::embedded(), &opts).unwrap();
     assert_eq!(a, b);
     // And the date does change the bytes (the option is really used).
-    let c = markup_to_pdf(DOC, "t", &fonts, &PdfOptions { date: Some(1_600_000_001) }).unwrap();
+    let c = markup_to_pdf(DOC, "t", &fonts, &PdfOptions { date: Some(1_600_000_001), standard: None }).unwrap();
     assert_ne!(a, c);
 }
 
@@ -33,7 +33,7 @@ fn two_renders_in_one_process_are_identical() {
 #[test]
 fn a_document_made_part_by_part_is_the_same_on_one_thread_and_two() {
     let fonts = FontSet::embedded();
-    let opts = PdfOptions { date: Some(1_600_000_000) };
+    let opts = PdfOptions { date: Some(1_600_000_000), standard: None };
     let doc = r#"<document title="部分ごと"><footer><page-number/> / <page-count/></footer><p>表紙</p><page-break/><toc/></document>"#;
     let part = |i: usize| {
         Ok(format!("<part><h>第{}部</h><p>{}</p></part>", i + 1, "本文の続き。".repeat(REPEAT * (i % 3 + 1))))

@@ -129,6 +129,7 @@ impl<'a, 'input> Parser<'a, 'input> {
                 "align",
                 "lang",
                 "line-start-bracket",
+                "pdf-standard",
             ],
         )?;
         let meta = Meta {
@@ -140,6 +141,12 @@ impl<'a, 'input> Parser<'a, 'input> {
                 .map(|k| k.split([',', '、', '，']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
                 .unwrap_or_default(),
             lang: root.attribute("lang").unwrap_or("ja").to_string(),
+            standard: match root.attribute("pdf-standard") {
+                None => None,
+                Some(s) => Some(PdfStandard::parse(s).ok_or_else(|| {
+                    self.err(root, format!("pdf-standard=\"{s}\" は使えません。PDF/A-2b にするなら a-2b と書いてください。"))
+                })?),
+            },
         };
         let (mut w, mut h) = match root.attribute("paper").unwrap_or("A4") {
             "A4" | "a4" => (210.0, 297.0),

@@ -294,6 +294,27 @@ pub struct Meta {
     pub keywords: Vec<String>,
     /// Natural language (PDF `/Lang`), `ja` unless the markup says otherwise.
     pub lang: String,
+    /// The PDF standard the document asks for (`pdf-standard`), if any.
+    pub standard: Option<PdfStandard>,
+}
+
+/// A PDF standard a document can be written to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfStandard {
+    /// PDF/A-2b (ISO 19005-2, level B): for long-term archiving.
+    A2b,
+}
+
+impl PdfStandard {
+    /// The standard named `s` as the markup and the command line write it
+    /// (`a-2b`, also `pdf/a-2b`, any case).
+    pub fn parse(s: &str) -> Option<PdfStandard> {
+        let s = s.trim().to_ascii_lowercase();
+        match s.strip_prefix("pdf/").unwrap_or(&s) {
+            "a-2b" | "a2b" => Some(PdfStandard::A2b),
+            _ => None,
+        }
+    }
 }
 
 /// Page size and margins, in pt.

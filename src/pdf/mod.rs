@@ -24,6 +24,7 @@
 //!   to the content's glyph ids;
 //! - `hints`: hinting instructions dropped from the embedded fonts;
 //! - `outline`: document information (dates, language) and the outline;
+//! - `archive`: PDF/A-2b on request (XMP metadata, sRGB output intent);
 //! - `structure`: the structure tree of tagged PDF (headings, paragraphs,
 //!   lists, tables, contents; the content marks each run with its node);
 //! - `objects`: printpdf's objects compressed, numbered and pointed at
@@ -37,6 +38,7 @@ use crate::error::Error;
 use crate::fonts::FontSet;
 use crate::layout::Laid;
 
+mod archive;
 mod content;
 mod file;
 mod fonts;
@@ -53,6 +55,9 @@ pub struct PdfOptions {
     /// Creation date as Unix seconds (from `SOURCE_DATE_EPOCH`); `None`
     /// writes no date, which keeps the output reproducible.
     pub date: Option<i64>,
+    /// The standard to write to (`--pdf-standard`); the document's own
+    /// `pdf-standard` applies when this is `None`.
+    pub standard: Option<crate::markup::PdfStandard>,
 }
 
 impl PdfOptions {
@@ -63,9 +68,9 @@ impl PdfOptions {
                 let secs = v.trim().parse::<i64>().map_err(|_| {
                     Error::input(format!("環境変数 SOURCE_DATE_EPOCH「{v}」は Unix 時刻（秒）の整数にしてください。"))
                 })?;
-                Ok(PdfOptions { date: Some(secs) })
+                Ok(PdfOptions { date: Some(secs), standard: None })
             }
-            Err(_) => Ok(PdfOptions { date: None }),
+            Err(_) => Ok(PdfOptions { date: None, standard: None }),
         }
     }
 }
@@ -130,11 +135,19 @@ fn write_to<W: std::io::Write>(
 
     // The glyphs each face draws (glyph id → the character, for ToUnicode).
     let used = streams.used.maps();
+    let standard = opts.standard.or(laid.meta.standard);
     let fonts::Embedded { objects: mut lo, pages_id, page_dict } = fonts::embed(doc, laid, &used, fonts)?;
     outline::info_and_lang(&mut lo, laid, opts)?;
+    let xmp = match standard {
+        Some(crate::markup::PdfStandard::A2b) => {
+            archive::info(&mut lo, &laid.meta, opts)?;
+            Some(archive::xmp(&laid.meta, opts)?)
+        }
+        None => None,
+    };
     hints::strip_embedded_hints(&mut lo);
     objects::compress_streams(&mut lo)?;
-    let ids = objects::number(&mut lo, pages_id, &page_dict, &streams, laid, tree.len())?;
+    let ids = objects::number(&mut lo, pages_id, &page_dict, &streams, laid, tree.len(), xmp.is_some())?;
     let root =
         lo.trailer.get(b"Root").and_then(Object::as_reference).map_err(|_| Error::internal("PDF without a catalog"))?;
     let info = lo.trailer.get(b"Info").and_then(Object::as_reference).ok().map(|r| r.0);
@@ -148,6 +161,9 @@ fn write_to<W: std::io::Write>(
     streams.write_pages(&mut w, &ids.page_ids, ids.pages_id).map_err(&fail)?;
     outline::write_outline(&mut w, laid, &ids.outline_ids, &ids.page_ids).map_err(&fail)?;
     structure::write_structure(&mut w, &tree, &marks, &ids.structure, &ids.page_ids).map_err(&fail)?;
+    if let (Some(a), Some(xmp)) = (ids.archive, &xmp) {
+        archive::write_objects(&mut w, a, xmp).map_err(&fail)?;
+    }
     w.finish(root.0, info).map_err(&fail)
 }
 
@@ -182,7 +198,7 @@ mod tests {
         let doc = crate::markup::parse("<document><h>見出し</h><p>本文と<gothic>ゴシック</gothic></p></document>", "t")
             .unwrap();
         let laid = crate::layout::layout(&doc, &fonts).unwrap();
-        let opts = PdfOptions { date: Some(1_600_000_000) };
+        let opts = PdfOptions { date: Some(1_600_000_000), standard: None };
         let bytes = write(&laid, &fonts, &opts).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.pdf");

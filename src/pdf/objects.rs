@@ -53,6 +53,8 @@ pub(super) struct Numbers {
     pub(super) outline_ids: Vec<u32>,
     /// The structure tree's objects.
     pub(super) structure: super::structure::StructIds,
+    /// The PDF/A objects, when the file is PDF/A.
+    pub(super) archive: Option<super::archive::ArchiveIds>,
     /// The first number no object has (for object streams).
     pub(super) free: u32,
 }
@@ -68,6 +70,7 @@ pub(super) fn number(
     streams: &Streams,
     laid: &Laid,
     tree_len: usize,
+    archive: bool,
 ) -> Result<Numbers, Error> {
     let renumbered = renumber(lo);
     let pages_id = renumbered(pages_id.0);
@@ -110,8 +113,18 @@ pub(super) fn number(
     let mut viewer = Dictionary::new();
     viewer.set("DisplayDocTitle", Object::Boolean(true));
     catalog.set("ViewerPreferences", Object::Dictionary(viewer));
-    let free = next + 2 + tree_len as u32;
-    Ok(Numbers { pages_id, page_ids, outline_ids, structure, free })
+    let mut free = next + 2 + tree_len as u32;
+    let archive = archive.then(|| {
+        let ids = super::archive::ArchiveIds { metadata: free, icc: free + 1 };
+        free += 2;
+        ids
+    });
+    if let Some(a) = archive {
+        let catalog = lo.catalog_mut().map_err(|e| Error::internal(format!("PDF catalog: {e}")))?;
+        catalog.set("Metadata", Object::Reference((a.metadata, 0)));
+        catalog.set("OutputIntents", super::archive::output_intents(a.icc));
+    }
+    Ok(Numbers { pages_id, page_ids, outline_ids, structure, archive, free })
 }
 
 /// Numbers the objects from 1 in their order, rewriting every reference
