@@ -60,6 +60,112 @@ fn median(dir: &Path, name: &str, template: &str, data: &serde_json::Value, runs
     );
 }
 
+/// Typst source for a keikaku markup document, element for element (the
+/// peer of the agenda figure: same text, fonts, sizes and page): headings,
+/// paragraphs (indent, alignment, font, size), lists with their markers,
+/// tables, vertical space and the page-number footer.
+fn to_typst(markup: &str) -> String {
+    fn esc(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            if "#[]*_`$<>@\\~/=+-".contains(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    }
+    fn text(n: roxmltree::Node) -> String {
+        n.descendants().filter(|d| d.is_text()).map(|d| d.text().unwrap_or("").trim()).collect()
+    }
+    fn font(n: roxmltree::Node) -> &'static str {
+        if n.attribute("font") == Some("gothic") {
+            "IPAexGothic"
+        } else {
+            "IPAexMincho"
+        }
+    }
+    fn block(n: roxmltree::Node, out: &mut String) {
+        match n.tag_name().name() {
+            "p" | "h" => {
+                let size = n.attribute("size").unwrap_or(if n.tag_name().name() == "h" { "12" } else { "10.5" });
+                let f = if n.tag_name().name() == "h" { "IPAexGothic" } else { font(n) };
+                let body = format!("#text(font: \"{f}\", size: {size}pt)[{}]", esc(&text(n)));
+                let indent = if n.attribute("indent").is_some() { "#h(1em)" } else { "" };
+                match n.attribute("align") {
+                    Some("center") => out.push_str(&format!("#align(center)[{body}]\n\n")),
+                    _ => out.push_str(&format!("{indent}{body}\n\n")),
+                }
+            }
+            "space" => out.push_str("#v(6mm)\n"),
+            "list" => {
+                for item in n.children().filter(|c| c.has_tag_name("item")) {
+                    let marker = esc(item.attribute("marker").unwrap_or(""));
+                    out.push_str(&format!("#grid(columns: (3em, 1fr), [{marker}], ["));
+                    let blocks: Vec<_> = item.children().filter(|c| c.is_element() && !c.has_tag_name("b")).collect();
+                    if blocks.is_empty() {
+                        out.push_str(&esc(&text(item)));
+                    }
+                    for c in blocks {
+                        block(c, out);
+                    }
+                    out.push_str("])\n");
+                }
+            }
+            "table" => {
+                let rows: Vec<_> = n.descendants().filter(|d| d.has_tag_name("tr")).collect();
+                let cols = rows.iter().map(|r| r.children().filter(|c| c.is_element()).count()).max().unwrap_or(1);
+                out.push_str(&format!("#table(columns: {cols},\n"));
+                for r in rows {
+                    for c in r.children().filter(|c| c.is_element()) {
+                        out.push_str(&format!("  [{}],\n", esc(&text(c))));
+                    }
+                }
+                out.push_str(")\n");
+            }
+            _ => {}
+        }
+    }
+    let doc = roxmltree::Document::parse(markup).unwrap();
+    let mut out = String::from(
+        "#set page(paper: \"a4\", margin: (top: 22mm, right: 22mm, bottom: 20mm, left: 22mm), \
+         footer: context align(center)[- #counter(page).display() -])\n\
+         #set text(font: \"IPAexMincho\", size: 10.5pt, lang: \"ja\")\n\
+         #set par(justify: true, leading: 1.05em, spacing: 1.05em)\n",
+    );
+    for n in doc.root_element().children().filter(|c| c.is_element()) {
+        block(n, &mut out);
+    }
+    out
+}
+
+/// The page count pdfinfo gives (0 without pdfinfo).
+fn pages(pdf: &Path) -> usize {
+    Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap_or(0)))
+        })
+        .unwrap_or(0)
+}
+
+/// Median of `runs` whole-process runs of `cmd`.
+fn median_of(runs: usize, mut cmd: impl FnMut() -> Command) -> Duration {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let o = cmd().output().unwrap();
+        times.push(start.elapsed());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    times.sort();
+    times[times.len() / 2]
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
@@ -121,4 +227,73 @@ fn main() {
         times.len(),
         std::fs::metadata(&out).unwrap().len()
     );
+
+    // Issue #21: the agenda beside Typst in the same run (Typst through its
+    // Python binding, `pip install typst`, whole process as keikaku's:
+    // interpreter start, font loading, layout, PDF). The Typst source is the
+    // agenda's markup converted element for element.
+    let markup = dir.join("agenda.xml");
+    let o = Command::new(env!("CARGO_BIN_EXE_keikaku"))
+        .args(["agenda", xlsx.to_str().unwrap(), "-o", out.to_str().unwrap(), "--emit-markup", markup.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let typ = dir.join("agenda.typ");
+    std::fs::write(&typ, to_typst(&std::fs::read_to_string(&markup).unwrap())).unwrap();
+    let typst_pdf = dir.join("agenda-typst.pdf");
+    let script = format!(
+        "import typst; typst.compile({:?}, output={:?}, font_paths=[{:?}], ignore_system_fonts=True)",
+        typ.to_str().unwrap(),
+        typst_pdf.to_str().unwrap(),
+        root.join("fonts").to_str().unwrap()
+    );
+    // The interpreter itself, not a version manager's shim in front of it
+    // (pyenv's added 80 ms a start).
+    let python = Command::new("python3")
+        .args(["-c", "import sys, typst; print(sys.executable)"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if let Some(python) = python {
+        // Interleaved, so that both see the same machine state.
+        let mut k = Vec::new();
+        let mut t = Vec::new();
+        for _ in 0..5 {
+            k.push(median_of(3, || {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_keikaku"));
+                c.args(["agenda", xlsx.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+                c
+            }));
+            t.push(median_of(3, || {
+                let mut c = Command::new(&python);
+                c.args(["-c", &script]);
+                c
+            }));
+        }
+        k.sort();
+        t.sort();
+        let (k, t) = (k[2].as_secs_f64() * 1000.0, t[2].as_secs_f64() * 1000.0);
+        let py = median_of(9, || {
+            let mut c = Command::new(&python);
+            c.args(["-c", "pass"]);
+            c
+        })
+        .as_secs_f64()
+            * 1000.0;
+        println!(
+            "agenda beside Typst          keikaku {k:.1} ms, Typst {t:.1} ms (of which Python start {py:.1} ms): \
+             ratio {:.2} (target ≤ 0.60), {:.2} against Typst without the interpreter's start; \
+             sizes {} / {} bytes (target ≤ 100 KB), pages {} / {}",
+            k / t,
+            k / (t - py),
+            std::fs::metadata(&out).unwrap().len(),
+            std::fs::metadata(&typst_pdf).unwrap().len(),
+            pages(&out),
+            pages(&typst_pdf)
+        );
+        let _ = std::fs::copy(&typst_pdf, std::env::temp_dir().join("keikaku-bench-agenda-typst.pdf"));
+    } else {
+        println!("agenda beside Typst          Typst not installed (pip install typst): no ratio");
+    }
 }
