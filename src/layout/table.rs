@@ -102,7 +102,12 @@ impl Cx<'_> {
                 let mut content = Vec::new();
                 let mut hn = 0;
                 let node = self.tree.add_cell(cell_role, tr, rowspan, colspan);
-                self.flatten_into(&cell.blocks, w.max(1.0), &mut content, &mut hn, node);
+                match cell.blocks.as_slice() {
+                    // A cell of one paragraph holds its text itself (a P in
+                    // every cell was 40 % of a report's structure elements).
+                    [Block::Paragraph(p)] => self.paragraph(p, w.max(1.0), false, None, node, &mut content),
+                    blocks => self.flatten_into(blocks, w.max(1.0), &mut content, &mut hn, node),
+                }
                 // Leading and trailing spaces inside a cell only add padding.
                 while matches!(content.first(), Some(V::Space(_))) {
                     content.remove(0);

@@ -134,6 +134,16 @@ impl<W: Write> FileWriter<W> {
         if self.spare != 0 && !matches!(object, Object::Stream(_)) {
             let mut bytes = Vec::new();
             serialize(&mut bytes, object);
+            return self.object_bytes(id, bytes);
+        }
+        self.start(id);
+        serialize(&mut self.buf, object);
+        self.end()
+    }
+
+    /// Writes object `id` given in PDF syntax (not a stream), or packs it.
+    pub(super) fn object_bytes(&mut self, id: u32, bytes: Vec<u8>) -> std::io::Result<()> {
+        if self.spare != 0 {
             self.pack.push((id, bytes));
             if self.pack.len() >= PACK_OBJECTS {
                 self.flush_pack()?;
@@ -141,7 +151,7 @@ impl<W: Write> FileWriter<W> {
             return Ok(());
         }
         self.start(id);
-        serialize(&mut self.buf, object);
+        self.buf.extend_from_slice(&bytes);
         self.end()
     }
 

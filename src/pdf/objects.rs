@@ -84,10 +84,12 @@ pub(super) fn number(
     let outline_ids: Vec<u32> =
         if laid.outline.is_empty() { vec![] } else { (next..=next + laid.outline.len() as u32).collect() };
     next += outline_ids.len() as u32;
+    let kids = streams.pages.len().div_ceil(super::structure::PAGES_PER_KID) as u32;
     let structure = super::structure::StructIds {
         root: next,
         parent_tree: next + 1,
-        nodes: (next + 2..next + 2 + tree_len as u32).collect(),
+        parent_kids: (next + 2..next + 2 + kids).collect(),
+        nodes: (next + 2 + kids..next + 2 + kids + tree_len as u32).collect(),
     };
     let pages = lo
         .get_object_mut((pages_id, 0))
@@ -113,7 +115,7 @@ pub(super) fn number(
     let mut viewer = Dictionary::new();
     viewer.set("DisplayDocTitle", Object::Boolean(true));
     catalog.set("ViewerPreferences", Object::Dictionary(viewer));
-    let mut free = next + 2 + tree_len as u32;
+    let mut free = next + 2 + kids + tree_len as u32;
     let archive = archive.then(|| {
         let ids = super::archive::ArchiveIds { metadata: free, icc: free + 1 };
         free += 2;

@@ -4,21 +4,65 @@
 //! TOC/TOCI), each pointing at its children and at the marked content the
 //! pages' streams drew for it (see `content`), and the parent tree that
 //! leads from a page's marked content back to its elements.
-
-use lopdf::{Dictionary, Object};
+//!
+//! A report of thousands of pages has millions of elements: they are
+//! written straight as PDF syntax from flat arrays (children and marked
+//! content indexed by node), and the parent tree is a number tree of
+//! [`PAGES_PER_KID`] pages a leaf, so no part of it is one huge object.
 
 use super::file::FileWriter;
 use crate::layout::{NodeId, Role, Tree};
+
+/// Pages per leaf of the parent tree.
+pub(super) const PAGES_PER_KID: usize = 256;
 
 /// Object numbers of the structure tree.
 #[derive(Debug, Clone, Default)]
 pub(super) struct StructIds {
     /// The structure tree root (`/StructTreeRoot` of the catalog).
     pub(super) root: u32,
-    /// The parent tree (a number tree: page → its MCIDs' elements).
+    /// The parent tree's root (a number tree: page → its MCIDs' elements).
     pub(super) parent_tree: u32,
+    /// The parent tree's leaves, [`PAGES_PER_KID`] pages each.
+    pub(super) parent_kids: Vec<u32>,
     /// One structure element per node of the tree, in order.
     pub(super) nodes: Vec<u32>,
+}
+
+/// Items grouped by an index: `items[start[i]..start[i + 1]]` are index
+/// `i`'s, in the order given.
+struct Grouped<T> {
+    start: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy + Default> Grouped<T> {
+    /// Groups `pairs` (index, item) of indices below `n`.
+    fn new(n: usize, pairs: impl Iterator<Item = (usize, T)> + Clone) -> Grouped<T> {
+        let mut start = vec![0u32; n + 1];
+        for (i, _) in pairs.clone() {
+            start[i + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut at = start.clone();
+        let mut items = vec![T::default(); start[n] as usize];
+        for (i, item) in pairs {
+            items[at[i] as usize] = item;
+            at[i] += 1;
+        }
+        Grouped { start, items }
+    }
+
+    fn of(&self, i: usize) -> &[T] {
+        &self.items[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+}
+
+/// Appends ` N 0 R`.
+fn reference(out: &mut Vec<u8>, id: u32) {
+    out.extend_from_slice(format!(" {id} 0 R").as_bytes());
 }
 
 /// Writes the structure tree of `tree`, whose marked content is `marks`
@@ -30,80 +74,87 @@ pub(super) fn write_structure<W: std::io::Write>(
     ids: &StructIds,
     page_ids: &[u32],
 ) -> std::io::Result<()> {
-    let r = |id: u32| Object::Reference((id, 0));
-    let name = |n: &[u8]| Object::Name(n.to_vec());
-    let kids = tree.children();
+    let n = tree.len();
+    let children = Grouped::new(n, tree.nodes.iter().enumerate().skip(1).map(|(i, node)| (node.parent as usize, i as u32)));
     // Each node's marked content, (page, MCID) in page order.
-    let mut content: Vec<Vec<(usize, usize)>> = vec![Vec::new(); tree.len()];
-    for (page, m) in marks.iter().enumerate() {
-        for (mcid, &node) in m.iter().enumerate() {
-            if let Some(c) = content.get_mut(node as usize) {
-                c.push((page, mcid));
+    let content = Grouped::new(
+        n,
+        marks
+            .iter()
+            .enumerate()
+            .flat_map(|(page, m)| m.iter().enumerate().map(move |(mcid, &node)| (node as usize, (page as u32, mcid as u32))))
+            .filter(|(node, _)| *node < n),
+    );
+
+    let mut root = format!("<</Type/StructTreeRoot/K {} 0 R/ParentTree {} 0 R", ids.nodes[0], ids.parent_tree);
+    root.push_str(&format!("/ParentTreeNextKey {}>>", marks.len()));
+    w.object_bytes(ids.root, root.into_bytes())?;
+
+    let mut parent = b"<</Kids[".to_vec();
+    for &kid in &ids.parent_kids {
+        reference(&mut parent, kid);
+    }
+    parent.extend_from_slice(b"]>>");
+    w.object_bytes(ids.parent_tree, parent)?;
+    for (k, &kid) in ids.parent_kids.iter().enumerate() {
+        let first = k * PAGES_PER_KID;
+        let last = (first + PAGES_PER_KID).min(marks.len()) - 1;
+        let mut leaf = format!("<</Limits[{first} {last}]/Nums[").into_bytes();
+        for (page, m) in marks.iter().enumerate().take(last + 1).skip(first) {
+            leaf.extend_from_slice(format!(" {page}[").as_bytes());
+            for &node in m {
+                reference(&mut leaf, ids.nodes[node as usize]);
             }
+            leaf.push(b']');
         }
+        leaf.extend_from_slice(b"]>>");
+        w.object_bytes(kid, leaf)?;
     }
-
-    let mut root = Dictionary::new();
-    root.set("Type", name(b"StructTreeRoot"));
-    root.set("K", r(ids.nodes[0]));
-    root.set("ParentTree", r(ids.parent_tree));
-    root.set("ParentTreeNextKey", Object::Integer(marks.len() as i64));
-    w.object(ids.root, &Object::Dictionary(root))?;
-
-    let mut nums = Vec::with_capacity(marks.len() * 2);
-    for (page, m) in marks.iter().enumerate() {
-        nums.push(Object::Integer(page as i64));
-        nums.push(Object::Array(m.iter().map(|&n| r(ids.nodes[n as usize])).collect()));
-    }
-    let mut parent_tree = Dictionary::new();
-    parent_tree.set("Nums", Object::Array(nums));
-    w.object(ids.parent_tree, &Object::Dictionary(parent_tree))?;
 
     for (i, node) in tree.nodes.iter().enumerate() {
-        let mut e = Dictionary::new();
-        e.set("Type", name(b"StructElem"));
-        e.set("S", name(node.role.name()));
-        e.set("P", r(if i == 0 { ids.root } else { ids.nodes[node.parent as usize] }));
-        let mut k: Vec<Object> = kids[i].iter().map(|&c| r(ids.nodes[c as usize])).collect();
-        let marked = &content[i];
+        let mut e = b"<</S/".to_vec();
+        e.extend_from_slice(node.role.name());
+        e.extend_from_slice(b"/P");
+        reference(&mut e, if i == 0 { ids.root } else { ids.nodes[node.parent as usize] });
+        let kids = children.of(i);
+        let marked = content.of(i);
         // Content on one page: that page on the element and bare MCIDs.
         let one_page = marked.first().map(|f| f.0).filter(|&p| marked.iter().all(|m| m.0 == p));
         if let Some(p) = one_page {
-            e.set("Pg", r(page_ids[p]));
+            e.extend_from_slice(b"/Pg");
+            reference(&mut e, page_ids[p as usize]);
         }
-        for &(page, mcid) in marked {
-            if one_page.is_some() {
-                k.push(Object::Integer(mcid as i64));
-            } else {
-                let mut mcr = Dictionary::new();
-                mcr.set("Type", name(b"MCR"));
-                mcr.set("Pg", r(page_ids[page]));
-                mcr.set("MCID", Object::Integer(mcid as i64));
-                k.push(Object::Dictionary(mcr));
+        if kids.len() + marked.len() > 0 {
+            e.extend_from_slice(b"/K[");
+            for &c in kids {
+                reference(&mut e, ids.nodes[c as usize]);
             }
-        }
-        match k.len() {
-            0 => {}
-            1 => e.set("K", k.remove(0)),
-            _ => e.set("K", Object::Array(k)),
+            for &(page, mcid) in marked {
+                if one_page.is_some() {
+                    e.extend_from_slice(format!(" {mcid}").as_bytes());
+                } else {
+                    e.extend_from_slice(format!("<</Type/MCR/Pg {} 0 R/MCID {mcid}>>", page_ids[page as usize]).as_bytes());
+                }
+            }
+            e.push(b']');
         }
         if matches!(node.role, Role::TH | Role::TD) {
-            let mut a = Dictionary::new();
-            a.set("O", name(b"Table"));
+            let mut a = String::new();
             if node.rowspan > 1 {
-                a.set("RowSpan", Object::Integer(node.rowspan.into()));
+                a.push_str(&format!("/RowSpan {}", node.rowspan));
             }
             if node.colspan > 1 {
-                a.set("ColSpan", Object::Integer(node.colspan.into()));
+                a.push_str(&format!("/ColSpan {}", node.colspan));
             }
             if node.role == Role::TH {
-                a.set("Scope", name(b"Column"));
+                a.push_str("/Scope/Column");
             }
-            if a.len() > 1 {
-                e.set("A", Object::Dictionary(a));
+            if !a.is_empty() {
+                e.extend_from_slice(format!("/A<</O/Table{a}>>").as_bytes());
             }
         }
-        w.object(ids.nodes[i], &Object::Dictionary(e))?;
+        e.extend_from_slice(b">>");
+        w.object_bytes(ids.nodes[i], e)?;
     }
     Ok(())
 }

@@ -25,9 +25,6 @@ use crate::markup::LineStartBracket;
 /// The space between scripts (JLReq 3.2.6), in em: natural, least, most.
 pub const SCRIPT_SPACE: (f32, f32, f32) = (0.25, 0.125, 0.5);
 
-/// The blank that line adjustment leaves between two punctuation marks, in em.
-pub const MARKS_KEEP: f32 = 0.25;
-
 /// How far a word space may stretch, in em.
 const WORD_SPACE_STRETCH: f32 = 0.25;
 
@@ -104,14 +101,11 @@ impl Spacing {
             }
             .min(sum);
             s.gap[i] = wanted - sum;
-            // Between two marks at least a quarter em stays: set closer,
-            // their glyphs would overlap so far that a PDF reader
-            // (pdftotext, a viewer's search) takes the second for a
-            // duplicate and breaks the line there.
-            let both_marks = right > 0.0 && blanks(i + 1).0 > 0.0
-                || ca.closes() && cb.closes()
-                || (ca, cb) == (Class::Opening, Class::Opening);
-            s.shrink_punct[i] = if both_marks { (wanted - MARKS_KEEP * ema).max(0.0) } else { wanted };
+            // What is left may go in line adjustment, down to nothing. (The
+            // PDF writer gives such closed-up pairs an /ActualText, so that
+            // readers rebuilding text from positions do not take the
+            // overlapping glyph boxes for a new line.)
+            s.shrink_punct[i] = wanted;
             // JLReq 3.2.6: a quarter em between Japanese and Western.
             if matches!((ca, cb), (Class::Japanese, Class::Western) | (Class::Western, Class::Japanese)) {
                 let em = ema.min(emb);
@@ -148,7 +142,7 @@ mod tests {
         // 、「: the pair keeps a half em between the marks (1.5 em in all).
         let (_, s) = spacing("催、「お", LineStartBracket::Trim);
         assert_eq!(s.gap[1], -5.0);
-        assert_eq!(s.shrink_punct[1], 2.5, "a quarter em stays between the marks");
+        assert_eq!(s.shrink_punct[1], 5.0, "the half em may shrink away in adjustment");
         // 。」「: no blank between 。 and 」, a half em between 」 and 「.
         let (_, s) = spacing("す。」「あ", LineStartBracket::Trim);
         assert_eq!((s.gap[0], s.gap[1], s.gap[2], s.gap[3]), (0.0, -5.0, -5.0, 0.0));
