@@ -91,16 +91,29 @@ impl Cx<'_> {
     /// beside them; structure L → LI → Lbl, LBody.
     pub(super) fn list(&mut self, l: &List, width: f32, out: &mut Vec<V>, parent: NodeId) {
         let list_node = self.tree.add(Role::L, parent);
-        let fonts = self.fonts;
-        let marker_w = |m: &str| -> f32 {
-            m.chars()
-                .map(|c| match fonts.resolve(l.marker_style.family, c) {
-                    Some(f) => fonts.get(f).advance(c).unwrap_or(1.0) * l.marker_style.size,
-                    None => l.marker_style.size,
-                })
-                .sum()
+        // The markers set as the text is (a bracket starting them trimmed,
+        // a quarter em in 第1条), and the column as wide as the widest.
+        let marker_para = ParaStyle {
+            align: Align::Left,
+            indent: 0.0,
+            hanging: 0.0,
+            left: 0.0,
+            line_height: 1.0,
+            space_before: 0.0,
+            space_after: 0.0,
+            style: l.marker_style,
         };
-        let mw = l.marker_width.unwrap_or_else(|| l.items.iter().map(|i| marker_w(&i.marker)).fold(0.0, f32::max));
+        let markers: Vec<(Vec<Run>, f32)> = l
+            .items
+            .iter()
+            .map(|item| {
+                let inl = vec![Inline::Text { text: item.marker.clone(), style: l.marker_style, pos: item.pos }];
+                let lines = self.lines(&inl, &marker_para, f32::MAX / 4.0);
+                let width = lines.iter().map(|(l, _)| l.width).fold(0.0, f32::max);
+                (lines.into_iter().flat_map(|(l, _)| l.runs).collect(), width)
+            })
+            .collect();
+        let mw = l.marker_width.unwrap_or_else(|| markers.iter().map(|m| m.1).fold(0.0, f32::max));
         let inner_x = l.left + mw + l.gap;
         let inner_w = (width - inner_x).max(1.0);
         if l.space_before > 0.0 {
@@ -110,19 +123,7 @@ impl Cx<'_> {
             if n > 0 && l.item_space > 0.0 {
                 out.push(V::Space(l.item_space));
             }
-            let marker_para = ParaStyle {
-                align: Align::Left,
-                indent: 0.0,
-                hanging: 0.0,
-                left: 0.0,
-                line_height: 1.0,
-                space_before: 0.0,
-                space_after: 0.0,
-                style: l.marker_style,
-            };
-            let inl = vec![Inline::Text { text: item.marker.clone(), style: l.marker_style, pos: item.pos }];
-            let marker_lines = self.lines(&inl, &marker_para, f32::MAX / 4.0);
-            let marker_runs: Vec<Run> = marker_lines.into_iter().flat_map(|(l, _)| l.runs).collect();
+            let marker_runs: Vec<Run> = markers[n].0.clone();
             let item_node = self.tree.add(Role::LI, list_node);
             let label = self.tree.add(Role::Lbl, item_node);
             let body = self.tree.add(Role::LBody, item_node);
@@ -145,7 +146,7 @@ impl Cx<'_> {
                                     r
                                 })
                                 .collect();
-                            tag.label = Some((runs.len(), label));
+                            tag = tag.with_label(runs.len(), label);
                             runs.append(&mut line.runs);
                             line.runs = runs;
                             placed = true;

@@ -322,26 +322,47 @@ enum V {
     Table(Box<TableL>),
 }
 
-/// The structure nodes a line's runs belong to: the first `label.0` runs
-/// to `label.1` (a list item's marker), the others to `node`.
+/// The structure nodes a line's runs belong to: list markers first (the
+/// runs before `labels[0].0` to `labels[0].1`, then up to `labels[1].0` …,
+/// an item's marker before the marker of a list its body starts with), the
+/// other runs to `node`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct LineTag {
     node: NodeId,
-    label: Option<(usize, NodeId)>,
+    labels: [(usize, NodeId); LineTag::DEPTH],
+    count: usize,
 }
 
 impl LineTag {
+    /// Nested list markers one line keeps apart; a deeper one's runs go to
+    /// the label of the list around it.
+    const DEPTH: usize = 4;
+
     /// All runs in `node`.
     fn of(node: NodeId) -> LineTag {
-        LineTag { node, label: None }
+        LineTag { node, labels: [(0, node); LineTag::DEPTH], count: 0 }
+    }
+
+    /// The tag after `runs` runs of a marker in `label` are put before the
+    /// line's runs.
+    fn with_label(mut self, runs: usize, label: NodeId) -> LineTag {
+        // Full: the deepest marker's runs join the one before it.
+        let dropped = (self.count == LineTag::DEPTH).then(|| self.labels[LineTag::DEPTH - 1].0 + runs);
+        for i in (0..self.count.min(LineTag::DEPTH - 1)).rev() {
+            let (end, id) = self.labels[i];
+            self.labels[i + 1] = (end + runs, id);
+        }
+        if let Some(end) = dropped {
+            self.labels[LineTag::DEPTH - 1].0 = end;
+        }
+        self.labels[0] = (runs, label);
+        self.count = (self.count + 1).min(LineTag::DEPTH);
+        self
     }
 
     /// The node of run `k`.
     fn run(&self, k: usize) -> NodeId {
-        match self.label {
-            Some((n, id)) if k < n => id,
-            _ => self.node,
-        }
+        self.labels[..self.count].iter().find(|(end, _)| k < *end).map_or(self.node, |&(_, id)| id)
     }
 }
 
@@ -399,6 +420,22 @@ pub fn plain_para(style: TextStyle) -> ParaStyle {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nested_list_markers_keep_their_own_labels() {
+        // An item whose body starts with a list: outer marker (3 runs),
+        // inner marker (2 runs), then the text.
+        let tag = LineTag::of(9).with_label(2, 5).with_label(3, 4);
+        let nodes: Vec<NodeId> = (0..7).map(|k| tag.run(k)).collect();
+        assert_eq!(nodes, [4, 4, 4, 5, 5, 9, 9]);
+        // Deeper than DEPTH: the deepest marker goes with the one around it.
+        let mut t = LineTag::of(9);
+        for label in 1..=5 {
+            t = t.with_label(1, label);
+        }
+        let nodes: Vec<NodeId> = (0..6).map(|k| t.run(k)).collect();
+        assert_eq!(nodes, [5, 4, 3, 2, 2, 9]);
+    }
+
     #[test]
     fn page_labels_restart_with_their_prefix() {
         assert_eq!(page_labels(3, &[]), ["1", "2", "3"]);

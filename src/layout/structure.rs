@@ -51,7 +51,7 @@ pub enum Role {
     TD,
     /// A table of contents.
     TOC,
-    /// An entry of a table of contents.
+    /// An entry of a table of contents (its text in a P).
     TOCI,
 }
 

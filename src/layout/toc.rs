@@ -59,7 +59,10 @@ impl Cx<'_> {
         let leader = TOC_LEADER;
         let leader_w = adv(leader);
         for (idx, h) in entries {
-            let entry = self.tree.add(Role::TOCI, toc_node);
+            // TOCI holds its text in a P (TOCI's children are Lbl,
+            // Reference, NonStruct, P or TOC).
+            let item = self.tree.add(Role::TOCI, toc_node);
+            let entry = self.tree.add(Role::P, item);
             let indent = t.level_indent * (h.level as f32 - 1.0);
             let mut p = t.para.clone();
             p.left += indent;

@@ -121,6 +121,14 @@ pub(super) fn number(
         free += 2;
         ids
     });
+    // PDF/A-2 (ISO 19005-2, 6.1.13): at most 8,388,607 indirect objects.
+    if archive.is_some() && free + 2 + free / super::file::PACK_OBJECTS as u32 > 8_388_607 {
+        return Err(Error::input(format!(
+            "PDF/A にするにはオブジェクトが多すぎます（{} 個。PDF/A-2 の上限は 8,388,607 個）。\
+             --pdf-standard を付けずに作るか、文書を分けてください。",
+            free
+        )));
+    }
     if let Some(a) = archive {
         let catalog = lo.catalog_mut().map_err(|e| Error::internal(format!("PDF catalog: {e}")))?;
         catalog.set("Metadata", Object::Reference((a.metadata, 0)));

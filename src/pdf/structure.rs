@@ -103,7 +103,11 @@ pub(super) fn write_structure<W: std::io::Write>(
         for (page, m) in marks.iter().enumerate().take(last + 1).skip(first) {
             leaf.extend_from_slice(format!(" {page}[").as_bytes());
             for &node in m {
-                reference(&mut leaf, ids.nodes[node as usize]);
+                match ids.nodes.get(node as usize) {
+                    Some(&id) => reference(&mut leaf, id),
+                    // Never so (marks point into the tree); kept aligned.
+                    None => leaf.extend_from_slice(b" null"),
+                }
             }
             leaf.push(b']');
         }
