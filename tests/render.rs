@@ -282,3 +282,20 @@ fn closed_up_punctuation_and_script_spaces_read_back_as_the_text() {
         assert_eq!(lines.len(), 4, "{mode:?}: {lines:?}");
     }
 }
+
+/// A spacing rule at a change of font or weight (<b>ICT</b>を, 」<b>「</b>)
+/// reads back as the text too: the pair spans the two runs.
+#[test]
+fn spacing_across_a_change_of_font_reads_back_as_the_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "本会は<b>ICT</b>を活用し、<gothic>「おおた」</gothic>「<b>福祉</b>」の2020年度<b>R</b>2計画<gothic>A</gothic>を進めます。";
+    let (o, pdf) = render(dir.path(), &format!("<document><p>{body}</p></document>"), &json!({}), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = "本会はICTを活用し、「おおた」「福祉」の2020年度R2計画Aを進めます。";
+    for mode in [&[][..], &["-layout"][..], &["-raw"][..]] {
+        let text = pdftotext(&pdf, mode);
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines, [want], "{mode:?}");
+    }
+    qpdf_check(&pdf);
+}

@@ -81,6 +81,7 @@ impl Cx<'_> {
                     bold: false,
                     char_spacing: 0.0,
                     adjust: Vec::new(),
+                    apart: false,
                     width: 0.0,
                 });
                 last.runs.push(Run {
@@ -91,6 +92,7 @@ impl Cx<'_> {
                     bold: false,
                     char_spacing: 0.0,
                     adjust: Vec::new(),
+                    apart: false,
                     width: num_w,
                 });
                 last.width = width - *x;

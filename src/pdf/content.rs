@@ -334,11 +334,54 @@ fn page_content(
     let mut cs_state = 0.0f32;
     let mut bold_state = false;
     let mut open: Option<NodeId> = None;
-    for item in &page.items {
-        let &Item::Text { ref x, ref y, ref run, node } = item else { continue };
-        if run.text.is_empty() {
+    let texts: Vec<(f32, f32, &crate::typeset::Run, NodeId)> = page
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Text { x, y, run, node } if !run.text.is_empty() => Some((*x, *y, run, *node)),
+            _ => None,
+        })
+        .collect();
+    // A pair across two runs of one line and node (a font change inside a
+    // closed-up 」「): the span opened in the first run closes in the second.
+    let joins = |i: usize| {
+        texts.get(i + 1).is_some_and(|&(_, ny, next, nn)| {
+            let (_, y, _, node) = texts[i];
+            next.apart && nn == node && (ny - y).abs() < 0.01
+        })
+    };
+    // Which runs open such a span (at which character, with which text),
+    // and which close it (after how many characters) or lie wholly inside.
+    let len = |i: usize| texts[i].2.text.chars().count();
+    let mut heads: Vec<Option<Head>> = vec![None; texts.len()];
+    let mut tails: Vec<Option<(usize, String)>> = vec![None; texts.len()];
+    for i in 0..texts.len() {
+        let start = match heads[i] {
+            None => 0,
+            Some(Head::Close(n)) => n,
+            Some(Head::Through) => continue,
+        };
+        let from = tail_from(texts[i].2);
+        if !joins(i) || from < start {
             continue;
         }
+        let mut text: String = texts[i].2.text.chars().skip(from).collect();
+        let mut j = i + 1;
+        loop {
+            let to = head_to(texts[j].2).min(len(j));
+            if to == len(j) && joins(j) {
+                heads[j] = Some(Head::Through);
+                text.push_str(&texts[j].2.text);
+                j += 1;
+            } else {
+                heads[j] = Some(Head::Close(to));
+                text.extend(texts[j].2.text.chars().take(to));
+                break;
+            }
+        }
+        tails[i] = Some((from, text));
+    }
+    for (i, &(ref x, ref y, run, node)) in texts.iter().enumerate() {
         if open != Some(node) {
             if open.is_some() {
                 out.extend_from_slice(b"EMC\n");
@@ -384,7 +427,7 @@ fn page_content(
         sp(&mut out);
         num(&mut out, ph - y);
         out.extend_from_slice(b" Tm\n");
-        run_text(&mut out, run, fonts, used)?;
+        run_text(&mut out, run, fonts, used, heads[i], tails[i].as_ref().map(|(f, t)| (*f, t.as_str())))?;
     }
     if open.is_some() {
         out.extend_from_slice(b"EMC\n");
@@ -401,7 +444,19 @@ fn page_content(
 /// `/ActualText` of just those characters: without it, readers that
 /// rebuild text from glyph positions (pdftotext, a viewer's search and
 /// copy) take the overlap for a new line or the gap for a space.
-fn run_text(out: &mut Vec<u8>, run: &crate::typeset::Run, fonts: &FontSet, used: &mut Used) -> Result<(), Error> {
+///
+/// A pair across runs is one span too: `tail` (from, text) opens it at
+/// character `from` of this run with the text up to where it closes and
+/// leaves it open; a later run's `head` closes it after its first
+/// characters, or passes it through whole.
+fn run_text(
+    out: &mut Vec<u8>,
+    run: &crate::typeset::Run,
+    fonts: &FontSet,
+    used: &mut Used,
+    head: Option<Head>,
+    tail: Option<(usize, &str)>,
+) -> Result<(), Error> {
     let face = fonts.get(run.family);
     let f = run.family as usize;
     let chars: Vec<char> = run.text.chars().collect();
@@ -418,25 +473,9 @@ fn run_text(out: &mut Vec<u8>, run: &crate::typeset::Run, fonts: &FontSet, used:
         used.insert(f, gid, c);
         gids.push(gid);
     }
-    // Spans of characters joined by adjustments: [from, to).
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    for &(k, _) in &run.adjust {
-        match spans.last_mut() {
-            Some(last) if last.1 == k => last.1 = k + 1,
-            _ => spans.push((k - 1, k + 1)),
-        }
-    }
-    let mut at = 0;
-    for (from, to) in spans {
-        if from > at {
-            glyph_string(out, &gids[at..from]);
-            out.extend_from_slice(b" Tj\n");
-        }
-        out.extend_from_slice(b"/Span <</ActualText <FEFF");
-        for u in chars[from..to].iter().collect::<String>().encode_utf16() {
-            out.extend_from_slice(format!("{u:04X}").as_bytes());
-        }
-        out.extend_from_slice(b">>> BDC [");
+    // The glyphs `from..to` in one TJ with their adjustments.
+    let tj = |out: &mut Vec<u8>, from: usize, to: usize| {
+        out.push(b'[');
         for k in from..to {
             if let Some(&(_, d)) = run.adjust.iter().find(|a| a.0 == k) {
                 // TJ numbers are thousandths of the size, positive leftwards.
@@ -444,14 +483,96 @@ fn run_text(out: &mut Vec<u8>, run: &crate::typeset::Run, fonts: &FontSet, used:
             }
             glyph_string(out, &gids[k..k + 1]);
         }
-        out.extend_from_slice(b"] TJ EMC\n");
+        out.extend_from_slice(b"] TJ");
+    };
+    let open_span = |out: &mut Vec<u8>, text: &str| {
+        out.extend_from_slice(b"/Span <</ActualText <FEFF");
+        for u in text.encode_utf16() {
+            out.extend_from_slice(format!("{u:04X}").as_bytes());
+        }
+        out.extend_from_slice(b">>> BDC ");
+    };
+    let mut at = 0;
+    match head {
+        Some(Head::Through) => {
+            // Wholly inside a span opened before and closed after.
+            tj(out, 0, gids.len());
+            out.push(b'\n');
+            return Ok(());
+        }
+        Some(Head::Close(n)) => {
+            // The rest of a span opened in a run before.
+            tj(out, 0, n);
+            out.extend_from_slice(b" EMC\n");
+            at = n;
+        }
+        None => {}
+    }
+    let tail_from = tail.map_or(gids.len(), |t| t.0);
+    for (from, to) in spans(run) {
+        if from < at || to > tail_from {
+            continue;
+        }
+        if from > at {
+            glyph_string(out, &gids[at..from]);
+            out.extend_from_slice(b" Tj\n");
+        }
+        open_span(out, &chars[from..to].iter().collect::<String>());
+        tj(out, from, to);
+        out.extend_from_slice(b" EMC\n");
         at = to;
     }
-    if at < gids.len() {
-        glyph_string(out, &gids[at..]);
+    if at < tail_from {
+        glyph_string(out, &gids[at..tail_from]);
         out.extend_from_slice(b" Tj\n");
     }
+    if let Some((from, text)) = tail {
+        // Closed by the next run (see `head`).
+        open_span(out, text);
+        tj(out, from.max(at), gids.len());
+        out.push(b'\n');
+    }
     Ok(())
+}
+
+/// How a run begins with respect to a span opened in a run before it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Head {
+    /// Its first `n` characters end the span.
+    Close(usize),
+    /// The whole run is inside the span.
+    Through,
+}
+
+/// The spans of `run`'s characters that adjustments join: [from, to).
+fn spans(run: &crate::typeset::Run) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for &(k, _) in &run.adjust {
+        match spans.last_mut() {
+            Some(last) if last.1 == k => last.1 = k + 1,
+            _ => spans.push((k - 1, k + 1)),
+        }
+    }
+    spans
+}
+
+/// Where a span across into the next run starts in `run`: at its last
+/// span when that reaches its end, else at its last character.
+fn tail_from(run: &crate::typeset::Run) -> usize {
+    let len = run.text.chars().count();
+    match spans(run).last() {
+        Some(&(from, to)) if to == len => from,
+        _ => len.saturating_sub(1),
+    }
+}
+
+/// Where a span from the run before ends in `run`: after its first span
+/// when that starts at its first character, else after that character.
+fn head_to(run: &crate::typeset::Run) -> usize {
+    match spans(run).first() {
+        Some(&(0, to)) => to,
+        _ => 1,
+    }
 }
 
 /// Glyph ids as a literal string of two-byte codes (half the bytes of hex,
@@ -492,6 +613,7 @@ mod tests {
             bold: false,
             char_spacing: 0.0,
             adjust: Vec::new(),
+            apart: false,
             width: 0.0,
         };
         let page = Page { items: vec![Item::Text { x: 0.0, y: 0.0, run, node: ARTIFACT }] };
@@ -552,6 +674,7 @@ mod tests {
             bold: false,
             char_spacing: 0.0,
             adjust: Vec::new(),
+            apart: false,
             width: 0.0,
         };
         let text = |t: &str, node| Item::Text { x: 0.0, y: 0.0, run: run(t), node };

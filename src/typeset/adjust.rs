@@ -160,6 +160,15 @@ impl Paragraph<'_> {
                     spacings.last_mut().expect("spacings of the run").push((xk - x[k - 1] - adv[i - 1], plain));
                 }
                 _ => {
+                    // Set apart from the run before by a spacing rule.
+                    let apart = k > 0 && {
+                        let b = i - 1;
+                        let touched = self.sp.gap[b] != 0.0
+                            || self.sp.shrink_punct[b] != 0.0
+                            || self.sp.shrink_script[b] != 0.0
+                            || self.sp.stretch_script[b] != 0.0;
+                        touched && (xk - x[k - 1] - adv[i - 1]).abs() >= SAME
+                    };
                     starts.push(k);
                     spacings.push(Vec::new());
                     runs.push(Run {
@@ -170,6 +179,7 @@ impl Paragraph<'_> {
                         bold: g.style.bold,
                         char_spacing: 0.0,
                         adjust: Vec::new(),
+                        apart,
                         width: 0.0,
                     });
                 }

@@ -66,6 +66,10 @@ pub struct Run {
     /// spacing rules of [`spacing`] (negative where punctuation closes up).
     /// Ascending in `k`, never `k = 0`.
     pub adjust: Vec<(usize, f32)>,
+    /// Its first character is set apart from the previous run's last by a
+    /// spacing rule (a font change inside 」「 or between `ICT` and を): the
+    /// PDF gives the pair one /ActualText, as for adjustments inside a run.
+    pub apart: bool,
     /// Width including character spacing.
     pub width: f32,
 }
