@@ -26,17 +26,7 @@ fn run(dir: &Path, template: &str, data: &serde_json::Value) -> (Duration, u64, 
     let elapsed = start.elapsed();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let size = std::fs::metadata(&o).unwrap().len();
-    let pages = Command::new("pdfinfo")
-        .arg(&o)
-        .output()
-        .ok()
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap_or(0)))
-        })
-        .unwrap_or(0);
-    (elapsed, size, pages)
+    (elapsed, size, pages(&o))
 }
 
 fn median(dir: &Path, name: &str, template: &str, data: &serde_json::Value, runs: usize) {

@@ -596,6 +596,21 @@ fn glyph_string(out: &mut Vec<u8>, gids: &[u16]) {
 mod tests {
     use super::*;
 
+    /// A run of `text` at 10 pt Mincho, at the origin, nothing adjusted.
+    fn plain_run(text: &str) -> crate::typeset::Run {
+        crate::typeset::Run {
+            x: 0.0,
+            text: text.into(),
+            family: Family::Mincho,
+            size: 10.0,
+            bold: false,
+            char_spacing: 0.0,
+            adjust: Vec::new(),
+            apart: false,
+            width: 0.0,
+        }
+    }
+
     #[test]
     fn glyph_strings_escape_delimiters_and_carriage_returns() {
         let fonts = FontSet::embedded();
@@ -605,17 +620,7 @@ mod tests {
                 .unwrap()
         };
         let text: String = [b'\r', b'(', b')', b'\\', b'A'].into_iter().map(pick).collect();
-        let run = crate::typeset::Run {
-            x: 0.0,
-            text: text.clone(),
-            family: Family::Mincho,
-            size: 10.0,
-            bold: false,
-            char_spacing: 0.0,
-            adjust: Vec::new(),
-            apart: false,
-            width: 0.0,
-        };
+        let run = plain_run(&text);
         let page = Page { items: vec![Item::Text { x: 0.0, y: 0.0, run, node: ARTIFACT }] };
         let out = page_content(&page, 800.0, &fonts, &Tree::default(), &mut Used::default(), &mut Vec::new()).unwrap();
         // A bare CR in a literal string would be read as LF.
@@ -666,18 +671,7 @@ mod tests {
         let mut tree = Tree::default();
         let p = tree.add(Role::P, ROOT_FOR_TESTS);
         let h = tree.add(Role::H(2), ROOT_FOR_TESTS);
-        let run = |t: &str| crate::typeset::Run {
-            x: 0.0,
-            text: t.into(),
-            family: Family::Mincho,
-            size: 10.0,
-            bold: false,
-            char_spacing: 0.0,
-            adjust: Vec::new(),
-            apart: false,
-            width: 0.0,
-        };
-        let text = |t: &str, node| Item::Text { x: 0.0, y: 0.0, run: run(t), node };
+        let text = |t: &str, node| Item::Text { x: 0.0, y: 0.0, run: plain_run(t), node };
         let items = vec![text("見出し", h), text("本文", p), text("続き", p), text("1", ARTIFACT), text("又", p)];
         let mut marks = Vec::new();
         let out = page_content(&Page { items }, 100.0, &fonts, &tree, &mut Used::default(), &mut marks).unwrap();
