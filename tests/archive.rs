@@ -7,13 +7,7 @@
 mod common;
 
 use common::*;
-use lopdf::{Document, Object};
-
-fn utf16(o: &Object) -> String {
-    let b = o.as_str().unwrap();
-    let units: Vec<u16> = b[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
-    String::from_utf16(&units).unwrap()
-}
+use lopdf::Document;
 
 /// The value of XMP element `tag` (its first text content).
 fn xmp_value<'a>(xmp: &'a str, tag: &str) -> Option<&'a str> {
@@ -62,7 +56,7 @@ fn the_agenda_as_pdf_a_2b_identifies_itself_and_carries_its_output_intent() {
         (b"Producer", "pdf:Producer"),
         (b"Creator", "xmp:CreatorTool"),
     ] {
-        let v = utf16(info.get(key).unwrap());
+        let v = pdf_text_string(info.get(key).unwrap());
         assert_eq!(xmp_value(&xmp, tag), Some(v.as_str()), "{tag}");
     }
     assert_eq!(xmp_value(&xmp, "dc:title"), Some("第３号議案 大田区訪問介護事業者連絡会 令和二年度事業計画(案)"));

@@ -122,7 +122,16 @@ struct Walker<'a> {
     out: Vec<Elem>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    /// The structure tree of `doc` walked from its catalog's root element.
+    fn of(doc: &'a Document) -> Walker<'a> {
+        let root = doc.catalog().unwrap().get(b"StructTreeRoot").unwrap().as_reference().unwrap();
+        let top = doc.get_object(root).unwrap().as_dict().unwrap().get(b"K").unwrap().as_reference().unwrap();
+        let mut w = Walker { doc, pages: HashMap::new(), out: Vec::new() };
+        w.walk(top);
+        w
+    }
+
     fn mcid_text(&mut self, page: ObjectId, mcid: i64) -> String {
         let doc = self.doc;
         let p = self.pages.entry(page).or_insert_with(|| page_text(doc, page));
@@ -182,12 +191,7 @@ fn the_sample_agenda_reads_in_order_through_its_structure_tree() {
     let mark_info = catalog.get(b"MarkInfo").unwrap().as_dict().unwrap();
     assert!(mark_info.get(b"Marked").unwrap().as_bool().unwrap());
     assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"ja");
-    let root = catalog.get(b"StructTreeRoot").unwrap().as_reference().unwrap();
-    let root = doc.get_object(root).unwrap().as_dict().unwrap();
-    let top = root.get(b"K").unwrap().as_reference().unwrap();
-
-    let mut w = Walker { doc: &doc, pages: HashMap::new(), out: Vec::new() };
-    w.walk(top);
+    let mut w = Walker::of(&doc);
     let elems = w.out.clone();
     assert_eq!(elems[0].role, "Document");
 
@@ -254,11 +258,7 @@ fn tables_are_rows_of_cells_with_their_spans_and_a_repeated_header_is_an_artifac
     assert_tagged(&pdf);
     let doc = Document::load(&pdf).unwrap();
     assert!(doc.get_pages().len() >= 2, "the table goes over pages");
-    let root = doc.catalog().unwrap().get(b"StructTreeRoot").unwrap().as_reference().unwrap();
-    let top = doc.get_object(root).unwrap().as_dict().unwrap().get(b"K").unwrap().as_reference().unwrap();
-    let mut w = Walker { doc: &doc, pages: HashMap::new(), out: Vec::new() };
-    w.walk(top);
-    let elems = w.out.clone();
+    let elems = Walker::of(&doc).out;
     let table = elems.iter().find(|e| e.role == "Table").unwrap();
     assert_eq!(table.kids, ["THead", "TBody"]);
     let rows: Vec<&Elem> = elems.iter().filter(|e| e.role == "TR").collect();

@@ -3,7 +3,7 @@
 
 use super::structure::{NodeId, Role, ROOT};
 use super::{Cx, LineTag, V};
-use crate::markup::{Align, Block, Heading, Inline, List, ParaStyle, Paragraph};
+use crate::markup::{Block, Heading, Inline, List, ParaStyle, Paragraph};
 use crate::typeset::{self, Line, Run};
 
 impl Cx<'_> {
@@ -93,16 +93,7 @@ impl Cx<'_> {
         let list_node = self.tree.add(Role::L, parent);
         // The markers set as the text is (a bracket starting them trimmed,
         // a quarter em in 第1条), and the column as wide as the widest.
-        let marker_para = ParaStyle {
-            align: Align::Left,
-            indent: 0.0,
-            hanging: 0.0,
-            left: 0.0,
-            line_height: 1.0,
-            space_before: 0.0,
-            space_after: 0.0,
-            style: l.marker_style,
-        };
+        let marker_para = ParaStyle { line_height: 1.0, ..super::plain_para(l.marker_style) };
         let markers: Vec<(Vec<Run>, f32)> = l
             .items
             .iter()

@@ -13,6 +13,7 @@
 use lopdf::{Dictionary, Object, StringFormat};
 
 use super::file::FileWriter;
+use super::outline::text_string;
 use super::PdfOptions;
 use crate::error::Error;
 use crate::markup::Meta;
@@ -32,19 +33,9 @@ pub(super) struct ArchiveIds {
     pub(super) icc: u32,
 }
 
-/// A PDF text string: UTF-16BE with a byte order mark.
-fn text_string(s: &str) -> Object {
-    let mut b = vec![0xFE, 0xFF];
-    for u in s.encode_utf16() {
-        b.extend_from_slice(&u.to_be_bytes());
-    }
-    Object::String(b, StringFormat::Hexadecimal)
-}
-
 /// The date of `secs` as (PDF date, XMP date), both in UTC.
 fn dates(secs: i64) -> Result<(String, String), Error> {
-    let d = printpdf::OffsetDateTime::from_unix_timestamp(secs)
-        .map_err(|e| Error::input(format!("SOURCE_DATE_EPOCH={secs} を日付にできません: {e}")))?;
+    let d = super::date(secs)?;
     let (y, mo, da, h, mi, s) = (d.year(), d.month() as u8, d.day(), d.hour(), d.minute(), d.second());
     Ok((
         format!("D:{y:04}{mo:02}{da:02}{h:02}{mi:02}{s:02}+00'00'"),
@@ -172,7 +163,7 @@ pub(super) fn write_objects<W: std::io::Write>(
     dict.set("Type", Object::Name(b"Metadata".to_vec()));
     dict.set("Subtype", Object::Name(b"XML".to_vec()));
     w.stream(ids.metadata, &dict, xmp)?;
-    let profile = super::file::deflate(SRGB_ICC).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let profile = super::file::deflate_io(SRGB_ICC)?;
     let mut dict = Dictionary::new();
     dict.set("N", Object::Integer(3));
     dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));

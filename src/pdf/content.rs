@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use lopdf::{Dictionary, Object};
 
-use super::file::{deflate, FileWriter};
+use super::file::{deflate, literal_byte, FileWriter};
 use super::fonts::FONT_NAMES;
 use crate::error::Error;
 use crate::fonts::{Family, FontSet};
@@ -582,11 +582,7 @@ fn glyph_string(out: &mut Vec<u8>, gids: &[u16]) {
     out.push(b'(');
     for gid in gids {
         for b in gid.to_be_bytes() {
-            match b {
-                b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                _ => out.push(b),
-            }
+            literal_byte(out, b);
         }
     }
     out.push(b')');

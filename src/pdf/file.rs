@@ -93,7 +93,7 @@ impl<W: Write> FileWriter<W> {
         }
         let first = head.len();
         head.extend_from_slice(&body);
-        let content = deflate(&head).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let content = deflate_io(&head)?;
         let mut dict = Dictionary::new();
         dict.set("Type", Object::Name(b"ObjStm".to_vec()));
         dict.set("N", Object::Integer(pack.len() as i64));
@@ -217,7 +217,7 @@ impl<W: Write> FileWriter<W> {
             rows.extend_from_slice(&a.to_be_bytes());
             rows.extend_from_slice(&b.to_be_bytes());
         }
-        let rows = deflate(&rows).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let rows = deflate_io(&rows)?;
         let digest = self.hash.clone().finalize();
         let file_id = Object::String(digest[..16].to_vec(), StringFormat::Hexadecimal);
         let mut dict = Dictionary::new();
@@ -241,6 +241,11 @@ impl<W: Write> FileWriter<W> {
 /// were no faster).
 pub(super) fn deflate(data: &[u8]) -> Result<Vec<u8>, crate::error::Error> {
     deflate_at(data, 4)
+}
+
+/// [`deflate`] for the writer, whose errors are I/O errors.
+pub(super) fn deflate_io(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    deflate(data).map_err(|e| std::io::Error::other(e.to_string()))
 }
 
 /// zlib at `level` (0–9).
@@ -284,11 +289,7 @@ pub(super) fn serialize(out: &mut Vec<u8>, o: &Object) {
         Object::String(s, StringFormat::Literal) => {
             out.push(b'(');
             for &b in s {
-                match b {
-                    b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
-                    b'\r' => out.extend_from_slice(b"\\r"),
-                    _ => out.push(b),
-                }
+                literal_byte(out, b);
             }
             out.push(b')');
         }
@@ -309,6 +310,16 @@ pub(super) fn serialize(out: &mut Vec<u8>, o: &Object) {
             out.extend_from_slice(b"\nendstream");
         }
         Object::Reference((id, generation)) => out.extend_from_slice(format!("{id} {generation} R").as_bytes()),
+    }
+}
+
+/// A byte of a literal string, escaped as it must be: the delimiters and
+/// the backslash, and a bare CR (which a reader would take for LF).
+pub(super) fn literal_byte(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        _ => out.push(b),
     }
 }
 

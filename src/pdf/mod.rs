@@ -179,13 +179,18 @@ fn document(laid: &Laid, opts: &PdfOptions) -> Result<PdfDocument, Error> {
     info.creator = "keikaku".to_string();
     info.producer = PRODUCER.to_string();
     if let Some(secs) = opts.date {
-        let d = printpdf::OffsetDateTime::from_unix_timestamp(secs)
-            .map_err(|e| Error::input(format!("SOURCE_DATE_EPOCH={secs} を日付にできません: {e}")))?;
+        let d = date(secs)?;
         info.creation_date = d;
         info.modification_date = d;
         info.metadata_date = d;
     }
     Ok(doc)
+}
+
+/// The date `secs` (Unix seconds, from `SOURCE_DATE_EPOCH`) stands for.
+fn date(secs: i64) -> Result<printpdf::OffsetDateTime, Error> {
+    printpdf::OffsetDateTime::from_unix_timestamp(secs)
+        .map_err(|e| Error::input(format!("SOURCE_DATE_EPOCH={secs} を日付にできません: {e}")))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::layout::Laid;
 
 /// A PDF text string: UTF-16BE with a byte order mark.
-fn text_string(s: &str) -> Object {
+pub(super) fn text_string(s: &str) -> Object {
     let mut b = vec![0xFE, 0xFF];
     for u in s.encode_utf16() {
         b.extend_from_slice(&u.to_be_bytes());

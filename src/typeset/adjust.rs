@@ -12,7 +12,7 @@
 //! number; a line that would need more than half an em between characters
 //! stays ragged.
 
-use super::breaking::Pending;
+use super::breaking::{Measure, Pending};
 use super::spacing::Spacing;
 use super::{Glyph, Line, Run};
 use crate::fonts::{Family, FontSet};
@@ -28,6 +28,8 @@ pub struct Paragraph<'a> {
     pub adv: &'a [f32],
     /// The spacing between them.
     pub sp: &'a Spacing,
+    /// Their widths, as line breaking measured them.
+    pub measure: &'a Measure<'a>,
     /// Alignment.
     pub align: Align,
     /// Line height as a multiple of the largest size on the line.
@@ -60,13 +62,8 @@ impl Paragraph<'_> {
         let n = e - s;
         // Boundary k of the line is boundary s + k of the paragraph.
         let bounds = s..e - 1;
-        let natural = {
-            let mut x = -sp.start_trim[s];
-            for i in bounds.clone() {
-                x += adv[i] + sp.gap[i];
-            }
-            x + adv[e - 1]
-        };
+        // As line breaking measured it, so that a line it found to fit does.
+        let natural = self.measure.natural(s, e) as f32;
         let mut extra = vec![0.0f32; n - 1];
         let mut end_trim = 0.0f32;
         if natural > limit + SAME {
@@ -152,23 +149,12 @@ impl Paragraph<'_> {
             match runs.last_mut() {
                 Some(r) if r.family == fam[i] && r.size == g.style.size && r.bold == g.style.bold => {
                     r.text.push(g.ch);
-                    let b = i - 1;
-                    let plain = self.sp.gap[b] == 0.0
-                        && self.sp.shrink_punct[b] == 0.0
-                        && self.sp.shrink_script[b] == 0.0
-                        && self.sp.stretch_script[b] == 0.0;
+                    let plain = !self.sp.touched(i - 1);
                     spacings.last_mut().expect("spacings of the run").push((xk - x[k - 1] - adv[i - 1], plain));
                 }
                 _ => {
                     // Set apart from the run before by a spacing rule.
-                    let apart = k > 0 && {
-                        let b = i - 1;
-                        let touched = self.sp.gap[b] != 0.0
-                            || self.sp.shrink_punct[b] != 0.0
-                            || self.sp.shrink_script[b] != 0.0
-                            || self.sp.stretch_script[b] != 0.0;
-                        touched && (xk - x[k - 1] - adv[i - 1]).abs() >= SAME
-                    };
+                    let apart = k > 0 && self.sp.touched(i - 1) && (xk - x[k - 1] - adv[i - 1]).abs() >= SAME;
                     starts.push(k);
                     spacings.push(Vec::new());
                     runs.push(Run {

@@ -160,7 +160,7 @@ pub fn set_lines(
     let sp = spacing::Spacing::of(gs, &adv);
     let measure = breaking::Measure::new(gs, &adv, &sp);
     let pending = breaking::break_lines(gs, &measure, first_width, rest_width);
-    let para = adjust::Paragraph { gs, fam: &fam, adv: &adv, sp: &sp, align, line_height, base, fonts };
+    let para = adjust::Paragraph { gs, fam: &fam, adv: &adv, sp: &sp, measure: &measure, align, line_height, base, fonts };
     let count = pending.len();
     pending
         .iter()

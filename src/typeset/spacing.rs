@@ -52,6 +52,12 @@ pub struct Spacing {
 }
 
 impl Spacing {
+    /// Whether a spacing rule sets boundary `b` apart from plain text: a
+    /// natural gap, or room to shrink or stretch it.
+    pub fn touched(&self, b: usize) -> bool {
+        self.gap[b] != 0.0 || self.shrink_punct[b] != 0.0 || self.shrink_script[b] != 0.0 || self.stretch_script[b] != 0.0
+    }
+
     /// The spacing of `gs`, whose advances (in pt) are `adv`.
     pub fn of(gs: &[Glyph], adv: &[f32]) -> Spacing {
         let n = gs.len();

@@ -67,21 +67,24 @@ pub fn qpdf_check(pdf: &Path) {
     );
 }
 
+/// A PDF text string written as UTF-16BE with its byte order mark, as text.
+pub fn pdf_text_string(o: &lopdf::Object) -> String {
+    let b = o.as_str().unwrap();
+    assert!(b.starts_with(&[0xFE, 0xFF]), "a UTF-16 text string");
+    let units: Vec<u16> = b[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+    String::from_utf16(&units).unwrap()
+}
+
 /// The titles of the PDF's outline (bookmarks), in document order, read
 /// through lopdf (the objects are in compressed object streams).
 pub fn outline_titles(pdf: &Path) -> Vec<String> {
-    use lopdf::{Document, Object, ObjectId};
+    use lopdf::{Document, ObjectId};
     let doc = &Document::load(pdf).unwrap();
-    fn title(o: &Object) -> String {
-        let b = o.as_str().unwrap();
-        let units: Vec<u16> = b[2..].chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
-        String::from_utf16(&units).unwrap()
-    }
     fn visit(doc: &Document, first: Option<ObjectId>, out: &mut Vec<String>) {
         let mut at = first;
         while let Some(id) = at {
             let d = doc.get_object(id).unwrap().as_dict().unwrap();
-            out.push(title(d.get(b"Title").unwrap()));
+            out.push(pdf_text_string(d.get(b"Title").unwrap()));
             visit(doc, d.get(b"First").ok().map(|f| f.as_reference().unwrap()), out);
             at = d.get(b"Next").ok().map(|n| n.as_reference().unwrap());
         }
